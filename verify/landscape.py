@@ -1,0 +1,233 @@
+r"""Empirical risk, gradient and Hessian in float64, exact rationals or Arb balls.
+
+``R(theta) = (1/n) sum_i sum_o l(f_o(x_i; theta); y_{i,o})``. The Hessian is
+``(1/n) [J^T diag(l'') J + sum_{i,o} l'_{i,o} Hessian f_o(x_i)]`` assembled by
+:class:`~verify.network.Network`. Results carry their evidence level: float is
+NUMERIC, exact is EXACT, ball is CERTIFIED (every entry is a rigorous
+enclosure). Every result reports the kink margin (smallest |pre-activation| of
+a kinked activation): a margin of 0 means the point is not twice
+differentiable, and the returned Hessian is then the one-sided convention
+(ReLU'(0) = 0), not a derivative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from verify.arith import Arithmetic
+from verify.errors import InvalidInput
+from verify.losses import Loss
+from verify.models import Model
+from verify.network import Network
+from verify.verdict import Method
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Samples ``x`` (n × d_in, rows are samples) and labels ``y`` (n or n × d_out).
+
+    Values are stored as given (``Fraction`` for exact input, floats otherwise)
+    and converted to each arithmetic on demand.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+
+    def __post_init__(self) -> None:
+        x = np.asarray(self.x, dtype=object)
+        y = np.asarray(self.y, dtype=object)
+        if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
+            raise InvalidInput(
+                f"data.x has shape {x.shape}; expected a non-empty n × d list of rows."
+            )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim not in (1, 2) or y.shape[0] != x.shape[0]:
+            raise InvalidInput(
+                f"data.y has shape {y.shape}; expected ({x.shape[0]},) or ({x.shape[0]}, d_out)."
+            )
+        for name, arr in (("x", x), ("y", y)):
+            for idx, v in np.ndenumerate(arr):
+                if isinstance(v, bool) or not isinstance(v, int | float | Fraction | np.number):
+                    raise InvalidInput(f"data.{name}{list(idx)}={v!r} is not a number.")
+                if isinstance(v, float | np.floating) and not np.isfinite(v):
+                    raise InvalidInput(f"data.{name}{list(idx)}={v!r} is not finite.")
+        object.__setattr__(self, "x", x)
+        object.__setattr__(self, "y", y)
+
+    @property
+    def n(self) -> int:
+        return int(self.x.shape[0])
+
+    @property
+    def d_in(self) -> int:
+        return int(self.x.shape[1])
+
+    @property
+    def d_out(self) -> int:
+        return 1 if self.y.ndim == 1 else int(self.y.shape[1])
+
+    @property
+    def exact(self) -> bool:
+        """True if every number is an int or Fraction (given exactly)."""
+        return all(not isinstance(v, float | np.floating) for v in (*self.x.flat, *self.y.flat))
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """Risk and derivatives at one point, with how they were computed."""
+
+    arithmetic: Arithmetic
+    risk: Any
+    gradient: np.ndarray
+    hessian: np.ndarray | None
+    kink_margin: Any
+    outputs: np.ndarray
+
+    @property
+    def method(self) -> Method:
+        return self.arithmetic.method
+
+    @property
+    def twice_differentiable(self) -> bool | None:
+        """False if a sample sits exactly on a kink, True if provably not, None if unsure.
+
+        In float arithmetic a margin of exactly 0 is False and any positive margin is
+        True only as NUMERIC evidence; callers decide with a tolerance.
+        """
+        if self.kink_margin is None:
+            return True
+        return bool(self.kink_margin > 0)
+
+
+class Objective:
+    """The empirical risk of ``model`` under ``loss`` on ``data``, compiled once."""
+
+    def __init__(self, model: Model, loss: Loss, data: Dataset) -> None:
+        if data.d_in != model.d_in:
+            raise InvalidInput(
+                f"data has d_in={data.d_in} columns but model.d_in={model.d_in}; "
+                "make them agree."
+            )
+        if data.d_out != model.d_out:
+            raise InvalidInput(
+                f"data.y has {data.d_out} output(s) but model.d_out={model.d_out}."
+            )
+        loss.check_labels(data.y)
+        self.model = model
+        self.loss = loss
+        self.data = data
+        self.network = Network(model)
+        self._cache: dict[Arithmetic, tuple[np.ndarray, np.ndarray]] = {}
+
+    @property
+    def n_params(self) -> int:
+        return self.model.n_params
+
+    def arrays(self, arith: Arithmetic) -> tuple[np.ndarray, np.ndarray]:
+        """``x`` as ``(d_x, n)`` and ``y`` as ``(d_out, n)`` in ``arith``."""
+        if arith not in self._cache:
+            x = self.model.augment(arith.array(self.data.x), one=arith.scalar(1))
+            y = arith.array(self.data.y).reshape(self.data.n, -1)
+            self._cache[arith] = (np.ascontiguousarray(x.T), np.ascontiguousarray(y.T))
+        return self._cache[arith]
+
+    def _check(self, arith: Arithmetic) -> None:
+        if arith is Arithmetic.EXACT:
+            acts = [st.activation for st in self.model.stages]
+            bad = [a.name for a in acts if not a.exact_ok]
+            if bad or not self.loss.exact_ok:
+                what = bad[0] if bad else f"loss {self.loss.name}"
+                raise InvalidInput(
+                    f"arithmetic='exact' needs piecewise-linear or polynomial activations and "
+                    f"a rational loss, but the model uses {what}; use arithmetic='ball'."
+                )
+
+    def theta(self, values: Any, arith: Arithmetic) -> np.ndarray:
+        """Convert a parameter vector into ``arith``."""
+        raw = np.asarray(values)
+        if arith is Arithmetic.FLOAT and raw.dtype != object:
+            theta = np.asarray(raw, dtype=np.float64)
+        else:
+            theta = arith.array(raw)
+        if theta.shape != (self.n_params,):
+            raise InvalidInput(f"theta has shape {theta.shape}; expected ({self.n_params},).")
+        return theta
+
+    def value_and_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """Float64 risk and gradient (the fast path used by optimizers)."""
+        x, y = self.arrays(Arithmetic.FLOAT)
+        fw = self.network.forward(theta, x, Arithmetic.FLOAT)
+        f = fw.output
+        n = x.shape[1]
+        risk = float(self.loss.value(Arithmetic.FLOAT, f, y).sum() / n)
+        g = self.loss.d1(Arithmetic.FLOAT, f, y)
+        return risk, self.network.gradient(fw, g) / n
+
+    def evaluate(self, theta: Any, arith: Arithmetic | str = "float", order: int = 2) -> Landscape:
+        """Risk, gradient and (``order=2``) Hessian at ``theta`` in ``arith``."""
+        arith = Arithmetic.parse(arith)
+        self._check(arith)
+        theta = self.theta(theta, arith)
+        x, y = self.arrays(arith)
+        n = x.shape[1]
+        fw = self.network.forward(theta, x, arith)
+        f = fw.output
+        risk = self.loss.value(arith, f, y).sum() * _inv(arith, n)
+        g = self.loss.d1(arith, f, y)
+        if order < 2:
+            grad = self.network.gradient(fw, g) * _inv(arith, n)
+            return Landscape(arith, risk, grad, None, self.network.kink_margin(fw), f)
+        jf, curv, kink = self.network.jacobian_and_curvature(fw, g)
+        assert curv is not None
+        h2 = self.loss.d2(arith, f, y)
+        hess = curv
+        for o in range(jf.shape[0]):
+            hess = hess + (jf[o] * h2[o]) @ jf[o].T
+        grad = np.einsum("opn,on->p", jf, g) if arith is Arithmetic.FLOAT else _contract(jf, g)
+        inv = _inv(arith, n)
+        return Landscape(arith, risk, grad * inv, hess * inv, kink, f)
+
+    def output_derivatives(
+        self, theta: Any, arith: Arithmetic | str = "float", sample: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Per-sample ``f``, ``grad_theta f`` and (for one ``sample``) ``Hessian_theta f``.
+
+        Returns ``(f, J, H)`` with ``f`` of shape ``(d_out, n)``, ``J`` of shape
+        ``(d_out, P, n)`` and ``H`` the ``(d_out, P, P)`` Hessians of the outputs at
+        ``sample`` (``None`` if ``sample`` is not given).
+        """
+        arith = Arithmetic.parse(arith)
+        self._check(arith)
+        theta = self.theta(theta, arith)
+        x, _ = self.arrays(arith)
+        fw = self.network.forward(theta, x, arith)
+        jf, _, _ = self.network.jacobian_and_curvature(fw, None)
+        if sample is None:
+            return fw.output, jf, None
+        if not 0 <= sample < x.shape[1]:
+            raise InvalidInput(f"sample={sample!r} must be in [0, {x.shape[1]}).")
+        hs = []
+        for o in range(fw.output.shape[0]):
+            seed = arith.zeros(fw.output.shape)
+            seed[o, sample] = arith.scalar(1)
+            _, curv, _ = self.network.jacobian_and_curvature(fw, seed)
+            hs.append(curv)
+        return fw.output, jf, np.stack(hs)
+
+
+def _inv(arith: Arithmetic, n: int) -> Any:
+    return 1.0 / n if arith is Arithmetic.FLOAT else arith.scalar(Fraction(1, n))
+
+
+def _contract(jf: np.ndarray, g: np.ndarray) -> np.ndarray:
+    out = None
+    for o in range(jf.shape[0]):
+        term = jf[o] @ g[o]
+        out = term if out is None else out + term
+    assert out is not None
+    return out
