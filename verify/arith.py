@@ -68,8 +68,11 @@ class Arithmetic(enum.Enum):
         """Convert a nested list / array of numbers into this arithmetic."""
         arr = np.asarray(values, dtype=object)
         if self is Arithmetic.FLOAT:
-            return np.asarray(np.vectorize(float, otypes=[np.float64])(arr), dtype=np.float64) \
-                if arr.size else np.zeros(arr.shape)
+            return (
+                np.asarray(np.vectorize(float, otypes=[np.float64])(arr), dtype=np.float64)
+                if arr.size
+                else np.zeros(arr.shape)
+            )
         out = np.empty(arr.shape, dtype=object)
         for idx, v in np.ndenumerate(arr):
             out[idx] = self.scalar(v)
@@ -103,7 +106,9 @@ def to_fmpq(value: Any) -> flint.fmpq:
         return flint.fmpq(int(value))
     if isinstance(value, float | np.floating):
         if not np.isfinite(value):
-            raise InvalidInput(f"value={value!r} is not finite; exact arithmetic needs finite numbers.")
+            raise InvalidInput(
+                f"value={value!r} is not finite; exact arithmetic needs finite numbers."
+            )
         value = Fraction(float(value))
     if isinstance(value, Fraction):
         return flint.fmpq(value.numerator, value.denominator)

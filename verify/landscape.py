@@ -110,13 +110,10 @@ class Objective:
     def __init__(self, model: Model, loss: Loss, data: Dataset) -> None:
         if data.d_in != model.d_in:
             raise InvalidInput(
-                f"data has d_in={data.d_in} columns but model.d_in={model.d_in}; "
-                "make them agree."
+                f"data has d_in={data.d_in} columns but model.d_in={model.d_in}; make them agree."
             )
         if data.d_out != model.d_out:
-            raise InvalidInput(
-                f"data.y has {data.d_out} output(s) but model.d_out={model.d_out}."
-            )
+            raise InvalidInput(f"data.y has {data.d_out} output(s) but model.d_out={model.d_out}.")
         loss.check_labels(data.y)
         self.model = model
         self.loss = loss

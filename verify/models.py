@@ -144,7 +144,8 @@ class Model:
             if p.name == name:
                 return p
         raise InvalidInput(
-            f"parameter {name!r} does not exist; available: {', '.join(p.name for p in self.layout)}."
+            f"parameter {name!r} does not exist; "
+            f"available: {', '.join(p.name for p in self.layout)}."
         )
 
     # ---- pack / unpack -------------------------------------------------
@@ -170,9 +171,7 @@ class Model:
         for p in self.layout:
             arr = np.asarray(params[p.name], dtype=dtype)
             if arr.shape != p.shape:
-                raise InvalidInput(
-                    f"params[{p.name!r}] has shape {arr.shape}; expected {p.shape}."
-                )
+                raise InvalidInput(f"params[{p.name!r}] has shape {arr.shape}; expected {p.shape}.")
             out[p.offset : p.stop] = arr.reshape(-1)
         return out
 
@@ -270,7 +269,8 @@ def resnet(
     Each block is a :class:`ResidualBlock` or a mapping with keys ``activation``,
     ``proj``, ``hidden``, ``bias``, ``out``.
 
-    >>> resnet(3, [{"activation": "tanh", "hidden": [2]}, {"activation": "tanh", "proj": 2}]).n_params
+    >>> blocks = [{"activation": "tanh", "hidden": [2]}, {"activation": "tanh", "proj": 2}]
+    >>> resnet(3, blocks).n_params
     27
     """
     stages = tuple(
@@ -333,9 +333,11 @@ def _block_from_spec(i: int, spec: Any) -> ResidualBlock:
         raise InvalidInput(f"{where}={spec!r} must be an object.")
     unknown = set(spec) - _BLOCK_KEYS
     if unknown:
-        raise InvalidInput(f"{where} has unknown keys {sorted(unknown)}; allowed: {sorted(_BLOCK_KEYS)}.")
+        raise InvalidInput(
+            f"{where} has unknown keys {sorted(unknown)}; allowed: {sorted(_BLOCK_KEYS)}."
+        )
     if "activation" not in spec:
-        raise InvalidInput(f"{where} is missing 'activation'; add e.g. \"activation\": \"relu\".")
+        raise InvalidInput(f'{where} is missing \'activation\'; add e.g. "activation": "relu".')
     hidden = spec.get("hidden", [])
     if not isinstance(hidden, list | tuple):
         raise InvalidInput(f"{where}.hidden={hidden!r} must be a list of widths.")
@@ -359,12 +361,12 @@ def model_from_spec(spec: Any) -> Model:
         raise InvalidInput(f"model={spec!r} must be an object.")
     unknown = set(spec) - _MODEL_KEYS
     if unknown:
-        raise InvalidInput(f"model has unknown keys {sorted(unknown)}; allowed: {sorted(_MODEL_KEYS)}.")
+        raise InvalidInput(
+            f"model has unknown keys {sorted(unknown)}; allowed: {sorted(_MODEL_KEYS)}."
+        )
     kind = spec.get("kind")
     if kind not in ("resnet", "fully_connected", "linear"):
-        raise InvalidInput(
-            f"model.kind={kind!r} must be 'resnet', 'fully_connected' or 'linear'."
-        )
+        raise InvalidInput(f"model.kind={kind!r} must be 'resnet', 'fully_connected' or 'linear'.")
     if "d_in" not in spec:
         raise InvalidInput("model is missing 'd_in' (the input dimension); add e.g. \"d_in\": 2.")
     _check_int("model.d_in", spec["d_in"])
@@ -378,7 +380,9 @@ def model_from_spec(spec: Any) -> Model:
             raise InvalidInput("model.blocks must be a non-empty list for kind 'resnet'.")
         if "layers" in spec:
             raise InvalidInput("model.layers is not allowed for kind 'resnet'; use blocks.")
-        return resnet(spec["d_in"], blocks, d_out=d_out, intercept=intercept, output_bias=output_bias)
+        return resnet(
+            spec["d_in"], blocks, d_out=d_out, intercept=intercept, output_bias=output_bias
+        )
     if "blocks" in spec:
         raise InvalidInput(f"model.blocks is not allowed for kind {kind!r}.")
     if kind == "linear":
@@ -418,7 +422,8 @@ def _spec(model: Model) -> dict[str, Any]:
     if model.kind == "resnet":
         out["blocks"] = [
             {
-                "activation": b.activation.spec() if b.activation.name == "leaky_relu"
+                "activation": b.activation.spec()
+                if b.activation.name == "leaky_relu"
                 else b.activation.name,
                 **({"proj": b.proj} if b.proj is not None else {}),
                 **({"hidden": list(b.hidden)} if b.hidden else {}),
@@ -432,7 +437,8 @@ def _spec(model: Model) -> dict[str, Any]:
         out["layers"] = [
             {
                 "width": s.width,
-                "activation": s.activation.spec() if s.activation.name == "leaky_relu"
+                "activation": s.activation.spec()
+                if s.activation.name == "leaky_relu"
                 else s.activation.name,
                 "bias": s.bias,
             }

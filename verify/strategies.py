@@ -1,0 +1,146 @@
+"""Hypothesis strategies and settings profiles (public: import them in your own tests).
+
+Strategies are constructive (no ``assume``/``filter``) and bounded, so
+shrinking works and numeric code never sees NaN, infinities or subnormals:
+``rationals``, ``activations``, ``residual_blocks``, ``models``, ``datasets``,
+``parameter_points``. Profiles ``dev``, ``ci`` and ``deep`` are shared by the
+test suite and the ``search`` command.
+"""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from verify.activations import NAMES as ACTIVATION_NAMES
+from verify.activations import activation
+from verify.models import DenseLayer, Model, ResidualBlock
+
+PROFILES = ("dev", "ci", "deep")
+
+
+def register_profiles() -> None:
+    """Register the ``dev``, ``ci`` and ``deep`` profiles and load the default one.
+
+    The default is ``ci`` when the environment variable ``CI`` is set, else ``dev``.
+    Registering twice is harmless (the definitions are identical).
+    """
+    common = {
+        "deadline": None,
+        "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+        "print_blob": True,
+    }
+    settings.register_profile("dev", max_examples=25, **common)
+    settings.register_profile("ci", max_examples=30, derandomize=True, database=None, **common)
+    settings.register_profile("deep", max_examples=2000, **common)
+    settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+# ---- building blocks: numbers, models, data, parameter points ---------------
+
+
+EXACT_ACTIVATIONS = ("relu", "leaky_relu", "identity", "square")
+SMOOTH_ACTIVATIONS = ("tanh", "sigmoid", "softplus", "identity", "square")
+
+
+def rationals(max_abs: int = 3, max_denominator: int = 8) -> st.SearchStrategy[Fraction]:
+    """Small rationals ``p/q`` with ``|p/q| <= max_abs`` and ``q <= max_denominator``."""
+    return st.builds(
+        lambda q, p: Fraction(p, q),
+        st.integers(1, max_denominator),
+        st.integers(-max_abs * max_denominator, max_abs * max_denominator),
+    ).map(lambda v: v if abs(v) <= max_abs else Fraction(max_abs) * (1 if v > 0 else -1))
+
+
+def activations(names: tuple[str, ...] = ACTIVATION_NAMES) -> st.SearchStrategy[Any]:
+    """Activation objects drawn from ``names`` (leaky slope 1/10)."""
+    return st.sampled_from(names).map(
+        lambda n: activation(n, "1/10") if n == "leaky_relu" else activation(n)
+    )
+
+
+@st.composite
+def residual_blocks(
+    draw: st.DrawFn,
+    d_x: int,
+    *,
+    first: bool,
+    acts: tuple[str, ...] = ACTIVATION_NAMES,
+    max_width: int = 3,
+    max_hidden: int = 2,
+) -> ResidualBlock:
+    """One residual block for state dimension ``d_x`` (Yun form: no U in block 1)."""
+    act = draw(activations(acts))
+    proj = None if first else draw(st.one_of(st.none(), st.integers(1, max_width)))
+    hidden = tuple(draw(st.lists(st.integers(1, max_width), max_size=max_hidden)))
+    out = True
+    if draw(st.booleans()) and (hidden[-1] if hidden else (proj or d_x)) == d_x:
+        out = False
+    return ResidualBlock(act, proj, hidden, draw(st.booleans()), out)
+
+
+@st.composite
+def models(
+    draw: st.DrawFn,
+    *,
+    kinds: tuple[str, ...] = ("resnet", "fully_connected", "linear"),
+    acts: tuple[str, ...] = ACTIVATION_NAMES,
+    max_d_in: int = 3,
+    max_blocks: int = 3,
+    max_width: int = 3,
+    max_d_out: int = 1,
+    max_params: int = 40,
+) -> Model:
+    """Small model specifications; constructive (no filtering), bounded in size."""
+    kind = draw(st.sampled_from(kinds))
+    d_in = draw(st.integers(1, max_d_in))
+    intercept = draw(st.booleans())
+    d_out = draw(st.integers(1, max_d_out))
+    d_x = d_in + int(intercept)
+    stages: list[Any] = []
+    if kind == "resnet":
+        for i in range(draw(st.integers(1, max_blocks))):
+            stages.append(draw(residual_blocks(d_x, first=i == 0, acts=acts, max_width=max_width)))
+    elif kind == "fully_connected":
+        for _ in range(draw(st.integers(1, max_blocks))):
+            stages.append(
+                DenseLayer(
+                    draw(activations(acts)), draw(st.integers(1, max_width)), draw(st.booleans())
+                )
+            )
+    model = Model(d_in, tuple(stages), d_out, intercept, kind != "linear" and draw(st.booleans()))
+    while model.n_params > max_params and model.stages:
+        model = Model(d_in, model.stages[:-1], d_out, intercept, model.output_bias)
+    return model
+
+
+@st.composite
+def datasets(
+    draw: st.DrawFn,
+    d_in: int,
+    d_out: int = 1,
+    *,
+    min_n: int = 1,
+    max_n: int = 6,
+    max_abs: int = 3,
+) -> Any:
+    """Rational datasets ``(x, y)`` with rows as samples."""
+    from verify.landscape import Dataset
+
+    n = draw(st.integers(min_n, max_n))
+    num = rationals(max_abs)
+    x = [[draw(num) for _ in range(d_in)] for _ in range(n)]
+    y = [draw(num) if d_out == 1 else [draw(num) for _ in range(d_out)] for _ in range(n)]
+    return Dataset(np.array(x, dtype=object), np.array(y, dtype=object))
+
+
+def parameter_points(model: Model, max_abs: int = 2) -> st.SearchStrategy[np.ndarray]:
+    """Rational parameter vectors for ``model``."""
+    return st.lists(rationals(max_abs), min_size=model.n_params, max_size=model.n_params).map(
+        lambda v: np.array(v, dtype=object)
+    )
