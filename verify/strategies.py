@@ -114,8 +114,16 @@ def models(
                 )
             )
     model = Model(d_in, tuple(stages), d_out, intercept, kind != "linear" and draw(st.booleans()))
-    while model.n_params > max_params and model.stages:
+    while model.n_params > max_params and len(model.stages) > 1:
         model = Model(d_in, model.stages[:-1], d_out, intercept, model.output_bias)
+    if model.n_params > max_params and model.stages:
+        first = model.stages[0]
+        small: Any = (
+            ResidualBlock(first.activation)
+            if isinstance(first, ResidualBlock)
+            else DenseLayer(first.activation, 1, False)
+        )
+        model = Model(d_in, (small,), d_out, intercept, model.output_bias)
     return model
 
 
