@@ -141,12 +141,17 @@ def ball_bounds(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     hi = np.empty(arr.shape)
     for idx, v in np.ndenumerate(arr):
         b = v if isinstance(v, flint.arb) else flint.arb(to_fmpq(v))
+        if not b.is_finite():  # NaN or infinite radius: no information
+            lo[idx], hi[idx] = -np.inf, np.inf
+            continue
         lo[idx] = _float_down(b.lower())
         hi[idx] = _float_up(b.upper())
     return lo, hi
 
 
 def _float_down(b: flint.arb) -> float:
+    if not b.is_finite():
+        return -np.inf
     f = float(b.mid())
     while not flint.arb(f) <= b:
         f = float(np.nextafter(f, -np.inf))
@@ -154,6 +159,8 @@ def _float_down(b: flint.arb) -> float:
 
 
 def _float_up(b: flint.arb) -> float:
+    if not b.is_finite():
+        return np.inf
     f = float(b.mid())
     while not flint.arb(f) >= b:
         f = float(np.nextafter(f, np.inf))

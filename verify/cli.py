@@ -15,10 +15,11 @@ from typing import Any, NoReturn
 import numpy as np
 
 from verify.arith import Arithmetic, to_float_array
-from verify.errors import VerifyError
+from verify.errors import InvalidInput, VerifyError
 from verify.instances import load_instance
 from verify.landscape import Objective
-from verify.report import encode, fmt
+from verify.report import encode, fmt, table
+from verify.verdict import Verdict
 
 PROG = "resnet-verify"
 
@@ -97,6 +98,59 @@ def cmd_derive(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- check --------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from verify.check import check
+    from verify.theorems import THEOREMS, theorem
+
+    if args.list:
+        rows = [[t.id, t.kind, f"[{t.tag}]", t.title, t.reference] for t in THEOREMS.values()]
+        payload = {
+            "theorems": [
+                {
+                    "id": t.id,
+                    "kind": t.kind,
+                    "tag": t.tag,
+                    "title": t.title,
+                    "reference": t.reference,
+                    "premises": list(t.premise_names),
+                    "conclusion": t.conclusion.name,
+                }
+                for t in THEOREMS.values()
+            ]
+        }
+        _emit(payload, table(rows, ["id", "kind", "tag", "claim", "reference"]), args.json)
+        return 0
+    if args.theorem is None or args.instance is None:
+        raise InvalidInput(
+            "check needs THEOREM and INSTANCE (or --list); "
+            "e.g. resnet-verify check Y1 instance.json."
+        )
+    thm = theorem(args.theorem, args.without or ())
+    inst = load_instance(args.instance)
+    result = check(
+        thm,
+        inst,
+        find=args.find,
+        n_starts=args.starts,
+        seed=args.seed,
+        where="at" if args.at else "near",
+    )
+    nothing = (
+        f"{thm.label}: no critical point was found from {args.starts} start(s); "
+        "nothing checked (INCONCLUSIVE)."
+    )
+    lines = [r.format() for r in result.reports] or [nothing]
+    _emit({"command": "check", **result.to_dict()}, "\n\n".join(lines), args.json)
+    if args.strict and (
+        not result.reports or any(r.verdict is not Verdict.HOLDS for r in result.reports)
+    ):
+        return 1
+    return 0
+
+
 # ---- parser -------------------------------------------------------------------
 
 Handler = Callable[[argparse.Namespace], int]
@@ -115,6 +169,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--arithmetic", choices=[a.value for a in Arithmetic], default="float")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_derive)
+
+    p = sub.add_parser("check", help="decide a theorem at an instance (see --list)")
+    p.add_argument("theorem", nargs="?", help="theorem id, e.g. Y1 (see --list)")
+    p.add_argument("instance", nargs="?", help="instance JSON file")
+    p.add_argument("--list", action="store_true", help="list the theorems and exit")
+    p.add_argument(
+        "--without",
+        action="append",
+        metavar="PREMISE",
+        help="drop a premise (repeatable): checks the weakened claim",
+    )
+    p.add_argument(
+        "--find",
+        action="store_true",
+        help="search critical points from the instance's parameters and --starts",
+    )
+    p.add_argument("--starts", type=int, default=0, help="extra seeded random starts for --find")
+    p.add_argument("--seed", type=int, default=0, help="seed for --starts")
+    p.add_argument(
+        "--at",
+        action="store_true",
+        help="require the given point itself to be critical (no Krawczyk box)",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 unless the theorem HOLDS at every point checked",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(handler=cmd_check)
     return parser
 
 

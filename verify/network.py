@@ -4,8 +4,7 @@ A :class:`Network` compiles a :class:`~verify.models.Model` once into a short
 list of primitive operations (``matmul`` by a parameter matrix, ``bias``,
 elementwise ``act`` and residual ``add``), in topological order. Because the
 parameter layout follows the same order, every intermediate node depends on a
-*prefix* ``theta[:p]`` of the parameters, so its Jacobian is stored as a dense
-``(dim, p, n)`` array (samples last, so contractions are single GEMMs).
+*prefix* ``theta[:p]`` of the parameters.
 
 Second derivatives use the exact decomposition of the Hessian of a composite
 function into node-local curvature terms (edge pushing): for
@@ -20,21 +19,32 @@ function into node-local curvature terms (edge pushing): for
 where ``abar``, ``ybar`` are adjoints from one backward pass seeded with ``s``.
 Nothing else in the network has curvature. With ``s = l'(f; y)`` and the
 Gauss--Newton term ``J^T diag(l'') J`` this is the exact Hessian of the
-empirical risk; all heavy work is BLAS GEMMs of inner dimension n.
+empirical risk.
 
-The same code runs on float64 arrays (NUMERIC), on object arrays of ``fmpq``
-(EXACT) and of ``arb`` balls (CERTIFIED enclosures): only ``+``, ``*`` and
-``@`` are used, plus the activations' own arithmetic-aware evaluation.
+Two implementations of the same formulas:
+
+* exact (``fmpq``) and ball (``arb``) object arrays use the direct one below:
+  dense ``(dim, p, n)`` Jacobians pushed through every node, using only ``+``,
+  ``*`` and ``@`` (EXACT / CERTIFIED results);
+* float64 uses a factored one (:mod:`verify._float_engine`): reduced Jacobians
+  with respect to the outputs of the parameter operations, Kronecker products
+  with their inputs, and one symmetric rank update per activation unit and
+  sign, so the heavy work is BLAS products with inner dimension ``n``.
+
+:meth:`Network.gradient_and_hessian` adds the Gauss--Newton term inside the
+engine (the float path then never forms the ``(d_out, P, n)`` Jacobian).
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 import flint
 import numpy as np
 
+from verify._float_engine import FloatPass, Pool, Slot
 from verify.activations import Activation
 from verify.arith import Arithmetic, ball_bounds
 from verify.models import DenseLayer, Model, ParamBlock, ResidualBlock
@@ -47,6 +57,12 @@ class _Op:
     inputs: tuple[int, ...]
     param: ParamBlock | None = None
     act: Activation | None = None
+    lo: int = 0  # parameter slice theta[lo:hi] as a (rows, -1) matrix
+    hi: int = 0
+    rows: int = 1
+
+    def matrix(self, theta: np.ndarray) -> np.ndarray:
+        return theta[self.lo : self.hi].reshape(self.rows, -1)
 
 
 @dataclass
@@ -74,6 +90,9 @@ class Network:
         prefix: list[int] = [0]
 
         def new(kind: str, inputs: tuple[int, ...], dim: int, pre: int, **kw: Any) -> int:
+            p = kw.get("param")
+            if p is not None:
+                kw.update(lo=p.offset, hi=p.offset + p.size, rows=dim)
             ops.append(_Op(kind, len(dims), inputs, **kw))
             dims.append(dim)
             prefix.append(pre)
@@ -124,6 +143,47 @@ class Network:
             for i in op.inputs:
                 last_use[i] = k
         self._last_use = tuple(last_use)
+        slots: list[Slot] = []
+        op_slot: dict[int, int] = {}
+        col = 0
+        for k, op in enumerate(ops):
+            if op.param is None:
+                continue
+            p = op.param
+            dout = dims[op.out]
+            if p.offset != (slots[-1].stop if slots else 0):
+                raise AssertionError("parameter layout must follow the operation order")
+            op_slot[k] = len(slots)
+            source = op.inputs[0] if op.kind == "matmul" else None
+            slots.append(Slot(p.offset, p.stop, dout, (p.stop - p.offset) // dout, col, source))
+            col += dout
+        self._slots = tuple(slots)
+        self._op_slot = op_slot
+        self._cols = (*(s.col for s in slots), col)
+        self._offsets = (*(s.offset for s in slots), self.n_params)
+        # matmuls fed by an activation: their bilinear term is formed at the activation
+        producer = {op.out: k for k, op in enumerate(ops)}
+        consumers: list[list[int]] = [[] for _ in ops]
+        fused = [False] * len(ops)
+        for k, op in enumerate(ops):
+            j = producer.get(op.inputs[0])
+            if op.kind == "matmul" and j is not None and ops[j].kind == "act":
+                consumers[j].append(k)
+                fused[k] = True
+        self._consumers = tuple(tuple(c) for c in consumers)
+        self._fused = tuple(fused)
+        self._lock = threading.Lock()
+        self._pool = Pool()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"], state["_pool"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        self._pool = Pool()
 
     # ---- passes ------------------------------------------------------------
     def forward(self, theta: np.ndarray, x: np.ndarray, arith: Arithmetic) -> Forward:
@@ -132,9 +192,9 @@ class Network:
         for op in self._ops:
             u = values[op.inputs[0]]
             if op.kind == "matmul":
-                values.append(self._matrix(op.param, theta) @ u)
+                values.append(op.matrix(theta) @ u)
             elif op.kind == "bias":
-                values.append(u + theta[op.param.offset : op.param.stop].reshape(-1, 1))
+                values.append(u + op.matrix(theta))
             elif op.kind == "act":
                 values.append(op.act.value(arith, u))
             else:
@@ -150,7 +210,7 @@ class Network:
             if ybar is None:
                 continue
             if op.kind == "matmul":
-                contrib = [self._matrix(op.param, fw.theta).T @ ybar]
+                contrib = [op.matrix(fw.theta).T @ ybar]
             elif op.kind == "act":
                 contrib = [op.act.d1(fw.arith, fw.values[op.inputs[0]]) * ybar]
             elif op.kind == "bias":
@@ -169,22 +229,81 @@ class Network:
             ybar = adj[op.out]
             if ybar is None or op.param is None:
                 continue
-            p = op.param
             if op.kind == "matmul":
-                grad[p.offset : p.stop] = (ybar @ fw.values[op.inputs[0]].T).reshape(-1)
+                grad[op.lo : op.hi] = (ybar @ fw.values[op.inputs[0]].T).reshape(-1)
             else:
-                grad[p.offset : p.stop] = ybar.sum(axis=1)
+                grad[op.lo : op.hi] = ybar.sum(axis=1)
         return grad
 
     def jacobian_and_curvature(
         self, fw: Forward, seed: np.ndarray | None
-    ) -> tuple[np.ndarray, np.ndarray | None, float | None]:
+    ) -> tuple[np.ndarray, np.ndarray | None, Any]:
         """Output Jacobian ``(d_out, P, n)`` and, if ``seed`` is given, the curvature
         term ``sum_{o,i} seed[o, i] * Hessian_theta f_o(x_i)`` (a ``P × P`` array).
 
         Also returns the kink margin: the smallest |pre-activation| over samples and
         units of kinked activations (``None`` if the model has none).
         """
+        if fw.arith is Arithmetic.FLOAT:
+            return self._float_pass(fw, seed, None, jacobian=True)
+        return self._generic_jacobian_and_curvature(fw, seed)
+
+    def gradient_and_hessian(
+        self, fw: Forward, seed: np.ndarray, weight: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, Any]:
+        """Gradient and Hessian of ``Phi = sum(seed * f)`` plus a Gauss--Newton term.
+
+        Returns ``(g, H, kink)`` with ``g = sum_{o,i} seed[o,i] grad f_o(x_i)``,
+        ``H = sum_{o,i} seed[o,i] Hessian f_o(x_i) + sum_o J_o diag(weight[o]) J_o^T``
+        (``P × P``) and the kink margin. With ``seed = l'(f; y)`` and
+        ``weight = l''(f; y)`` these are ``n`` times the gradient and Hessian of the
+        empirical risk: the same values as assembling them from
+        :meth:`jacobian_and_curvature`, but the float path never materialises the
+        ``(d_out, P, n)`` Jacobian (the Gauss--Newton term is one more rank update of
+        the same factored form as the activation curvature).
+        """
+        if fw.arith is Arithmetic.FLOAT:
+            grad, hess, kink = self._float_pass(fw, seed, weight, jacobian=False)
+            assert hess is not None
+            return grad, hess, kink
+        jf, hess, kink = self._generic_jacobian_and_curvature(fw, seed)
+        assert hess is not None
+        for o in range(jf.shape[0]):
+            hess = hess + (jf[o] * weight[o]) @ jf[o].T
+        return self.gradient(fw, seed), hess, kink
+
+    def _float_pass(
+        self, fw: Forward, seed: np.ndarray | None, weight: np.ndarray | None, jacobian: bool
+    ) -> tuple[np.ndarray, np.ndarray | None, Any]:
+        with self._lock:  # one scratch pool per concurrent evaluation
+            pool, self._pool = self._pool, Pool()
+        try:
+            first, hess = FloatPass(self, fw, seed, pool).run(weight, jacobian)
+        finally:
+            self._pool = pool
+        return first, hess, self.kink_margin(fw)
+
+    def kink_margin(self, fw: Forward) -> Any:
+        """Smallest |pre-activation| of kinked activations over samples and units."""
+        kink: Any = None
+        for op in self._ops:
+            if op.kind == "act" and op.act.kinked:
+                kink = _min_abs(fw.values[op.inputs[0]], kink)
+        return kink
+
+    def pre_activations(self, fw: Forward) -> list[tuple[Activation, np.ndarray]]:
+        """Every activation node's input, in order (for kink and pattern analysis)."""
+        return [(op.act, fw.values[op.inputs[0]]) for op in self._ops if op.kind == "act"]
+
+    def last_state(self, fw: Forward) -> np.ndarray:
+        """The state ``h_L`` fed to the output layer, shape ``(width, n)``."""
+        out = next(op for op in reversed(self._ops) if op.kind == "matmul")
+        return fw.values[out.inputs[0]]
+
+    # ---- exact / ball: dense Jacobians through every node ----------------------
+    def _generic_jacobian_and_curvature(
+        self, fw: Forward, seed: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray | None, Any]:
         arith = fw.arith
         n = fw.values[0].shape[1]
         big_p = self.n_params
@@ -198,37 +317,35 @@ class Network:
             ju = jac[op.inputs[0]]
             assert ju is not None
             pu = ju.shape[1]
+            ybar = adj[op.out] if adj is not None else None
             if op.kind == "matmul":
-                p = op.param
-                m = self._matrix(p, fw.theta)
+                m = op.matrix(fw.theta)
                 dout, din = m.shape
-                jy = arith.zeros((dout, p.stop, n))
+                jy = arith.zeros((dout, op.hi, n))
                 if pu:
                     jy[:, :pu, :] = (m @ ju.reshape(din, pu * n)).reshape(dout, pu, n)
                 for r in range(dout):
-                    jy[r, p.offset + r * din : p.offset + (r + 1) * din, :] = u
-                if hess is not None and pu and adj is not None and adj[op.out] is not None:
+                    jy[r, op.lo + r * din : op.lo + (r + 1) * din, :] = u
+                if hess is not None and pu and ybar is not None:
                     # cross block d2/dM_rc dtheta = sum_i ybar[r,i] du[c,i]/dtheta
-                    cross = (ju.reshape(din * pu, n) @ adj[op.out].T).reshape(din, pu, dout)
+                    cross = (ju.reshape(din * pu, n) @ ybar.T).reshape(din, pu, dout)
                     cross = cross.transpose(2, 0, 1).reshape(dout * din, pu)
-                    hess[p.offset : p.stop, :pu] += cross
-                    hess[:pu, p.offset : p.stop] += cross.T
+                    hess[op.lo : op.hi, :pu] += cross
+                    hess[:pu, op.lo : op.hi] += cross.T
             elif op.kind == "bias":
-                p = op.param
-                jy = arith.zeros((u.shape[0], p.stop, n))
+                jy = arith.zeros((u.shape[0], op.hi, n))
                 jy[:, :pu, :] = ju
                 for r in range(u.shape[0]):
-                    jy[r, p.offset + r, :] = arith.scalar(1)
+                    jy[r, op.lo + r, :] = arith.scalar(1)
             elif op.kind == "act":
                 a = op.act
                 if a.kinked:
                     kink = _min_abs(u, kink)
                 jy = a.d1(arith, u)[:, None, :] * ju
-                if hess is not None and adj is not None and adj[op.out] is not None and pu:
-                    if not a.d2_is_zero:
-                        c = adj[op.out] * a.d2(arith, u)
-                        for r in range(u.shape[0]):
-                            hess[:pu, :pu] += (ju[r] * c[r]) @ ju[r].T
+                if hess is not None and ybar is not None and pu and not a.d2_is_zero:
+                    c = ybar * a.d2(arith, u)
+                    for r in range(u.shape[0]):
+                        hess[:pu, :pu] += (ju[r] * c[r]) @ ju[r].T
             else:
                 jv = jac[op.inputs[1]]
                 assert jv is not None
@@ -248,25 +365,6 @@ class Network:
             full[:, : jf.shape[1], :] = jf
             jf = full
         return jf, hess, kink
-
-    def kink_margin(self, fw: Forward) -> Any:
-        """Smallest |pre-activation| of kinked activations over samples and units."""
-        kink: Any = None
-        for op in self._ops:
-            if op.kind == "act" and op.act.kinked:
-                kink = _min_abs(fw.values[op.inputs[0]], kink)
-        return kink
-
-    def pre_activations(self, fw: Forward) -> list[tuple[Activation, np.ndarray]]:
-        """Every activation node's input, in order (for kink and pattern analysis)."""
-        return [(op.act, fw.values[op.inputs[0]]) for op in self._ops if op.kind == "act"]
-
-    @staticmethod
-    def _matrix(p: ParamBlock, theta: np.ndarray) -> np.ndarray:
-        block = theta[p.offset : p.stop]
-        if len(p.shape) == 2:
-            return block.reshape(p.shape)
-        return block.reshape(1, -1)
 
 
 def _min_abs(values: np.ndarray, current: Any) -> Any:

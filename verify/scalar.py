@@ -122,7 +122,7 @@ def _walk(expr: Any, env: dict[sp.Symbol, Any], ball: bool) -> Any:
         base = _walk(expr.base, env, ball)
         if expr.exp.is_Integer:
             e = int(expr.exp)
-            return base**e if e >= 0 else 1 / base ** (-e)
+            return _ipow(base, e) if e >= 0 else 1 / _ipow(base, -e)
         if not ball:
             raise BackendError(f"{expr} has no exact rational value.")
         return base ** _walk(expr.exp, env, ball)
@@ -134,6 +134,21 @@ def _walk(expr: Any, env: dict[sp.Symbol, Any], ball: bool) -> Any:
             raise BackendError(f"{expr} has no exact rational value.")
         return func(_walk(expr.args[0], env, ball))
     raise BackendError(f"cannot evaluate {expr!r} in {'ball' if ball else 'exact'} arithmetic.")
+
+
+def _ipow(base: Any, e: int) -> Any:
+    """``base**e`` for an integer ``e >= 0`` by repeated multiplication.
+
+    python-flint's ``arb ** int`` goes through the general power and returns NaN
+    for a ball that contains 0; multiplication is always a valid enclosure, and
+    even powers of ``|base|`` keep it tight and nonnegative.
+    """
+    if isinstance(base, flint.arb) and e % 2 == 0:
+        base = abs(base)
+    result: Any = 1
+    for _ in range(e):
+        result = result * base
+    return result
 
 
 def _walk_piecewise(expr: sp.Piecewise, env: dict[sp.Symbol, Any], ball: bool) -> Any:

@@ -1,0 +1,284 @@
+r"""Local minima of ŷ = W(x + V z) in (W, V) attain the basis-function optimum (derived).
+
+Statement
+    Model ŷ(x) = W(x + V z(x, θ)), W ∈ R^{d_y×d_x}, V ∈ R^{d_x×d_z}, features z
+    frozen at θ; ℓ(q, y) convex and differentiable in q ∈ R^{d_y}. At a local
+    minimum of (W, V) ↦ L(W, V) = E ℓ(ŷ(x), y) with rank W = d_y or rank W < d_x
+    (so always when d_y ≤ d_x): E[g zᵀ] = 0, E[g xᵀ] = 0 and
+    L = L_basis*(θ) = inf_{A,B} E ℓ(Ax + Bz, y) ≤ L_lin* = inf_A E ℓ(Ax, y).
+
+Premises
+    convex_loss: ℓ(·, y) is convex and differentiable.
+    local_minimum: (W, V) is a local minimum of L(·, ·, θ).
+    rank_condition: rank W = d_y or rank W < d_x.
+
+Conclusion
+    L(W, V) = L_basis*(θ) = L_lin* − Δ(θ), Δ(θ) ≥ 0.
+
+Proof outline (derivation; step names below)
+    gradient_*: ∇_V L = Wᵀ E[g zᵀ], ∇_W L = E[g xᵀ] + E[g zᵀ] Vᵀ, g = ∇_q ℓ(ŷ, y).
+    injective_case_zero_z_correlation: rank W = d_y ⇒ E[gzᵀ] = (WWᵀ)⁻¹W ∇_V L = 0.
+    null_space_perturbation_*: rank W < d_x, W n = 0, n ≠ 0: V + η n cᵀ leaves L unchanged
+        (so it is again a local minimum and ∇_W L = 0 there) and changes ∇_W L by
+        η E[gzᵀ] c nᵀ; hence E[gzᵀ] c = Δ n/(η‖n‖²) = 0 for every c.
+    basis_problem_*: J(A, B) = E ℓ(Ax + Bz, y) has L(W, V) = J(W, WV),
+        ∇_A J(W, WV) = ∇_W L − E[gzᵀ]Vᵀ = 0 and ∇_B J(W, WV) = E[gzᵀ] = 0; J is convex, and
+        the tangent plane J(A', B') ≥ J + ⟨∇_A J, A' − W⟩ + ⟨∇_B J, B' − WV⟩ = J shows
+        L = L_basis*. B = 0 is feasible, so L_basis* ≤ L_lin* (Δ ≥ 0).
+
+Reference
+    Derived lemma [D] (CLAIMS.md K2), not the paper's theorem: Kawaguchi & Bengio,
+    "Depth with nonlinearity creates no bad local minima in ResNets", Neural Networks
+    2019, whose abstract claim is [S] and whose model is reconstructed [R].
+
+Scope
+    Exact identities at d_x = 3, d_y = 2, d_z = 1, n = 2 samples (builder inputs), all
+    entries symbolic, for a generic loss ℓ (undefined function of the d_y outputs) and
+    for the squared loss ‖q − y‖². The null vector n is the cofactor (cross-product)
+    vector of the rows of W. Not checked: the tangent-plane inequality (the convexity
+    premise), "a point with the local minimum's value near it is a local minimum",
+    and sizes other than the instantiated ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy
+
+from proofs._common import all_identities, check_size, gradient, matrix, mean, scalar, vector
+from verify.errors import InvalidInput
+from verify.proof import Proof, Step, check_proof, combine, sympy_identity
+from verify.verdict import Evidence, Verdict
+
+LossValue = Callable[[sympy.Matrix, sympy.Matrix], sympy.Expr]
+
+
+@dataclass(frozen=True)
+class BasisResNet:
+    """ŷ_i = W(x_i + V z_i) on n samples with a loss ℓ(q, y), everything symbolic."""
+
+    W: sympy.Matrix
+    V: sympy.Matrix
+    x: tuple[sympy.Matrix, ...]
+    z: tuple[sympy.Matrix, ...]
+    y: tuple[sympy.Matrix, ...]
+    loss: LossValue
+
+    def output(self, i: int, v: sympy.Matrix | None = None) -> sympy.Matrix:
+        return self.W * (self.x[i] + (self.V if v is None else v) * self.z[i])
+
+    def risk(self, v: sympy.Matrix | None = None) -> sympy.Expr:
+        return mean([self.loss(self.output(i, v), self.y[i]) for i in range(len(self.x))])
+
+    def g(self, i: int) -> sympy.Matrix:
+        """∇_q ℓ(q, y_i) at q = ŷ_i, in SymPy's chain-rule form."""
+        q = sympy.Matrix([sympy.Dummy(f"q{j}", real=True) for j in range(self.W.rows)])
+        at = dict(zip(q, self.output(i), strict=True))
+        return gradient(self.loss(q, self.y[i]), q).subs(at)
+
+    def e_gz(self) -> sympy.Matrix:
+        return mean([self.g(i) * self.z[i].T for i in range(len(self.x))])
+
+    def e_gx(self) -> sympy.Matrix:
+        return mean([self.g(i) * self.x[i].T for i in range(len(self.x))])
+
+
+def generic_loss(q: sympy.Matrix, y: sympy.Matrix) -> sympy.Expr:
+    """An undefined function ℓ(q_1, …, q_{d_y}, y_1, …, y_{d_y}): any C¹ loss."""
+    return sympy.Function("ell", real=True)(*q, *y)
+
+
+def squared_loss(q: sympy.Matrix, y: sympy.Matrix) -> sympy.Expr:
+    return scalar((q - y).T * (q - y))
+
+
+def paper_grad_v(m: BasisResNet) -> sympy.Matrix:
+    """∇_V L = Wᵀ E[g zᵀ]."""
+    return m.W.T * m.e_gz()
+
+
+def paper_grad_w(m: BasisResNet) -> sympy.Matrix:
+    """∇_W L = E[g xᵀ] + E[g zᵀ] Vᵀ."""
+    return m.e_gx() + m.e_gz() * m.V.T
+
+
+def cofactor_null_vector(m: BasisResNet) -> sympy.Matrix:
+    """n with W n = 0: the cofactor vector of W's rows padded with free rows."""
+    d_y, d_x = m.W.shape
+    rows = sympy.Matrix.vstack(m.W, matrix("r", d_x - 1 - d_y, d_x)) if d_x - 1 > d_y else m.W
+    keep = [[c for c in range(d_x) if c != j] for j in range(d_x)]
+    return sympy.Matrix([(-1) ** j * rows[:, keep[j]].det() for j in range(d_x)])
+
+
+def _model(d_x: int, d_y: int, d_z: int, n: int, loss: LossValue) -> BasisResNet:
+    return BasisResNet(
+        W=matrix("W", d_y, d_x),
+        V=matrix("V", d_x, d_z),
+        x=tuple(vector(f"x{i + 1}", d_x) for i in range(n)),
+        z=tuple(vector(f"z{i + 1}", d_z) for i in range(n)),
+        y=tuple(vector(f"y{i + 1}", d_y) for i in range(n)),
+        loss=loss,
+    )
+
+
+def build_proof(
+    *,
+    d_x: int = 3,
+    d_y: int = 2,
+    d_z: int = 1,
+    n: int = 2,
+    grad_v_formula: Callable[[BasisResNet], sympy.Matrix] = paper_grad_v,
+    grad_w_formula: Callable[[BasisResNet], sympy.Matrix] = paper_grad_w,
+    null_vector: Callable[[BasisResNet], sympy.Matrix] = cofactor_null_vector,
+) -> Proof:
+    """The derivation at the given sizes; formulas and the null vector are the claims."""
+    for name, value in (("d_x", d_x), ("d_y", d_y), ("d_z", d_z), ("n", n)):
+        check_size(name, value)
+    if d_y >= d_x:
+        raise InvalidInput(f"d_y={d_y!r} must be < d_x={d_x!r} so that rank W < d_x is possible.")
+    models = {
+        name: _model(d_x, d_y, d_z, n, loss)
+        for name, loss in (("generic", generic_loss), ("squared", squared_loss))
+    }
+    m = models["generic"]
+    eta = sympy.Symbol("eta", real=True)
+    c = vector("c", d_z)
+
+    def grads(kind: str) -> Evidence:
+        formula = grad_v_formula if kind == "V" else grad_w_formula
+        return combine(
+            {
+                name: sympy_identity(gradient(mm.risk(), getattr(mm, kind)), formula(mm))
+                for name, mm in models.items()
+            }
+        )
+
+    def injective() -> Evidence:
+        grad_v = gradient(m.risk(), m.V)
+        return sympy_identity((m.W * m.W.T).inv() * m.W * grad_v, m.e_gz())
+
+    def perturbation(kind: str) -> Evidence:
+        nv = null_vector(m)
+        moved = m.V + eta * nv * c.T
+        if kind == "loss":
+            return all_identities(
+                {"W_n": (m.W * nv, sympy.zeros(d_y, 1)), "loss": (m.risk(moved), m.risk())}
+            )
+        grad_w = gradient(m.risk(), m.W)  # n is fixed while W varies: substitute after
+        change = grad_w.xreplace(dict(zip(m.V, moved, strict=True))) - grad_w
+        return sympy_identity(change, eta * m.e_gz() * c * nv.T)
+
+    def extraction() -> Evidence:
+        d = matrix("D", d_y, d_z)
+        nv = vector("n", d_x)
+        change = eta * d * c * nv.T
+        return sympy_identity(change * nv / (eta * scalar(nv.T * nv)), d * c)
+
+    a, b = matrix("A", d_y, d_x), matrix("B", d_y, d_z)
+
+    def basis_risk(aa: sympy.Matrix, bb: sympy.Matrix) -> sympy.Expr:
+        return mean([m.loss(aa * m.x[i] + bb * m.z[i], m.y[i]) for i in range(n)])
+
+    at_resnet = {**dict(zip(a, m.W, strict=True)), **dict(zip(b, m.W * m.V, strict=True))}
+
+    def stationary() -> Evidence:
+        j = basis_risk(a, b)
+        return all_identities(
+            {
+                "same_value": (basis_risk(m.W, m.W * m.V), m.risk()),
+                "grad_A": (
+                    gradient(j, a).xreplace(at_resnet),
+                    gradient(m.risk(), m.W) - m.e_gz() * m.V.T,
+                ),
+                "grad_B": (gradient(j, b).xreplace(at_resnet), m.e_gz()),
+            }
+        )
+
+    def first_order() -> Evidence:
+        a2, b2 = matrix("A'", d_y, d_x), matrix("B'", d_y, d_z)
+        tangent = mean(
+            [
+                m.loss(m.output(i), m.y[i])
+                + scalar(m.g(i).T * ((a2 * m.x[i] + b2 * m.z[i]) - m.output(i)))
+                for i in range(n)
+            ]
+        )
+        ga = gradient(basis_risk(a, b), a).xreplace(at_resnet)
+        gb = gradient(basis_risk(a, b), b).xreplace(at_resnet)
+        inner = sum(ga.multiply_elementwise(a2 - m.W)) + sum(
+            gb.multiply_elementwise(b2 - m.W * m.V)
+        )
+        return sympy_identity(tangent, m.risk() + inner)
+
+    return Proof(
+        theorem_id="resnet_local_minima_no_worse_than_basis_model",
+        title="Local minima of W(x + Vz) in (W, V) attain the basis-function optimum",
+        reference="Derived lemma after Kawaguchi & Bengio (2019), Neural Networks "
+        "(CLAIMS.md K2); not the paper's theorem",
+        tag="D",
+        steps=(
+            Step(
+                "gradient_v_identity",
+                "∇_V L = Wᵀ E[g zᵀ].",
+                "Chain rule; checked for a generic and for the squared loss.",
+                lambda: grads("V"),
+            ),
+            Step(
+                "gradient_w_identity",
+                "∇_W L = E[g xᵀ] + E[g zᵀ] Vᵀ.",
+                "Chain rule; checked for a generic and for the squared loss.",
+                lambda: grads("W"),
+            ),
+            Step(
+                "injective_case_zero_z_correlation",
+                "If rank W = d_y then E[g zᵀ] = (WWᵀ)⁻¹ W ∇_V L, so ∇_V L = 0 ⇒ E[g zᵀ] = 0.",
+                "WWᵀ is invertible iff rank W = d_y; identity in rational functions.",
+                injective,
+            ),
+            Step(
+                "null_space_perturbation_preserves_loss",
+                "W n = 0 and L(W, V + η n cᵀ) = L(W, V) for all η, c.",
+                "W(V + η n cᵀ) = WV; identities in the symbolic entries.",
+                lambda: perturbation("loss"),
+            ),
+            Step(
+                "null_space_perturbation_w_gradient",
+                "∇_W L(W, V + η n cᵀ) − ∇_W L(W, V) = η E[g zᵀ] c nᵀ.",
+                "g is unchanged because ŷ is; the change comes from the E[gzᵀ]Vᵀ term.",
+                lambda: perturbation("gradient"),
+            ),
+            Step(
+                "rank_one_change_forces_zero_z_correlation",
+                "From the change Δ = η D c nᵀ: D c = Δ n/(η‖n‖²); both gradients vanish at local "
+                "minima, so D = E[g zᵀ] = 0 (n ≠ 0, every c).",
+                "Identity in symbolic D, c, n, η.",
+                extraction,
+            ),
+            Step(
+                "basis_problem_stationary_at_resnet_point",
+                "L(W, V) = J(W, WV), ∇_A J(W, WV) = ∇_W L − E[gzᵀ]Vᵀ, ∇_B J(W, WV) = E[gzᵀ]: "
+                "both vanish once ∇_W L = 0 and E[gzᵀ] = 0.",
+                "SymPy gradients of J in symbolic A, B, then A = W, B = WV.",
+                stationary,
+            ),
+            Step(
+                "basis_problem_first_order_condition",
+                "E[ℓ(ŷ) + gᵀ(A'x + B'z − ŷ)] = J(W, WV) + ⟨∇_A J, A' − W⟩ + ⟨∇_B J, B' − WV⟩; "
+                "with the tangent-plane inequality of convex ℓ, a stationary point of J is "
+                "its global minimum, so L = L_basis* ≤ L_lin*.",
+                "The identity is checked; the tangent-plane inequality is the convexity "
+                "premise and is assumed.",
+                first_order,
+            ),
+        ),
+    )
+
+
+PROOF: Proof = build_proof()
+
+if __name__ == "__main__":
+    report = check_proof(PROOF)
+    print(report.format())
+    raise SystemExit(0 if report.verdict is Verdict.HOLDS else 1)

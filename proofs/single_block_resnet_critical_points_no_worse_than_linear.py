@@ -1,0 +1,112 @@
+r"""Single-block ResNet (L = 1): every critical point with w ≠ 0 is no worse than linear.
+
+Statement
+    Yun, Sra & Jadbabaie's model with one block: h_1(x) = x + V_1 φ¹(x),
+    f_θ(x) = wᵀh_1(x), φ¹ : R^{d_x} → R^{n_1} any network with parameters z,
+    ℓ(p; y) convex and differentiable in p. Any critical point θ* with w* ≠ 0
+    satisfies R(θ*) ≤ R_lin = inf_t E ℓ(tᵀx; y).
+
+Premises
+    convex_loss: ℓ(·; y) is convex and differentiable.
+    critical_point: ∇R(θ*) = 0 (only ∇_w R = 0 and ∇_{V_1} R = 0 are used).
+    nonzero_w: w* ≠ 0.
+
+Conclusion
+    R(θ*) ≤ E ℓ(tᵀx; y) for every t, hence R(θ*) ≤ R_lin.
+
+Proof outline (reduction to Shamir 2018, case D1; step names below)
+    yun_block_is_shamir_block: wᵀh_1(x) = wᵀ(x + V F(x)) with F = φ¹, V = V_1.
+    gradient_*: ∇_w R = E[g h_1], ∇_{V_1} R = w E[g φ¹]ᵀ, g = ℓ'(f; y).
+    E[gφ¹] = (∇_{V_1} R)ᵀw/‖w‖² = 0, E[gx] = ∇_w R − V_1 E[gφ¹] = 0, E[gf] = wᵀ∇_w R = 0.
+    Convexity: E ℓ(tᵀx) ≥ E[ℓ(f) + g(tᵀx − f)] = R + tᵀE[gx] − E[gf] = R.
+
+Reference
+    C. Yun, S. Sra, A. Jadbabaie, "Are deep ResNets provably better than linear
+    predictors?", NeurIPS 2019, poster statement for L = 1 [S] ("recovers Shamir 2018").
+    The proof steps are the derived D1 chain of CLAIMS.md S1 [D], not the paper's text.
+
+Scope
+    Exact SymPy identities with every entry of w, V_1, x_i, φ¹(x_i), y_i symbolic and ℓ
+    an undefined function, at d_x = 2, n_1 = 2, n = 2 samples (builder inputs).
+    Not checked: the tangent-line inequality (the convexity premise) and sizes other
+    than the instantiated ones; stationarity in z and the infimum over t are not needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sympy
+
+from proofs._common import (
+    BlockFormula,
+    ResidualBlock,
+    check_size,
+    paper_grad_v,
+    paper_grad_w,
+    residual_block,
+    scalar,
+    stationarity_chain_steps,
+)
+from verify.proof import Proof, Step, check_proof, sympy_identity
+from verify.verdict import Evidence, Verdict
+
+ModelFormula = Callable[[sympy.Matrix, sympy.Matrix, sympy.Matrix, sympy.Matrix], sympy.Expr]
+
+
+def yun_single_block(
+    x: sympy.Matrix, w: sympy.Matrix, v1: sympy.Matrix, phi1: sympy.Matrix
+) -> sympy.Expr:
+    """Yun et al.'s L = 1 output wᵀh_1(x), h_1 = x + V_1 φ¹(x)."""
+    h1 = x + v1 * phi1
+    return scalar(w.T * h1)
+
+
+def _reduction_step(b: ResidualBlock, model: ModelFormula) -> Step:
+    def check() -> Evidence:
+        yun = sympy.Matrix([model(b.x[i], b.w, b.V, b.F[i]) for i in range(b.n)])
+        shamir = sympy.Matrix([b.output(i) for i in range(b.n)])
+        return sympy_identity(yun, shamir)
+
+    return Step(
+        "yun_block_is_shamir_block",
+        "For L = 1, wᵀh_1(x) = wᵀ(x + V F(x)) with V = V_1 and F = φ¹ on every sample, so "
+        "R is Shamir's single-block risk.",
+        "Identity of the two output formulas in the symbolic entries.",
+        check,
+    )
+
+
+def build_proof(
+    *,
+    d_x: int = 2,
+    n_1: int = 2,
+    n: int = 2,
+    model: ModelFormula = yun_single_block,
+    grad_w_formula: BlockFormula = paper_grad_w,
+    grad_v_formula: BlockFormula = paper_grad_v,
+) -> Proof:
+    """The proof at the given sizes; ``model`` and the gradients are the claimed formulas."""
+    check_size("d_x", d_x)
+    check_size("n_1", n_1)
+    check_size("n", n)
+    block = residual_block(d_x, n_1, n, names=("w", "V1", "x", "phi1"))
+    return Proof(
+        theorem_id="single_block_resnet_critical_points_no_worse_than_linear",
+        title="L = 1: every critical point with w ≠ 0 has R ≤ R_lin (reduction to Shamir D1)",
+        reference="Yun, Sra & Jadbabaie (2019), NeurIPS, poster statement for L = 1; "
+        "proof via the derived D1 chain of Shamir (2018)",
+        tag="S",
+        steps=(
+            _reduction_step(block, model),
+            *stationarity_chain_steps(block, grad_w_formula, grad_v_formula, ("V_1", "φ¹")),
+        ),
+    )
+
+
+PROOF: Proof = build_proof()
+
+if __name__ == "__main__":
+    report = check_proof(PROOF)
+    print(report.format())
+    raise SystemExit(0 if report.verdict is Verdict.HOLDS else 1)
