@@ -1,14 +1,30 @@
-"""resnet-verify: computer checks of optimization-landscape theorems about ResNets."""
+"""resnet-verify: computer checks of optimization-landscape theorems about ResNets.
+
+The public API is what this module exports; everything else is internal.
+"""
 
 from importlib.metadata import PackageNotFoundError, version
 
 from verify.activations import Activation as Activation
 from verify.activations import activation as activation
 from verify.arith import Arithmetic as Arithmetic
+from verify.certify import Box as Box
+from verify.certify import Inertia as Inertia
+from verify.certify import certify_critical_point as certify_critical_point
+from verify.certify import certify_local_minimum as certify_local_minimum
+from verify.certify import certify_negative_curvature as certify_negative_curvature
+from verify.certify import matrix_inertia as matrix_inertia
+from verify.check import CheckResult as CheckResult
+from verify.check import check as check
+from verify.conditions import Context as Context
 from verify.errors import BackendError as BackendError
 from verify.errors import InvalidInput as InvalidInput
 from verify.errors import MalformedTheorem as MalformedTheorem
 from verify.errors import VerifyError as VerifyError
+from verify.instances import Instance as Instance
+from verify.instances import instance_to_json as instance_to_json
+from verify.instances import load_instance as load_instance
+from verify.instances import parse_instance as parse_instance
 from verify.landscape import Dataset as Dataset
 from verify.landscape import Landscape as Landscape
 from verify.landscape import Objective as Objective
@@ -20,6 +36,18 @@ from verify.models import linear_predictor as linear_predictor
 from verify.models import model_from_spec as model_from_spec
 from verify.models import resnet as resnet
 from verify.network import Network as Network
+from verify.proof import Proof as Proof
+from verify.proof import ProofReport as ProofReport
+from verify.proof import Step as Step
+from verify.proof import check_proof as check_proof
+from verify.symbolic import closed_form as closed_form
+from verify.symbolic import closed_form_risk as closed_form_risk
+from verify.theorem import Condition as Condition
+from verify.theorem import Report as Report
+from verify.theorem import Theorem as Theorem
+from verify.theorem import evaluate as evaluate
+from verify.theorems import THEOREMS as THEOREMS
+from verify.theorems import theorem as theorem
 from verify.tolerances import Tolerance as Tolerance
 from verify.verdict import Evidence as Evidence
 from verify.verdict import Method as Method

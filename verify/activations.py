@@ -14,6 +14,7 @@ to smooth it silently.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -101,6 +102,13 @@ class Activation:
         return self.expr.subs(X, z)
 
 
+@functools.lru_cache(maxsize=64)
+def _build(name: str, alpha: Fraction | None) -> Activation:
+    """Memoized construction: SymPy derivation and compilation happen once per
+    (name, alpha); activations are immutable, so sharing them is safe."""
+    return Activation(name) if alpha is None else Activation(name, alpha)
+
+
 def activation(name: str, alpha: Fraction | int | str | None = None) -> Activation:
     """Build an activation by name.
 
@@ -111,8 +119,14 @@ def activation(name: str, alpha: Fraction | int | str | None = None) -> Activati
     >>> activation("relu").kinked
     True
     """
+    if not isinstance(name, str):
+        raise InvalidInput(f"activation={name!r} must be a name such as 'relu'.")
     if alpha is None:
-        return Activation(name)
+        if name not in NAMES:
+            raise InvalidInput(
+                f"activation={name!r} is not supported; use one of {', '.join(NAMES)}."
+            )
+        return _build(name, None)
     if name != "leaky_relu":
         raise InvalidInput(f"alpha={alpha!r} is only meaningful for leaky_relu, not {name!r}.")
     try:
@@ -121,4 +135,4 @@ def activation(name: str, alpha: Fraction | int | str | None = None) -> Activati
         raise InvalidInput(f"alpha={alpha!r} must be a rational number such as '1/10'.") from None
     if not 0 <= a < 1:
         raise InvalidInput(f"alpha={alpha!r} must satisfy 0 <= alpha < 1.")
-    return Activation(name, a)
+    return _build(name, a)

@@ -32,6 +32,7 @@ from verify.certify import (
     certify_local_minimum,
     certify_negative_curvature,
 )
+from verify.critical import snap_rational
 from verify.landscape import Landscape, Objective
 from verify.models import ResidualBlock
 from verify.verdict import Evidence, Method, Verdict, weakest
@@ -43,6 +44,13 @@ class Context:
     def __init__(self, objective: Objective, theta: Any, *, where: str = "near") -> None:
         t0 = time.perf_counter()
         self.objective = objective
+        exact_ok = (
+            all(st.activation.exact_ok for st in objective.model.stages) and objective.loss.exact_ok
+        )
+        if exact_ok and where == "near":
+            snapped = snap_rational(objective, np.asarray(theta, dtype=object).astype(np.float64))
+            if snapped is not None:
+                theta = snapped
         self.critical: Evidence = certify_critical_point(objective, theta, where=where)  # type: ignore[arg-type]
         box = box_from_evidence(self.critical)
         self.box: Box = box if box is not None else Box(_exact(theta))

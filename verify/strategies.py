@@ -152,3 +152,70 @@ def parameter_points(model: Model, max_abs: int = 2) -> st.SearchStrategy[np.nda
     return st.lists(rationals(max_abs), min_size=model.n_params, max_size=model.n_params).map(
         lambda v: np.array(v, dtype=object)
     )
+
+
+# ---- instances for the search ---------------------------------------------------
+
+
+def _rows(draw: st.DrawFn, n: int, d: int, max_abs: int = 3) -> list[list[Fraction]]:
+    num = rationals(max_abs, 4)
+    return [[draw(num) for _ in range(d)] for _ in range(n)]
+
+
+@st.composite
+def search_cases(draw: st.DrawFn, theorem_id: str) -> tuple[Any, np.ndarray]:
+    """``(instance, start)`` pairs for the search of one theorem.
+
+    Built so that structural premises hold by construction: Y1 instances have
+    ``sum_{l>=2} m_l < d_x`` (premise 2), single-block theorems have L = 1, K2
+    instances have parameter-free features and d_y <= d_x, K3 has d_y > d_x,
+    FC1 instances are small fully-connected ReLU nets with an output bias.
+    Sizes stay tiny (P <= 30, n <= 10) so the search is fast.
+    """
+    from verify.instances import Instance
+    from verify.landscape import Dataset
+    from verify.losses import loss
+    from verify.models import Model, fully_connected
+
+    tid = theorem_id.upper()
+    smooth = ("tanh", "softplus", "sigmoid")
+    if tid in ("Y1", "Y2", "S1"):
+        d_in = draw(st.integers(2, 3))
+        act = activation(draw(st.sampled_from((*smooth, "relu"))))
+        k = draw(st.integers(1, 2))
+        blocks = [ResidualBlock(act, None, (k,), draw(st.booleans()))]
+        if tid == "Y1":
+            budget = d_in - 1
+            while budget > 0 and len(blocks) < 3 and draw(st.booleans()):
+                m = draw(st.integers(1, budget))
+                budget -= m
+                blocks.append(ResidualBlock(act, m, (), False))
+        model = Model(d_in, tuple(blocks))
+        n = draw(st.integers(d_in + 1, 8))
+        y: Any = [draw(rationals(3, 4)) for _ in range(n)]
+    elif tid in ("K2", "K3"):
+        d_in = 1 if tid == "K3" else draw(st.integers(1, 2))
+        d_out = 2 if tid == "K3" else draw(st.integers(1, d_in))
+        act = activation(draw(st.sampled_from(("square", "tanh", "softplus"))))
+        model = Model(d_in, (ResidualBlock(act),), d_out)
+        n = draw(st.integers(3, 7))
+        y = [
+            [draw(rationals(3, 4)) for _ in range(d_out)] if d_out > 1 else draw(rationals(3, 4))
+            for _ in range(n)
+        ]
+    elif tid == "FC1":
+        d_in = 1
+        model = fully_connected(1, [draw(st.integers(1, 2))], "relu")
+        n = draw(st.integers(3, 7))
+        slope = draw(rationals(2, 2))
+        y = None
+    else:
+        raise ValueError(f"no search strategy for theorem {theorem_id!r}")
+    x = _rows(draw, n, d_in)
+    if y is None:  # linear trend plus bounded noise: linear predictors are good here
+        y = [slope * r[0] + draw(rationals(1, 4)) for r in x]
+    data = Dataset(np.array(x, dtype=object), np.array(y, dtype=object))
+    inst = Instance(loss("squared"), data, model)
+    scale = draw(st.sampled_from((0.5, 1.0, 2.0)))
+    start = np.array([float(draw(rationals(2, 4))) * scale for _ in range(model.n_params)])
+    return inst, start
