@@ -115,6 +115,8 @@ class Box:
     """
 
     __slots__ = ("centre", "radius")
+    centre: np.ndarray
+    radius: np.ndarray
 
     def __init__(self, centre: Any, radius: float | Sequence[float] | np.ndarray = 0.0) -> None:
         c = _exact_vector("centre", centre)
@@ -439,7 +441,7 @@ def _spectrum(h: np.ndarray) -> _Spectrum:
     dmin = flint.arb(float(d.min()))
     lo_m = max(_lo(dmin - e), float(comps[0][0]))
     hi_m = min(_hi(dmin + e), float(diag_hi.min()), float(comps[0][1]))
-    t = flint.arb(1 - delta).union(flint.arb(1 + delta)) if delta > 0 else flint.arb(1)
+    t = flint.arb(1) + flint.arb(0, delta) if delta > 0 else flint.arb(1)  # ⊇ [1-δ, 1+δ]
     lam = flint.arb(lo_m).union(flint.arb(hi_m)) / t
     return _Spectrum(Inertia(pos, 0, neg, unk, Method.CERTIFIED), (_lo(lam), _hi(lam)), delta)
 
@@ -649,20 +651,23 @@ def critical_point_near(
        at the exact centre ``c`` and ``H(X)`` the ball Hessian over the box
        ``X = c ± r``, ``K(X) = c - C g + (I - C H(X))(X - c)``. If
        ``|K(X) - c| < r`` in every coordinate then ``∇R`` has exactly one zero in
-       ``X``, and it lies in ``K(X)``: HOLDS, CERTIFIED. Radii ``r`` are tried in
-       increasing order (``radii`` or a ladder starting at 4×‖C g‖∞), none larger
-       than ``max_radius`` (default ``0.01·max(1, ‖c‖∞)``). The box must be free of
-       kinks (rigorous kink margin > 0 on ``X``), else INCONCLUSIVE.
+       ``X``, and it lies in ``K(X)``: HOLDS, CERTIFIED. Since
+       ``|K - c| <= ||C g|| + ||I - C H(X)||·r``, the radius is chosen from a model
+       ``||I - C H(c ± r)|| ≈ α0 + β r`` fitted to the boxes tried (first radius
+       ``2·||C g||``, then ``sqrt(||C g|| / β)``; at most 8 boxes, none larger than
+       ``max_radius``, default ``0.01·max(1, ‖c‖∞)``); when ``4 β ||C g|| >= (1 - α0)^2``
+       no radius can work at 53-bit precision and the search stops, saying so.
+       ``radii`` overrides the search. The box must be free of kinks (rigorous kink
+       margin > 0 on ``X``), else INCONCLUSIVE.
 
     Never VIOLATED: failing to isolate a critical point does not show there is
     none. Witness: ``centre`` (exact), ``radius`` (uniqueness box ``c ± radius``),
     ``enclosure_radius`` (the critical point lies in ``c ± enclosure_radius``),
     ``distance_from_theta`` (upper bound of ``‖c - theta‖∞``), the condition
-    estimate and the attempts. Use :func:`box_from_evidence` to get the box.
+    estimate and the attempts. Use :func:`box_from_evidence` to get the box. A
+    :class:`Box` given as ``theta`` is replaced by its centre.
     """
-    start = _as_box(objective, theta, "theta")
-    if not start.is_point:
-        raise InvalidInput(f"theta={start!r} must be a point, not a box; pass its centre.")
+    start = Box(_as_box(objective, theta, "theta").centre)  # a Box is replaced by its centre
     if refine_steps < 0:
         raise InvalidInput(f"refine_steps={refine_steps!r} must be >= 0; pass e.g. 3.")
     if not max_condition > 1:
@@ -1133,7 +1138,8 @@ def certify_local_minimum(objective: Objective, theta: Any, **options: Any) -> E
     condition). A provably negative eigenvalue (certified inertia or a certified
     negative-curvature direction) ⇒ VIOLATED: ``θ*`` is a critical point but not a
     local minimum. Zero or undecided eigenvalues ⇒ INCONCLUSIVE (the
-    second-order test cannot decide), with the inertia in the witness.
+    second-order test cannot decide), with the inertia in the witness. ``theta`` may
+    be a :class:`Box` (e.g. from :func:`box_from_evidence`): its centre is used.
     """
     cp = critical_point_near(objective, theta, **options)
     base = {"critical_point": cp.to_dict()}

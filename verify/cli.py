@@ -151,6 +151,96 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- baseline, search, replay ---------------------------------------------------
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    from verify.baseline import best_linear_predictor
+
+    inst = load_instance(args.instance)
+    m = inst.model
+    intercept = args.intercept or (m is not None and (m.intercept or m.output_bias))
+    base = best_linear_predictor(inst.data, inst.loss, intercept=intercept)
+    _emit({"command": "baseline", **base.to_dict()}, base.format(), args.json)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from verify.search import search
+    from verify.theorems import theorem
+
+    thm = theorem(args.theorem, args.without or ())
+    bar: Any = None
+    if not args.json and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=args.budget, unit="inst", leave=False, desc=f"search {thm.label}")
+
+    def progress(n: int) -> None:
+        if bar is not None:
+            bar.n = n
+            bar.refresh()
+
+    rep = search(
+        thm,
+        budget=args.budget,
+        seed=args.seed,
+        profile=args.profile,
+        use_target=not args.no_target,
+        out=args.out,
+        progress=progress,
+    )
+    if bar is not None:
+        bar.close()
+    _emit({"command": "search", **rep.to_dict()}, rep.format(), args.json)
+    return 1 if args.strict and rep.verdict is Verdict.VIOLATED else 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from verify.instances import load_json
+    from verify.records import replay
+
+    result = replay(load_json(args.record))
+    _emit({"command": "replay", **result.to_dict()}, result.format(), args.json)
+    return 1 if args.strict and not result.reproduced else 0
+
+
+# ---- proofs, examples, all ------------------------------------------------------
+
+
+def _run_rows(args: argparse.Namespace, tasks: list[Any]) -> int:
+    from verify.runall import render, run_tasks, write
+
+    rows = run_tasks(tasks, progress=not args.json and sys.stderr.isatty())
+    text = render(rows)
+    if getattr(args, "out", None):
+        j, m = write(rows, args.out)
+        text += f"\nwrote {j} and {m}"
+    _emit({"command": args.command, "rows": rows}, text, args.json)
+    return 1 if args.strict and not all(r["ok"] for r in rows) else 0
+
+
+def cmd_proofs(args: argparse.Namespace) -> int:
+    from verify.runall import proof_tasks
+
+    return _run_rows(args, proof_tasks(args.names))
+
+
+def cmd_examples(args: argparse.Namespace) -> int:
+    from verify.runall import example_tasks
+
+    return _run_rows(args, example_tasks(args.names))
+
+
+def cmd_all(args: argparse.Namespace) -> int:
+    from verify.runall import example_tasks, proof_tasks, search_tasks
+
+    if args.budget < 1:
+        raise InvalidInput(f"--budget={args.budget!r} must be a positive integer.")
+    tasks = proof_tasks() + example_tasks() + search_tasks(args.budget, args.seed)
+    return _run_rows(args, tasks)
+
+
 # ---- parser -------------------------------------------------------------------
 
 Handler = Callable[[argparse.Namespace], int]
@@ -199,6 +289,56 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_check)
+
+    p = sub.add_parser("baseline", help="best linear predictor R_lin with a certified bracket")
+    p.add_argument("instance", help="instance JSON file (the model may be omitted)")
+    p.add_argument("--intercept", action="store_true", help="append a constant 1 to x")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(handler=cmd_baseline)
+
+    p = sub.add_parser("search", help="Hypothesis search for certified violations")
+    p.add_argument("theorem", help="theorem id, e.g. Y1 (see 'check --list')")
+    p.add_argument("--budget", type=int, default=100, help="instances to generate")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--without",
+        action="append",
+        metavar="PREMISE",
+        help="drop a premise (repeatable): probe whether it is needed",
+    )
+    p.add_argument("--profile", choices=["dev", "ci", "deep"], default="dev")
+    p.add_argument("--no-target", action="store_true", help="do not steer with target()")
+    p.add_argument("--out", metavar="DIR", help="write the counterexample record here")
+    p.add_argument("--strict", action="store_true", help="exit 1 if a violation is found")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser("replay", help="recompute a counterexample record's verdict")
+    p.add_argument("record", help="record JSON written by 'search --out'")
+    p.add_argument("--strict", action="store_true", help="exit 1 if not reproduced")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(handler=cmd_replay)
+
+    for name, handler, what in (
+        ("proofs", cmd_proofs, "machine-checked proof steps"),
+        ("examples", cmd_examples, "the papers' hand-built examples"),
+    ):
+        p = sub.add_parser(name, help=f"run the {what}")
+        p.add_argument("names", nargs="*", help="run only these (default: all)")
+        p.add_argument("--out", metavar="DIR", help="also write all.json and all.md here")
+        p.add_argument(
+            "--strict", action="store_true", help="exit 1 unless every row is as expected"
+        )
+        p.add_argument("--json", action="store_true", help="print one JSON document")
+        p.set_defaults(handler=handler)
+
+    p = sub.add_parser("all", help="every proof, every example and a bounded search per theorem")
+    p.add_argument("--budget", type=int, default=40, help="instances per search")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", metavar="DIR", help="also write all.json and all.md here")
+    p.add_argument("--strict", action="store_true", help="exit 1 unless every row is as expected")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(handler=cmd_all)
     return parser
 
 

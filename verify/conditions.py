@@ -44,9 +44,7 @@ class Context:
     def __init__(self, objective: Objective, theta: Any, *, where: str = "near") -> None:
         t0 = time.perf_counter()
         self.objective = objective
-        exact_ok = (
-            all(st.activation.exact_ok for st in objective.model.stages) and objective.loss.exact_ok
-        )
+        exact_ok = objective.exact_ok
         if exact_ok and where == "near":
             snapped = snap_rational(objective, np.asarray(theta, dtype=object).astype(np.float64))
             if snapped is not None:
@@ -54,9 +52,7 @@ class Context:
         self.critical: Evidence = certify_critical_point(objective, theta, where=where)  # type: ignore[arg-type]
         box = box_from_evidence(self.critical)
         self.box: Box = box if box is not None else Box(_exact(theta))
-        exact_ok = (
-            all(st.activation.exact_ok for st in objective.model.stages) and objective.loss.exact_ok
-        )
+        exact_ok = objective.exact_ok
         self.arith = Arithmetic.EXACT if exact_ok and self.box.is_point else Arithmetic.BALL
         self.values = self.box.centre if self.arith is Arithmetic.EXACT else self.box.balls()
         self.land: Landscape = objective.evaluate(self.values, self.arith, order=2)

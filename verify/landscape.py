@@ -133,6 +133,11 @@ class Objective:
             self._cache[arith] = (np.ascontiguousarray(x.T), np.ascontiguousarray(y.T))
         return self._cache[arith]
 
+    @property
+    def exact_ok(self) -> bool:
+        """True if exact rational evaluation is possible (rational activations and loss)."""
+        return all(st.activation.exact_ok for st in self.model.stages) and self.loss.exact_ok
+
     def _check(self, arith: Arithmetic) -> None:
         if arith is Arithmetic.EXACT:
             acts = [st.activation for st in self.model.stages]

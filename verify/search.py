@@ -15,14 +15,13 @@ search never proves a theorem.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import platform
 import random
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,7 @@ from verify.critical import find_saddle, minimize
 from verify.errors import InvalidInput
 from verify.instances import Instance, instance_to_json
 from verify.landscape import Objective
+from verify.records import record, write_record
 from verify.screening import FloatContext, screen
 from verify.strategies import PROFILES, register_profiles, search_cases
 from verify.theorem import Report, Theorem, evaluate
@@ -242,10 +242,8 @@ def search(
             state["shrink_t0"] = time.perf_counter()
         return hit
 
-    try:
+    with contextlib.suppress(NoSuchExample, Unsatisfiable):  # nothing found: a normal outcome
         find(search_cases(theorem.id), condition, settings=conf, random=random.Random(seed))
-    except (NoSuchExample, Unsatisfiable):
-        pass
     seconds = time.perf_counter() - tally.t0
     counter = None
     path = None
@@ -273,40 +271,3 @@ def search(
 def _case_key(case: tuple[Instance, np.ndarray]) -> str:
     inst, start = case
     return json.dumps(instance_to_json(inst), sort_keys=True) + np.asarray(start).tobytes().hex()
-
-
-def versions() -> dict[str, str]:
-    """Library versions, stored in records for provenance."""
-    out = {"python": platform.python_version()}
-    for pkg in ("resnet-verify", "numpy", "scipy", "sympy", "cvxpy", "hypothesis", "python-flint"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
-
-
-def record(inst: Instance, report: Report, *, seed: int) -> dict[str, Any]:
-    """A counterexample record: the instance plus verdict, evidence, seed and versions."""
-    doc = instance_to_json(inst)
-    doc["name"] = f"counterexample-{report.theorem.id}"
-    doc["record"] = {
-        "kind": "counterexample",
-        "theorem": report.theorem.id,
-        "without": list(report.theorem.dropped),
-        "verdict": report.verdict.value,
-        "method": report.method.value,
-        "seed": seed,
-        "versions": versions(),
-        "report": report.to_dict(),
-    }
-    return doc
-
-
-def write_record(doc: dict[str, Any], out: str | Path, theorem: Theorem) -> Path:
-    d = Path(out)
-    d.mkdir(parents=True, exist_ok=True)
-    label = theorem.label.replace(" ", "_").replace(",", "")
-    path = d / f"{label}_seed{doc['record']['seed']}.json"
-    path.write_text(json.dumps(doc, indent=1) + "\n")
-    return path
