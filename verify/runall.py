@@ -61,7 +61,7 @@ def proof_tasks(names: Iterable[str] | None = None) -> list[Task]:
             {
                 "section": "proof",
                 "id": name,
-                "claim": p.title,
+                "claim": f"{p.theorem_id}: {p.title}",
                 "source": f"{p.reference} [{p.tag}]",
                 "checked": f"{steps} proof steps ({rep.summary()})",
                 "method": rep.method.value,
@@ -130,7 +130,7 @@ def search_tasks(budget: int, seed: int) -> list[Task]:
             {
                 "section": "search",
                 "id": thm.label,
-                "claim": thm.title,
+                "claim": f"{thm.label}: {thm.title}",
                 "source": f"{THEOREMS[tid].reference} [{thm.tag}]",
                 "checked": checked,
                 "method": method,

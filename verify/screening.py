@@ -228,7 +228,6 @@ def screen(theorem: Theorem, ctx: FloatContext) -> tuple[Verdict, bool, float, d
     candidate = (
         all(e.verdict is Verdict.HOLDS for _, e in premises)
         and concl.verdict is not Verdict.HOLDS
-        and score > 0
     )
     details = {
         "premises": {n: e.verdict.value for n, e in premises},

@@ -127,7 +127,7 @@ class SearchReport:
 def _points(theorem: Theorem, obj: Objective, start: np.ndarray) -> list[np.ndarray]:
     cands = [minimize(obj, start, max_iter=80)]
     if theorem.id in EVERY_CRITICAL_POINT:
-        cands.append(find_saddle(obj, start, max_iter=200))
+        cands.append(find_saddle(obj, start, max_iter=60))
     return [c.theta for c in cands if c.converged]
 
 

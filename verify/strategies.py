@@ -218,4 +218,11 @@ def search_cases(draw: st.DrawFn, theorem_id: str) -> tuple[Any, np.ndarray]:
     inst = Instance(loss("squared"), data, model)
     scale = draw(st.sampled_from((0.5, 1.0, 2.0)))
     start = np.array([float(draw(rationals(2, 4))) * scale for _ in range(model.n_params)])
+    if tid == "FC1" and draw(st.booleans()):
+        # start some units dead on the data: bias below -|u| * max|x|
+        named = model.unpack(start)
+        xmax = max(abs(float(v)) for row in x for v in row)
+        a, b = named["layers[0].A"], named["layers[0].b"]
+        b[:] = -(np.abs(a[:, 0]) * xmax + 1.0)
+        start = model.pack(named)
     return inst, start
