@@ -31,6 +31,7 @@ from verify.certify import (
     certify_hessian_psd,
     certify_local_minimum,
     certify_negative_curvature,
+    is_critical_at,
 )
 from verify.critical import snap_rational
 from verify.landscape import Landscape, Objective
@@ -50,6 +51,14 @@ class Context:
             if snapped is not None:
                 theta = snapped
         self.critical: Evidence = certify_critical_point(objective, theta, where=where)  # type: ignore[arg-type]
+        if self.critical.verdict is not Verdict.HOLDS and where == "near":
+            # no certified critical point near theta; if theta is not even numerically
+            # critical, prove that theta itself is not a critical point
+            g = objective.value_and_gradient(_exact(theta).astype(np.float64))[1]
+            if float(np.linalg.norm(g)) > 1e-6:
+                at = is_critical_at(objective, theta)
+                if at.verdict is Verdict.VIOLATED:
+                    self.critical = at
         box = box_from_evidence(self.critical)
         self.box: Box = box if box is not None else Box(_exact(theta))
         exact_ok = objective.exact_ok

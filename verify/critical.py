@@ -224,6 +224,9 @@ def snap_rational(
     th = gauge_normalize(obj, np.asarray(theta, dtype=np.float64))
     if not np.all(np.isfinite(th)):
         return None
+    g = obj.value_and_gradient(th)[1]
+    if not float(np.linalg.norm(g)) <= 1e-6 * max(1.0, float(np.linalg.norm(th))):
+        return None  # not even numerically critical: nothing to snap to
     for den in max_denominators:
         q = np.array([Fraction(float(v)).limit_denominator(den) for v in th], dtype=object)
         if np.max(np.abs(q.astype(np.float64) - th), initial=0.0) > 1e-6 * max(
@@ -231,7 +234,7 @@ def snap_rational(
         ):
             continue
         for candidate in (q, _exact_output_layer(obj, q)):
-            if candidate is None:
+            if candidate is None or not _close(candidate, th):
                 continue
             try:
                 land = obj.evaluate(candidate, "exact", order=1)
@@ -242,6 +245,12 @@ def snap_rational(
             ):
                 return candidate
     return None
+
+
+def _close(q: np.ndarray, th: np.ndarray, rel: float = 1e-6) -> bool:
+    """Snapping may only move a point by a tiny relative amount."""
+    diff = np.abs(np.asarray(q, dtype=object).astype(np.float64) - th)
+    return bool(np.max(diff, initial=0.0) <= rel * max(1.0, float(np.max(np.abs(th), initial=0.0))))
 
 
 def _exact_output_layer(obj: Objective, q: np.ndarray) -> np.ndarray | None:

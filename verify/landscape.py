@@ -184,13 +184,8 @@ class Objective:
         if order < 2:
             grad = self.network.gradient(fw, g) * _inv(arith, n)
             return Landscape(arith, risk, grad, None, self.network.kink_margin(fw), f)
-        jf, curv, kink = self.network.jacobian_and_curvature(fw, g)
-        assert curv is not None
         h2 = self.loss.d2(arith, f, y)
-        hess = curv
-        for o in range(jf.shape[0]):
-            hess = hess + (jf[o] * h2[o]) @ jf[o].T
-        grad = np.einsum("opn,on->p", jf, g) if arith is Arithmetic.FLOAT else _contract(jf, g)
+        grad, hess, kink = self.network.gradient_and_hessian(fw, g, h2)
         inv = _inv(arith, n)
         return Landscape(arith, risk, grad * inv, hess * inv, kink, f)
 
@@ -224,12 +219,3 @@ class Objective:
 
 def _inv(arith: Arithmetic, n: int) -> Any:
     return 1.0 / n if arith is Arithmetic.FLOAT else arith.scalar(Fraction(1, n))
-
-
-def _contract(jf: np.ndarray, g: np.ndarray) -> np.ndarray:
-    out = None
-    for o in range(jf.shape[0]):
-        term = jf[o] @ g[o]
-        out = term if out is None else out + term
-    assert out is not None
-    return out

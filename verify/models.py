@@ -26,6 +26,7 @@ row-major. Parameter names look like ``blocks[1].U``, ``blocks[0].phi[0].A``,
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,7 +73,7 @@ class ParamBlock:
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.shape)) if self.shape else 1
+        return math.prod(self.shape)
 
     @property
     def stop(self) -> int:

@@ -1,0 +1,292 @@
+"""Full Hessian of the empirical risk: ours vs ``jax.jit(jax.hessian)`` vs the GEMM floor.
+
+Run from the repository root (a script, never collected as a test)::
+
+    python benchmarks/hessian.py               # full table, about a minute
+    python benchmarks/hessian.py --quick       # fewer repeats, no JAX compile column
+    python benchmarks/hessian.py --threads 1   # pin BLAS and XLA to one thread
+
+Model (DESIGN.md, "Performance targets"): ``h <- h + V_l tanh(U_l h)`` for every
+block, ``f = w^T h_L``, squared loss ``(1/n) sum_i (f(x_i) - y_i)^2``, i.e.
+``verify.models.resnet(d, [{"activation": "tanh", "proj": m}] * L)``, with
+``P = L * 2 m d + d`` parameters. The JAX model is written independently below.
+
+Printed in one run:
+
+1. For (d, m, L, n) in {(3,2,2,1000), (4,3,3,1000), (8,4,3,1000), (8,4,6,1000)},
+   medians (after warm-ups) of
+
+   * ``ours``: ``Objective.evaluate(theta, "float", order=2)`` (risk, gradient
+     and Hessian through the public API, as the library ships today);
+   * ``ours*``: the same risk, gradient and Hessian assembled with
+     :meth:`Network.gradient_and_hessian` (the Gauss--Newton term folded into the
+     engine, no ``(d_out, P, n)`` Jacobian; the path ``Objective.evaluate`` can
+     switch to);
+   * ``jax``: ``jax.jit(jax.hessian(risk))`` with x64, compiled once,
+     ``block_until_ready``;
+   * ``floor``: one ``J.T @ J`` with ``J`` of shape ``n × P``;
+
+   the ratios JAX/ours and ours/floor, and the agreement
+   ``max|H_ours - H_jax| / max|H_jax|``.
+2. Derivation + compile for L = 1..8, d = 16, m = 4, each L in a fresh process so
+   SymPy's caches are cold: building the model (SymPy derivation and lambdify of
+   the activation), the loss, the dataset and the ``Objective`` (network
+   compile), plus the first Hessian call minus a steady-state call. JAX's compile
+   time (first call minus a steady call) is shown next to it.
+
+JAX is the optional ``bench`` extra; without it the script prints our figures and
+"jax not installed".
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _pin_threads(argv: list[str]) -> str:
+    """Honour ``--threads N`` before numpy / jax are imported."""
+    if "--threads" not in argv:
+        return os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    k = argv[argv.index("--threads") + 1]
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = k
+    if k == "1":
+        os.environ["XLA_FLAGS"] = (
+            os.environ.get("XLA_FLAGS", "")
+            + " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+        )
+    return k
+
+
+THREADS = _pin_threads(sys.argv)
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path.insert(0, ROOT)
+
+from verify.arith import Arithmetic  # noqa: E402
+from verify.landscape import Dataset, Objective  # noqa: E402
+from verify.losses import loss  # noqa: E402
+from verify.models import Model, resnet  # noqa: E402
+
+try:
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)
+    HAVE_JAX = True
+except ImportError:  # pragma: no cover - depends on the environment
+    HAVE_JAX = False
+
+CONFIGS = ((3, 2, 2, 1000), (4, 3, 3, 1000), (8, 4, 3, 1000), (8, 4, 6, 1000))
+DERIVE_D, DERIVE_M, DERIVE_N = 16, 4, 200
+
+
+def median_time(fn: Callable[[], Any], repeats: int, warmup: int = 3) -> float:
+    """Median wall time of ``fn()`` in seconds, after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def make_model(d: int, m: int, n_blocks: int) -> Model:
+    return resnet(d, [{"activation": "tanh", "proj": m}] * n_blocks)
+
+
+def make_problem(
+    d: int, m: int, n_blocks: int, n: int, seed: int = 0
+) -> tuple[Model, np.ndarray, np.ndarray, np.ndarray]:
+    """Model, data ``x`` (n × d), labels ``y`` (n,) and a parameter point."""
+    rng = np.random.default_rng(seed)
+    model = make_model(d, m, n_blocks)
+    x = rng.standard_normal((n, d))
+    y = np.tanh(x @ rng.standard_normal(d)) + 0.1 * rng.standard_normal(n)
+    parts = [rng.standard_normal(p.size) / np.sqrt(p.shape[-1]) for p in model.layout]
+    return model, x, y, np.concatenate(parts)
+
+
+def engine_evaluate(obj: Objective, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Risk, gradient and Hessian via :meth:`Network.gradient_and_hessian`."""
+    f64 = Arithmetic.FLOAT
+    x, y = obj.arrays(f64)
+    n = x.shape[1]
+    fw = obj.network.forward(theta, x, f64)
+    out = fw.output
+    risk = float(obj.loss.value(f64, out, y).sum()) / n
+    grad, hess, _ = obj.network.gradient_and_hessian(
+        fw, obj.loss.d1(f64, out, y), obj.loss.d2(f64, out, y)
+    )
+    return risk, grad / n, hess / n
+
+
+def jax_hessian(model: Model) -> Callable[[Any, Any, Any], Any]:
+    """``jax.jit(jax.hessian(risk))`` for the benchmark model, written directly in JAX."""
+    layout = {p.name: p for p in model.layout}
+    n_blocks = len(model.stages)
+
+    def risk(theta: Any, x: Any, y: Any) -> Any:
+        def get(name: str) -> Any:
+            p = layout[name]
+            return theta[p.offset : p.stop].reshape(p.shape)
+
+        h = x
+        for i in range(n_blocks):
+            u, v = get(f"blocks[{i}].U"), get(f"blocks[{i}].V")
+            h = h + jnp.tanh(h @ u.T) @ v.T
+        return jnp.mean((h @ get("w") - y) ** 2)
+
+    return jax.jit(jax.hessian(risk))
+
+
+def agreement(h: np.ndarray, ref: np.ndarray) -> float:
+    return float(np.max(np.abs(h - ref)) / np.max(np.abs(ref)))
+
+
+def bench_config(d: int, m: int, n_blocks: int, n: int, repeats: int) -> dict[str, Any]:
+    model, x, y, theta = make_problem(d, m, n_blocks, n)
+    obj = Objective(model, loss("squared"), Dataset(x, y))
+    row: dict[str, Any] = {"cfg": (d, m, n_blocks, n), "P": model.n_params}
+    h_ours = obj.evaluate(theta, "float", order=2).hessian
+    h_star = engine_evaluate(obj, theta)[2]
+    assert h_ours is not None
+    row["ours*_vs_ours"] = agreement(h_star, h_ours)
+    row["ours"] = median_time(lambda: obj.evaluate(theta, "float", order=2), repeats)
+    row["ours*"] = median_time(lambda: engine_evaluate(obj, theta), repeats)
+    jmat = np.random.default_rng(1).standard_normal((n, model.n_params))
+    row["floor"] = median_time(lambda: jmat.T @ jmat, 3 * repeats)
+    if HAVE_JAX:
+        hess = jax_hessian(model)
+        args = (jnp.asarray(theta), jnp.asarray(x), jnp.asarray(y))
+        h_jax = np.asarray(hess(*args).block_until_ready())
+        row["jax"] = median_time(lambda: hess(*args).block_until_ready(), repeats)
+        row["agree"] = agreement(h_ours, h_jax)
+        row["agree*"] = agreement(h_star, h_jax)
+    return row
+
+
+def bench_configs(repeats: int) -> None:
+    print("Full Hessian of the empirical risk (tanh ResNet, squared loss, float64)")
+    print(
+        f"  medians over {repeats} repeats (floor: {3 * repeats}); BLAS threads: {THREADS}; "
+        f"cores: {os.cpu_count()}; load average at start: {os.getloadavg()[0]:.2f}"
+    )
+    print("  ours = Objective.evaluate; ours* = via Network.gradient_and_hessian\n")
+    head = (
+        f"{'(d,m,L,n)':>16} {'P':>4} {'ours ms':>8} {'ours* ms':>9} {'jax ms':>8} "
+        f"{'floor ms':>9} {'jax/ours':>9} {'jax/ours*':>10} {'ours/floor':>11} "
+        f"{'ours*/floor':>12} {'agree':>8} {'agree*':>8}"
+    )
+    print(head)
+    print("-" * len(head))
+    for cfg in CONFIGS:
+        r = bench_config(*cfg, repeats=repeats)
+        jax_ms = f"{r['jax'] * 1e3:8.2f}" if HAVE_JAX else f"{'n/a':>8}"
+        ratio = f"{r['jax'] / r['ours']:8.1f}x" if HAVE_JAX else f"{'n/a':>9}"
+        ratio_s = f"{r['jax'] / r['ours*']:9.1f}x" if HAVE_JAX else f"{'n/a':>10}"
+        agree = f"{r['agree']:8.1e}" if HAVE_JAX else f"{'n/a':>8}"
+        agree_s = f"{r['agree*']:8.1e}" if HAVE_JAX else f"{'n/a':>8}"
+        print(
+            f"{r['cfg']!s:>16} {r['P']:>4} {r['ours'] * 1e3:8.2f} {r['ours*'] * 1e3:9.2f} "
+            f"{jax_ms} {r['floor'] * 1e3:9.3f} {ratio} {ratio_s} "
+            f"{r['ours'] / r['floor']:10.1f}x {r['ours*'] / r['floor']:11.1f}x {agree} {agree_s}"
+        )
+    if not HAVE_JAX:
+        print("\njax not installed (pip install jax jaxlib): JAX columns skipped")
+    print(
+        "targets (P ≈ 200, n = 1000, DESIGN.md): jax/ours >= 10x, ours/floor <= 5x, "
+        "agreement <= 1e-10"
+    )
+
+
+def derivation_once(n_blocks: int, with_jax: bool) -> dict[str, Any]:
+    """One L in this (fresh) process: our derivation + compile, and JAX's compile."""
+    rng = np.random.default_rng(n_blocks)
+    x = rng.standard_normal((DERIVE_N, DERIVE_D))
+    y = rng.standard_normal(DERIVE_N)
+    t0 = time.perf_counter()
+    model = make_model(DERIVE_D, DERIVE_M, n_blocks)
+    obj = Objective(model, loss("squared"), Dataset(x, y))
+    build = time.perf_counter() - t0
+    theta = 0.3 * rng.standard_normal(model.n_params) / np.sqrt(DERIVE_D)
+    t1 = time.perf_counter()
+    obj.evaluate(theta, "float", order=2)
+    first = time.perf_counter() - t1
+    steady = median_time(lambda: obj.evaluate(theta, "float", order=2), 5, warmup=1)
+    out: dict[str, Any] = {
+        "P": model.n_params,
+        "build": build,
+        "first_minus_steady": max(first - steady, 0.0),
+        "steady": steady,
+    }
+    if with_jax:
+        hess = jax_hessian(model)
+        args = (jnp.asarray(theta), jnp.asarray(x), jnp.asarray(y))
+        t2 = time.perf_counter()
+        hess(*args).block_until_ready()
+        first_j = time.perf_counter() - t2
+        steady_j = median_time(lambda: hess(*args).block_until_ready(), 5, warmup=1)
+        out["jax_compile"] = max(first_j - steady_j, 0.0)
+    return out
+
+
+def bench_derivation(with_jax: bool) -> None:
+    print(
+        f"\nDerivation + compile (d = {DERIVE_D}, m = {DERIVE_M}, n = {DERIVE_N}; each L in a "
+        "fresh process, imports not counted)"
+    )
+    head = (
+        f"{'L':>3} {'P':>6} {'build s':>8} {'1st-steady s':>13} {'ours total s':>13} "
+        f"{'steady ms':>10} {'jax compile s':>14}"
+    )
+    print(head)
+    print("-" * len(head))
+    worst = 0.0
+    for n_blocks in range(1, 9):
+        cmd = [sys.executable, os.path.abspath(__file__), "--derive-one", str(n_blocks)]
+        if not with_jax:
+            cmd.append("--no-jax")
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=True, env=os.environ)
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        total = r["build"] + r["first_minus_steady"]
+        worst = max(worst, total)
+        jtxt = f"{r['jax_compile']:14.3f}" if "jax_compile" in r else f"{'n/a':>14}"
+        print(
+            f"{n_blocks:>3} {r['P']:>6} {r['build']:8.3f} {r['first_minus_steady']:13.3f} "
+            f"{total:13.3f} {r['steady'] * 1e3:10.2f} {jtxt}"
+        )
+    print(f"target: <= 0.5 s for every L <= 8 (worst here {worst:.3f} s)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, no JAX compile")
+    parser.add_argument("--repeats", type=int, default=None, help="timed repeats per median")
+    parser.add_argument("--threads", default=None, help="BLAS/XLA threads (set before import)")
+    parser.add_argument("--derive-one", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--no-jax", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.derive_one is not None:
+        print(json.dumps(derivation_once(args.derive_one, HAVE_JAX and not args.no_jax)))
+        return
+    repeats = args.repeats or (7 if args.quick else 25)
+    bench_configs(repeats)
+    bench_derivation(HAVE_JAX and not args.quick)
+
+
+if __name__ == "__main__":
+    main()
