@@ -333,7 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
 
     p = sub.add_parser("all", help="every proof, every example and a bounded search per theorem")
-    p.add_argument("--budget", type=int, default=40, help="instances per search")
+    p.add_argument("--budget", type=int, default=150, help="instances per search")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", metavar="DIR", help="also write all.json and all.md here")
     p.add_argument("--strict", action="store_true", help="exit 1 unless every row is as expected")

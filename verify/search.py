@@ -243,7 +243,7 @@ def search(
         return hit
 
     with contextlib.suppress(NoSuchExample, Unsatisfiable):  # nothing found: a normal outcome
-        find(search_cases(theorem.id), condition, settings=conf, random=random.Random(seed))
+        find(search_cases(theorem.id, theorem.dropped), condition, settings=conf, random=random.Random(seed))
     seconds = time.perf_counter() - tally.t0
     counter = None
     path = None

@@ -163,13 +163,19 @@ def _rows(draw: st.DrawFn, n: int, d: int, max_abs: int = 3) -> list[list[Fracti
 
 
 @st.composite
-def search_cases(draw: st.DrawFn, theorem_id: str) -> tuple[Any, np.ndarray]:
+def search_cases(
+    draw: st.DrawFn, theorem_id: str, dropped: tuple[str, ...] = ()
+) -> tuple[Any, np.ndarray]:
     """``(instance, start)`` pairs for the search of one theorem.
 
     Built so that structural premises hold by construction: Y1 instances have
     ``sum_{l>=2} m_l < d_x`` (premise 2), single-block theorems have L = 1, K2
     instances have parameter-free features and d_y <= d_x, K3 has d_y > d_x,
     FC1 instances are small fully-connected ReLU nets with an output bias.
+    For a weakened theorem the instances make the *dropped* premise fail where
+    that can be arranged structurally (otherwise probing it would be vacuous):
+    without ``column_space``, later blocks get full projections (``U = I``);
+    without ``full_rank_hL``, there are fewer samples than dimensions.
     Sizes stay tiny (P <= 30, n <= 10) so the search is fast.
     """
     from verify.instances import Instance
@@ -184,14 +190,19 @@ def search_cases(draw: st.DrawFn, theorem_id: str) -> tuple[Any, np.ndarray]:
         act = activation(draw(st.sampled_from((*smooth, "relu"))))
         k = draw(st.integers(1, 2))
         blocks = [ResidualBlock(act, None, (k,), draw(st.booleans()))]
-        if tid == "Y1":
+        if tid == "Y1" and "column_space" in dropped:
+            blocks.append(ResidualBlock(act, None, (), False))  # U_2 = I spans R^d_x
+        elif tid == "Y1":
             budget = d_in - 1
             while budget > 0 and len(blocks) < 3 and draw(st.booleans()):
                 m = draw(st.integers(1, budget))
                 budget -= m
                 blocks.append(ResidualBlock(act, m, (), False))
         model = Model(d_in, tuple(blocks))
-        n = draw(st.integers(d_in + 1, 8))
+        if "full_rank_hL" in dropped:  # rank E[l'' h h^T] <= n < d_x
+            n = draw(st.integers(1, d_in - 1))
+        else:
+            n = draw(st.integers(d_in + 1, 8))
         y: Any = [draw(rationals(3, 4)) for _ in range(n)]
     elif tid in ("K2", "K3"):
         d_in = 1 if tid == "K3" else draw(st.integers(1, 2))
