@@ -89,37 +89,76 @@ def _summary(obj: Objective, th: np.ndarray, start: int, kind: str, notes: list[
     )
 
 
-def minimize(
-    obj: Objective, theta0: np.ndarray, *, start: int = 0, max_iter: int = 300
-) -> Candidate:
-    """Trust-region Newton with the exact Hessian from ``theta0``, then :func:`polish`."""
-    th = np.asarray(theta0, dtype=np.float64)
+def minimize(obj: Objective, theta0: np.ndarray, *, start: int = 0,
+             max_iter: int = 300) -> Candidate:
+    """Damped Newton with the exact Hessian from ``theta0``, then :func:`polish`.
+
+    Each step solves ``(H + mu I) s = -g`` through the eigendecomposition of
+    ``H`` with ``mu > -lambda_min(H)``, so every step is a descent direction
+    (negative curvature is followed, saddles are escaped); ``mu`` shrinks after
+    accepted steps and grows after rejected ones (Levenberg--Marquardt).
+    """
+    th = np.asarray(theta0, dtype=np.float64).copy()
     notes: list[str] = []
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        if th.size:
+            th = _damped_newton(obj, th, min(max_iter, 40), notes)
+            risk, g = obj.value_and_gradient(th)
+            if float(np.linalg.norm(g)) > 1e-9 * max(1.0, abs(risk)):
+                th = _trust_region(obj, th, max_iter, notes)
+        th = polish(obj, th)
+    return _summary(obj, th, start, "minimum", notes)
+
+
+def _trust_region(obj: Objective, th: np.ndarray, max_iter: int, notes: list[str]) -> np.ndarray:
+    """SciPy's exact trust-region Newton (slower per step, more robust when ill-conditioned)."""
 
     def hess(t: np.ndarray) -> np.ndarray:
         h = obj.evaluate(t, "float").hessian
         assert h is not None
         return h
 
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        if th.size:
-            try:
-                res = so.minimize(
-                    obj.value_and_gradient,
-                    th,
-                    jac=True,
-                    hess=hess,
-                    method="trust-exact",
-                    options={"maxiter": max_iter, "gtol": 1e-12},
-                )
-                th = res.x
-                if not res.success:
-                    notes.append(f"trust-region Newton: {res.message}")
-            except (np.linalg.LinAlgError, ValueError) as err:
-                notes.append(f"trust-region Newton stopped: {err}")
-        th = polish(obj, th)
-    return _summary(obj, th, start, "minimum", notes)
+    try:
+        res = so.minimize(obj.value_and_gradient, th, jac=True, hess=hess, method="trust-exact",
+                          options={"maxiter": max_iter, "gtol": 1e-12})
+        if np.all(np.isfinite(res.x)):
+            return np.asarray(res.x)
+    except (np.linalg.LinAlgError, ValueError) as err:
+        notes.append(f"trust-region Newton stopped: {err}")
+    return th
+
+
+def _damped_newton(obj: Objective, th: np.ndarray, max_iter: int, notes: list[str]) -> np.ndarray:
+    land = obj.evaluate(th, "float")
+    risk = float(land.risk)
+    mu = 1e-3
+    for _ in range(max_iter):
+        assert land.hessian is not None
+        g = land.gradient
+        gnorm = float(np.linalg.norm(g))
+        if gnorm <= 1e-13 * max(1.0, abs(risk)) or not np.isfinite(gnorm):
+            break
+        lam, q = np.linalg.eigh(land.hessian)
+        shift = max(mu, -float(lam[0]) + mu)
+        step = -q @ ((q.T @ g) / (lam + shift))
+        trial = th + step
+        new = obj.evaluate(trial, "float")
+        new_risk = float(new.risk)
+        if np.isfinite(new_risk) and new_risk <= risk:
+            th, land, risk = trial, new, new_risk
+            mu = max(mu * 0.25, 1e-12)
+            if float(np.linalg.norm(th)) > MAX_NORM:
+                notes.append("parameters grew past MAX_NORM during descent")
+                break
+            continue
+        mu *= 8.0
+        if mu > 1e12:
+            notes.append("damped Newton: no descent step found")
+            break
+    else:
+        notes.append(f"damped Newton: {max_iter} iterations without convergence")
+    return th
 
 
 def find_saddle(

@@ -161,7 +161,16 @@ class Objective:
         return theta
 
     def value_and_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        """Float64 risk and gradient (the fast path used by optimizers)."""
+        """Float64 risk and gradient (the fast path used by optimizers).
+
+        Overflow to inf/NaN is a possible outcome far from the origin (e.g.
+        sigmoid of a huge pre-activation); it is returned, not warned about, and
+        every consumer treats non-finite values as undecided.
+        """
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return self._value_and_gradient(theta)
+
+    def _value_and_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         x, y = self.arrays(Arithmetic.FLOAT)
         fw = self.network.forward(theta, x, Arithmetic.FLOAT)
         f = fw.output
@@ -171,7 +180,15 @@ class Objective:
         return risk, self.network.gradient(fw, g) / n
 
     def evaluate(self, theta: Any, arith: Arithmetic | str = "float", order: int = 2) -> Landscape:
-        """Risk, gradient and (``order=2``) Hessian at ``theta`` in ``arith``."""
+        """Risk, gradient and (``order=2``) Hessian at ``theta`` in ``arith``.
+
+        Float overflow gives inf/NaN entries rather than warnings (see
+        :meth:`value_and_gradient`).
+        """
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return self._evaluate(theta, arith, order)
+
+    def _evaluate(self, theta: Any, arith: Arithmetic | str, order: int) -> Landscape:
         arith = Arithmetic.parse(arith)
         self._check(arith)
         theta = self.theta(theta, arith)

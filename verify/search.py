@@ -243,7 +243,12 @@ def search(
         return hit
 
     with contextlib.suppress(NoSuchExample, Unsatisfiable):  # nothing found: a normal outcome
-        find(search_cases(theorem.id, theorem.dropped), condition, settings=conf, random=random.Random(seed))
+        find(
+            search_cases(theorem.id, theorem.dropped),
+            condition,
+            settings=conf,
+            random=random.Random(seed),
+        )
     seconds = time.perf_counter() - tally.t0
     counter = None
     path = None
@@ -271,3 +276,55 @@ def search(
 def _case_key(case: tuple[Instance, np.ndarray]) -> str:
     inst, start = case
     return json.dumps(instance_to_json(inst), sort_keys=True) + np.asarray(start).tobytes().hex()
+
+
+_BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _shard(args: tuple[str, tuple[str, ...], int, int, str, bool]) -> dict[str, Any]:
+    from verify.theorems import theorem as lookup
+
+    tid, dropped, budget, seed, profile, use_target = args
+    rep = search(
+        lookup(tid, dropped), budget=budget, seed=seed, profile=profile, use_target=use_target
+    )
+    return rep.to_dict()
+
+
+def search_sharded(
+    theorem: Theorem,
+    *,
+    budget: int = 100,
+    seed: int = 0,
+    workers: int = 2,
+    profile: str = "dev",
+    use_target: bool = True,
+) -> list[dict[str, Any]]:
+    """Run ``workers`` independent searches in separate processes, sharded by seed.
+
+    Shard ``k`` searches ``budget // workers`` instances with seed ``seed + k``;
+    each worker process is started with BLAS pinned to one thread (so processes
+    do not oversubscribe the cores). Returns the shards' report dictionaries.
+    """
+    import multiprocessing as mp
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    if not isinstance(workers, int) or workers < 1 or workers > 256:
+        raise InvalidInput(f"workers={workers!r} must be an integer between 1 and 256.")
+    share = max(1, budget // workers)
+    jobs = [
+        (theorem.id, theorem.dropped, share, seed + k, profile, use_target) for k in range(workers)
+    ]
+    saved = {k: os.environ.get(k) for k in _BLAS_VARS}
+    os.environ.update({k: "1" for k in _BLAS_VARS})  # read by the spawned workers at start
+    try:
+        ctx = mp.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            return list(pool.map(_shard, jobs))
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
