@@ -36,9 +36,10 @@ from typing import Any
 
 import numpy as np
 
+from verify import losses
 from verify.errors import InvalidInput
 from verify.landscape import Dataset
-from verify.losses import Loss, loss
+from verify.losses import Loss
 from verify.models import Model, model_from_spec
 
 FORMAT = "resnet-verify/instance@1"
@@ -231,25 +232,12 @@ def parse_params(model: Model, value: Any) -> np.ndarray:
 
 
 def loss_from_spec(spec: Any) -> Loss:
-    """A loss from its JSON form: ``"squared"`` or ``{"name": "huber", "delta": "1/2"}``."""
-    if isinstance(spec, str):
-        return loss(spec)
+    """A loss from its JSON form; parameter values are parsed as instance numbers."""
     if isinstance(spec, Mapping) and isinstance(spec.get("name"), str):
-        params = {k: number(f"loss.{k}", v) for k, v in spec.items() if k != "name"}
-        try:
-            return loss(spec["name"], **params)
-        except TypeError:
-            raise InvalidInput(
-                f"loss {spec['name']!r} takes no parameters {sorted(params)}; "
-                "remove them or check the loss catalogue."
-            ) from None
-    raise InvalidInput(f"loss={_short(spec)} must be a loss name or an object with 'name'.")
-
-
-def loss_to_spec(lss: Loss) -> Any:
-    """JSON form of a loss (the inverse of :func:`loss_from_spec`)."""
-    spec = getattr(lss, "spec", None)
-    return spec() if callable(spec) else lss.name
+        spec = {k: (v if k == "name" else number(f"loss.{k}", v)) for k, v in spec.items()}
+    elif not isinstance(spec, str):
+        raise InvalidInput(f"loss={_short(spec)} must be a loss name or an object with 'name'.")
+    return losses.loss_from_spec(spec)
 
 
 def load_instance(path: str | Path) -> Instance:
@@ -304,7 +292,7 @@ def instance_to_json(inst: Instance) -> dict[str, Any]:
         out["description"] = inst.description
     if inst.model is not None:
         out["model"] = inst.model.spec()
-    out["loss"] = loss_to_spec(inst.loss)
+    out["loss"] = inst.loss.spec()
     out["data"] = {
         "x": [[json_number(v) for v in row] for row in inst.data.x],
         "y": [

@@ -429,7 +429,7 @@ def _param_value(name: str, key: str, value: Any) -> Fraction:
         raise InvalidInput(f"{key}={value!r} must be a rational number such as '1/2'.")
     try:
         q = value if isinstance(value, Fraction) else Fraction(value)
-    except (TypeError, ValueError, ZeroDivisionError):
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         raise InvalidInput(
             f"{key}={value!r} must be a rational number such as '1/2' (loss {name!r})."
         ) from None
