@@ -161,29 +161,42 @@ def _damped_newton(obj: Objective, th: np.ndarray, max_iter: int, notes: list[st
     return th
 
 
-def find_saddle(
-    obj: Objective, theta0: np.ndarray, *, start: int = 0, max_iter: int = 500
-) -> Candidate:
-    """Minimise ``||grad R||^2 / 2`` from ``theta0`` (reaches saddles as well as minima)."""
-    th = np.asarray(theta0, dtype=np.float64)
+def find_saddle(obj: Objective, theta0: np.ndarray, *, start: int = 0,
+                max_iter: int = 200) -> Candidate:
+    """Solve ``grad R = 0`` from ``theta0`` (reaches saddles as well as minima).
 
-    def fun(t: np.ndarray) -> tuple[float, np.ndarray]:
-        land = obj.evaluate(t, "float")
-        assert land.hessian is not None
-        g = land.gradient
-        return 0.5 * float(g @ g), land.hessian @ g
-
+    Levenberg--Marquardt on the residual ``g(theta) = grad R`` whose Jacobian is
+    the Hessian ``H``: ``s = -(H^2 + mu I)^{-1} H g`` through the
+    eigendecomposition of ``H``; a step is accepted if it reduces ``|g|``.
+    """
+    th = np.asarray(theta0, dtype=np.float64).copy()
+    notes: list[str] = []
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        res = so.minimize(
-            fun,
-            th,
-            jac=True,
-            method="L-BFGS-B",
-            options={"maxiter": max_iter, "gtol": 1e-14, "ftol": 1e-16},
-        )
-        th = polish(obj, res.x)
-    return _summary(obj, th, start, "saddle", [])
+        if th.size:
+            land = obj.evaluate(th, "float")
+            gnorm = float(np.linalg.norm(land.gradient))
+            mu = 1e-3
+            for _ in range(max_iter):
+                if gnorm <= 1e-13 * max(1.0, abs(float(land.risk))) or not np.isfinite(gnorm):
+                    break
+                assert land.hessian is not None
+                lam, q = np.linalg.eigh(land.hessian)
+                step = -q @ ((lam / (lam**2 + mu)) * (q.T @ land.gradient))
+                new = obj.evaluate(th + step, "float")
+                new_norm = float(np.linalg.norm(new.gradient))
+                if np.isfinite(new_norm) and new_norm < gnorm:
+                    th, land, gnorm = th + step, new, new_norm
+                    mu = max(mu * 0.25, 1e-14)
+                    if float(np.linalg.norm(th)) > MAX_NORM:
+                        break
+                else:
+                    mu *= 8.0
+                    if mu > 1e12:
+                        notes.append("Levenberg-Marquardt: no step reduces |grad R|")
+                        break
+        th = polish(obj, th)
+    return _summary(obj, th, start, "saddle", notes)
 
 
 def starts(n_params: int, count: int, seed: int, scale: float = 1.0) -> np.ndarray:
