@@ -61,6 +61,8 @@ from verify import (
     parse_instance,
     theorem,
 )
+from verify.claims import Claim
+from verify.claims import report as report_claims
 
 HERE = Path(__file__).resolve().parent
 FC_PATH = HERE / "instances" / "fc_dead_relu.json"
@@ -99,16 +101,19 @@ def _objective(inst: Instance) -> Objective:
     return Objective(inst.require_model(), inst.loss, inst.data)
 
 
-def with_params(inst: Instance, params: dict[str, Any], model: dict[str, Any] | None = None
-                ) -> Instance:
+def with_params(
+    inst: Instance, params: dict[str, Any], model: dict[str, Any] | None = None
+) -> Instance:
     """The instance's data and loss with other parameters (and optionally another model)."""
     m = inst.require_model()
     doc = {
         "format": "resnet-verify/instance@1",
         "model": m.spec() if model is None else model,
         "loss": "squared",
-        "data": {"x": [[str(_q(v)) for v in row] for row in inst.data.x],
-                 "y": [str(_q(v)) for v in inst.data.y]},
+        "data": {
+            "x": [[str(_q(v)) for v in row] for row in inst.data.x],
+            "y": [str(_q(v)) for v in inst.data.y],
+        },
         "params": params,
     }
     return parse_instance(doc)
@@ -136,8 +141,13 @@ class FCPoint:
     @property
     def pre(self) -> list[list[Fraction]]:
         """``pre[i][j] = A_j x_i + b_j``."""
-        return [[sum((a * x for a, x in zip(row, xi, strict=True)), Fraction(0)) + b
-                 for row, b in zip(self.a_mat, self.bias, strict=True)] for xi in self.xs]
+        return [
+            [
+                sum((a * x for a, x in zip(row, xi, strict=True)), Fraction(0)) + b
+                for row, b in zip(self.a_mat, self.bias, strict=True)
+            ]
+            for xi in self.xs
+        ]
 
     @property
     def mean_y(self) -> Fraction:
@@ -182,8 +192,11 @@ def dead_radius(p: FCPoint) -> Fraction | None:
     pre = p.pre
     if any(v >= 0 for row in pre for v in row):
         return None
-    return min(-v / (sum((abs(x) for x in xi), Fraction(0)) + 1)
-               for xi, row in zip(p.xs, pre, strict=True) for v in row)
+    return min(
+        -v / (sum((abs(x) for x in xi), Fraction(0)) + 1)
+        for xi, row in zip(p.xs, pre, strict=True)
+        for v in row
+    )
 
 
 def check_dead_units(inst: Instance) -> Evidence:
@@ -193,15 +206,22 @@ def check_dead_units(inst: Instance) -> Evidence:
     live = [(i, j, v) for i, row in enumerate(pre) for j, v in enumerate(row) if v >= 0]
     if live:
         i, j, v = live[0]
-        return Evidence(Verdict.VIOLATED, Method.EXACT,
-                        f"unit {j} has pre-activation {v} >= 0 at sample {i} (x = "
-                        f"{[str(x) for x in p.xs[i]]}): not every unit is dead"
-                        + (" (and the sample sits on its kink)." if v == 0 else "."))
+        return Evidence(
+            Verdict.VIOLATED,
+            Method.EXACT,
+            f"unit {j} has pre-activation {v} >= 0 at sample {i} (x = "
+            f"{[str(x) for x in p.xs[i]]}): not every unit is dead"
+            + (" (and the sample sits on its kink)." if v == 0 else "."),
+        )
     margin = min(-v for row in pre for v in row)
     rho = dead_radius(p)
-    return Evidence(Verdict.HOLDS, Method.EXACT,
-                    f"every pre-activation is <= {-margin} < 0 (kink margin {margin}); every unit "
-                    f"stays dead while |dA_j|, |db_j| < rho = {rho}.", margin=float(margin))
+    return Evidence(
+        Verdict.HOLDS,
+        Method.EXACT,
+        f"every pre-activation is <= {-margin} < 0 (kink margin {margin}); every unit "
+        f"stays dead while |dA_j|, |db_j| < rho = {rho}.",
+        margin=float(margin),
+    )
 
 
 def check_critical(inst: Instance) -> Evidence:
@@ -212,9 +232,11 @@ def check_critical(inst: Instance) -> Evidence:
     if lib.verdict is not Verdict.HOLDS:
         return Evidence(lib.verdict, lib.method, text)
     if dead_radius(p) is not None and p.c != p.mean_y:
-        return Evidence(Verdict.INCONCLUSIVE, Method.EXACT,
-                        text + f"; but by hand c = {p.c} != mean(y) = {p.mean_y}: engines "
-                        "disagree.")
+        return Evidence(
+            Verdict.INCONCLUSIVE,
+            Method.EXACT,
+            text + f"; but by hand c = {p.c} != mean(y) = {p.mean_y}: engines disagree.",
+        )
     return Evidence(Verdict.HOLDS, Method.EXACT, text + f" By hand: c = mean(y) = {p.mean_y}.")
 
 
@@ -225,16 +247,20 @@ def check_hessian(inst: Instance) -> Evidence:
     assert land.hessian is not None
     h = [[_q(v) for v in row] for row in land.hessian]
     ic = inst.require_model().param("c").offset
-    expected = [[Fraction(2) if i == j == ic else Fraction(0) for j in range(len(h))]
-                for i in range(len(h))]
+    expected = [
+        [Fraction(2) if i == j == ic else Fraction(0) for j in range(len(h))] for i in range(len(h))
+    ]
     inertia = matrix_inertia(land.hessian)
-    text = (f"exact inertia (n_pos={inertia.n_pos}, n_zero={inertia.n_zero}, "
-            f"n_neg={inertia.n_neg}) [{inertia.method.value}]")
+    text = (
+        f"exact inertia (n_pos={inertia.n_pos}, n_zero={inertia.n_zero}, "
+        f"n_neg={inertia.n_neg}) [{inertia.method.value}]"
+    )
     if inertia.n_neg or inertia.n_unknown:
         return Evidence(Verdict.VIOLATED, inertia.method, text + ": a negative eigenvalue.")
     shape = "equals 2 e_c e_c^T" if h == expected else "is PSD (not of the dead-unit form)"
-    return Evidence(Verdict.HOLDS, inertia.method,
-                    f"the exact Hessian {shape}; {text}: no negative eigenvalue.")
+    return Evidence(
+        Verdict.HOLDS, inertia.method, f"the exact Hessian {shape}; {text}: no negative eigenvalue."
+    )
 
 
 def check_bad_value(inst: Instance, good_params: dict[str, Any] | None = None) -> Evidence:
@@ -249,10 +275,14 @@ def check_bad_value(inst: Instance, good_params: dict[str, Any] | None = None) -
         shown = ", ".join(f"{k} = {v}" for k, v in good_params.items())
         text += f"; the same net at ({shown}) has R = {good}"
     if risk > r_lin and better:
-        return Evidence(Verdict.HOLDS, Method.EXACT, text + "; R > R_lin.",
-                        margin=float(risk - r_lin))
-    return Evidence(Verdict.VIOLATED, Method.EXACT,
-                    text + ("; R <= R_lin." if risk <= r_lin else "; not beaten there."))
+        return Evidence(
+            Verdict.HOLDS, Method.EXACT, text + "; R > R_lin.", margin=float(risk - r_lin)
+        )
+    return Evidence(
+        Verdict.VIOLATED,
+        Method.EXACT,
+        text + ("; R <= R_lin." if risk <= r_lin else "; not beaten there."),
+    )
 
 
 def check_fc1_violated(inst: Instance) -> Evidence:
@@ -291,13 +321,18 @@ def check_local_minimum(inst: Instance) -> Evidence:
     p = fc_point(inst)
     rho = dead_radius(p)
     if rho is None:
-        return Evidence(Verdict.INCONCLUSIVE, Method.EXACT,
-                        "some unit is not dead on every sample; the dead-unit argument does not "
-                        "apply.")
+        return Evidence(
+            Verdict.INCONCLUSIVE,
+            Method.EXACT,
+            "some unit is not dead on every sample; the dead-unit argument does not apply.",
+        )
     if p.c != p.mean_y:
-        return Evidence(Verdict.VIOLATED, Method.EXACT,
-                        f"c = {p.c} != mean(y) = {p.mean_y}: moving c towards mean(y) lowers R "
-                        "(not a local minimum).")
+        return Evidence(
+            Verdict.VIOLATED,
+            Method.EXACT,
+            f"c = {p.c} != mean(y) = {p.mean_y}: moving c towards mean(y) lowers R "
+            "(not a local minimum).",
+        )
     r_star = _risk(inst)
     samples = []
     for theta in _perturbations(inst, rho):
@@ -305,14 +340,19 @@ def check_local_minimum(inst: Instance) -> Evidence:
         got, want = _risk(inst, theta), p.var_y + (c_new - p.mean_y) ** 2
         samples.append(got == want and got >= r_star)
     lib = certify_local_minimum(_objective(inst), inst.require_params())
-    text = (f"for |dA_j|, |db_j| < rho = {rho} every unit stays dead, so f = c' and "
-            f"R = Var(y) + (c' - {p.mean_y})^2 >= {r_star} = R(theta*) for every w', c'. "
-            f"Consistency: library exact risk = Var(y) + (c' - mean y)^2 >= R* at "
-            f"{sum(samples)}/{len(samples)} perturbed points. Library second-order test: "
-            f"{lib.verdict.value.upper()} [{lib.method.value}] {lib.reason}")
+    text = (
+        f"for |dA_j|, |db_j| < rho = {rho} every unit stays dead, so f = c' and "
+        f"R = Var(y) + (c' - {p.mean_y})^2 >= {r_star} = R(theta*) for every w', c'. "
+        f"Consistency: library exact risk = Var(y) + (c' - mean y)^2 >= R* at "
+        f"{sum(samples)}/{len(samples)} perturbed points. Library second-order test: "
+        f"{lib.verdict.value.upper()} [{lib.method.value}] {lib.reason}"
+    )
     if not all(samples):
-        return Evidence(Verdict.INCONCLUSIVE, Method.EXACT,
-                        text + " -- the consistency evaluations disagree with the argument.")
+        return Evidence(
+            Verdict.INCONCLUSIVE,
+            Method.EXACT,
+            text + " -- the consistency evaluations disagree with the argument.",
+        )
     return Evidence(Verdict.HOLDS, Method.EXACT, text)
 
 
@@ -323,16 +363,23 @@ def check_resnet_contrast(inst: Instance, params: dict[str, Any] | None = None) 
     res = with_params(inst, RESNET_PARAMS if params is None else params, RESNET_MODEL)
     risk, r_lin = _risk(res), linear_risk(p.xs, p.ys)
     reps = [check(theorem(t), res).reports[0] for t in ("S1", "Y1")]
-    parts = [f"{r.theorem.id} {r.verdict.value.upper()} [{r.method.value}]"
-             f"{' (vacuous)' if r.vacuous else ''}: {r.reason}" for r in reps]
+    parts = [
+        f"{r.theorem.id} {r.verdict.value.upper()} [{r.method.value}]"
+        f"{' (vacuous)' if r.vacuous else ''}: {r.reason}"
+        for r in reps
+    ]
     crit = certify_critical_point(_objective(res), res.require_params(), where="at")
-    text = (f"ResNet R = {risk}, R_lin = {r_lin}; critical: {crit.verdict.value} "
-            f"[{crit.method.value}]; " + "; ".join(parts))
+    text = (
+        f"ResNet R = {risk}, R_lin = {r_lin}; critical: {crit.verdict.value} "
+        f"[{crit.method.value}]; " + "; ".join(parts)
+    )
     if any(r.verdict is Verdict.VIOLATED for r in reps):
         return Evidence(Verdict.VIOLATED, Method.EXACT, text)
-    ok = (risk == r_lin and crit.verdict is Verdict.HOLDS
-          and all(r.verdict is Verdict.HOLDS and not r.vacuous and r.method.rigorous
-                  for r in reps))
+    ok = (
+        risk == r_lin
+        and crit.verdict is Verdict.HOLDS
+        and all(r.verdict is Verdict.HOLDS and not r.vacuous and r.method.rigorous for r in reps)
+    )
     return Evidence(Verdict.HOLDS if ok else Verdict.INCONCLUSIVE, Method.EXACT, text)
 
 
@@ -347,64 +394,90 @@ def resnet_search(inst: Instance, n_starts: int = 4, seed: int = 0) -> Evidence:
         counts[key] = counts.get(key, 0) + 1
     risks = [_q(r.point["risk"][1]) for r in out.reports if "risk" in r.point]
     violated = any(r.verdict is Verdict.VIOLATED for r in out.reports)
-    verdict = Verdict.VIOLATED if violated else (
-        Verdict.HOLDS if all(r.verdict is Verdict.HOLDS for r in out.reports) and out.reports
-        else Verdict.INCONCLUSIVE)
+    verdict = (
+        Verdict.VIOLATED
+        if violated
+        else (
+            Verdict.HOLDS
+            if all(r.verdict is Verdict.HOLDS for r in out.reports) and out.reports
+            else Verdict.INCONCLUSIVE
+        )
+    )
     method = max((r.method for r in out.reports), key=lambda m: m.rank, default=Method.NUMERIC)
     lowest = f"{float(min(risks)):.6g}" if risks else "n/a"
-    return Evidence(verdict, method,
-                    f"{len(out.reports)} critical point(s) from {n_starts} seeded starts "
-                    f"(R_lin = {float(linear_risk(p.xs, p.ys)):.6g}, lowest risk found "
-                    f"{lowest}): " + ", ".join(f"{k} x{v}" for k, v in counts.items()) + ".")
+    return Evidence(
+        verdict,
+        method,
+        f"{len(out.reports)} critical point(s) from {n_starts} seeded starts "
+        f"(R_lin = {float(linear_risk(p.xs, p.ys)):.6g}, lowest risk found "
+        f"{lowest}): " + ", ".join(f"{k} x{v}" for k, v in counts.items()) + ".",
+    )
 
 
 # ---- report -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Claim:
-    claim: str
-    source_tag: str
-    checked: str
-    evidence: Evidence
-    asserted: bool = True
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "claim": self.claim,
-            "source_tag": self.source_tag,
-            "checked": self.checked,
-            "method": self.evidence.method.value,
-            "verdict": self.evidence.verdict.value,
-            "reason": self.evidence.reason,
-            "asserted": self.asserted,
-        }
+TITLE = "FC1  dead-ReLU fully-connected net: a certified bad local minimum; the ResNet has none"
 
 
 def claims(inst: Instance | None = None, search: bool = True) -> list[Claim]:
     """Run every check; ``inst`` defaults to ``fc_dead_relu.json`` (tests override it)."""
     inst = load_instance(FC_PATH) if inst is None else inst
     rows = [
-        Claim("every hidden unit is dead on every sample (pre-activations < 0)", "[D] FC1",
-              "exact pre-activations", check_dead_units(inst)),
-        Claim("the point is an exact critical point", "[D] FC1",
-              "library exact gradient; c = mean(y) by hand", check_critical(inst)),
-        Claim("the Hessian has no negative eigenvalue", "[D] FC1",
-              "library exact Hessian, exact inertia", check_hessian(inst)),
-        Claim("R = Var(y) > R_lin (a bad value the same net can beat)", "[D] FC1, Y5",
-              "exact risks; library exact risk", check_bad_value(inst, GOOD_FC_PARAMS)),
-        Claim("the negative control FC1 is VIOLATED", "[D] FC1",
-              "verify.check(theorem('FC1'), instance)", check_fc1_violated(inst)),
-        Claim("the point is a (non-strict) local minimum", "[D] FC1",
-              "exact dead-unit radius + convexity in c", check_local_minimum(inst)),
-        Claim("ResNet, same data and dead units: critical with R = R_lin; S1 and Y1 hold",
-              "[S] Y1, [D] S1", "verify.check(theorem('S1'/'Y1'), resnet instance)",
-              check_resnet_contrast(inst)),
+        Claim(
+            "every hidden unit is dead on every sample (pre-activations < 0)",
+            "[D] FC1",
+            "exact pre-activations",
+            check_dead_units(inst),
+        ),
+        Claim(
+            "the point is an exact critical point",
+            "[D] FC1",
+            "library exact gradient; c = mean(y) by hand",
+            check_critical(inst),
+        ),
+        Claim(
+            "the Hessian has no negative eigenvalue",
+            "[D] FC1",
+            "library exact Hessian, exact inertia",
+            check_hessian(inst),
+        ),
+        Claim(
+            "R = Var(y) > R_lin (a bad value the same net can beat)",
+            "[D] FC1, Y5",
+            "exact risks; library exact risk",
+            check_bad_value(inst, GOOD_FC_PARAMS),
+        ),
+        Claim(
+            "the negative control FC1 is VIOLATED",
+            "[D] FC1",
+            "verify.check(theorem('FC1'), instance)",
+            check_fc1_violated(inst),
+        ),
+        Claim(
+            "the point is a (non-strict) local minimum",
+            "[D] FC1",
+            "exact dead-unit radius + convexity in c",
+            check_local_minimum(inst),
+        ),
+        Claim(
+            "ResNet, same data and dead units: critical with R = R_lin; S1 and Y1 hold",
+            "[S] Y1, [D] S1",
+            "verify.check(theorem('S1'/'Y1'), resnet instance)",
+            check_resnet_contrast(inst),
+        ),
     ]
     if search:
-        rows.append(Claim("ResNet, same data: S1 at the critical points the library finds",
-                          "[D] S1", "verify.check(theorem('S1'), resnet, find=True, n_starts=4)"
-                          " -- reported, not asserted", resnet_search(inst), asserted=False))
+        rows.append(
+            Claim(
+                "ResNet, same data: S1 at the critical points the library finds",
+                "[D] S1",
+                "verify.check(theorem('S1'), resnet, find=True, n_starts=4)"
+                " -- reported, not asserted",
+                resnet_search(inst),
+                asserted=False,
+            )
+        )
     return rows
 
 
@@ -415,16 +488,7 @@ def results() -> list[dict[str, Any]]:
 
 def report(rows: Sequence[Claim], echo: Callable[[str], None] = print) -> int:
     """Print one block per claim; 0 if every asserted claim HOLDS, else 1."""
-    echo("FC1  dead-ReLU fully-connected net: a certified bad local minimum; the ResNet has none")
-    for c in rows:
-        flag = "" if c.asserted else " (not asserted)"
-        echo(f"  [{c.evidence.verdict.name} / {c.evidence.method.value}]{flag} {c.claim}   "
-             f"{c.source_tag}")
-        echo(f"      checked: {c.checked}")
-        echo(f"      {c.evidence.reason}")
-    ok = all(c.evidence.verdict is Verdict.HOLDS for c in rows if c.asserted)
-    echo("reproduced" if ok else "NOT reproduced")
-    return 0 if ok else 1
+    return report_claims(TITLE, rows, echo)
 
 
 def main() -> int:

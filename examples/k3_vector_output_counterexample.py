@@ -91,6 +91,8 @@ from verify import (
     loss,
     theorem,
 )
+from verify.claims import Claim
+from verify.claims import report as report_claims
 
 HERE = Path(__file__).resolve().parent
 RATIONAL_PATH = HERE / "instances" / "k3_vector_output.json"
@@ -238,8 +240,10 @@ class K3Data:
         cols = (self.xs, self.zs)
         yy = sum((_dot(row, row) for row in self.ys), Fraction(0))
         yb = [[_dot(row, col) for col in cols] for row in self.ys]  # d_y x 2
-        return [[yy * self.gram[i][j] - sum((r[i] * r[j] for r in yb), Fraction(0))
-                 for j in range(2)] for i in range(2)]
+        return [
+            [yy * self.gram[i][j] - sum((r[i] * r[j] for r in yb), Fraction(0)) for j in range(2)]
+            for i in range(2)
+        ]
 
 
 def k3_data(inst: Instance) -> K3Data:
@@ -295,8 +299,10 @@ def check_basis_zero(data: K3Data) -> Evidence:
     obj = Objective(model, loss("squared"), Dataset(feats, targets))
     coef = np.eye(len(data.ys), 2, dtype=int).astype(object)
     lib = _q(obj.evaluate(model.pack({"W": coef}, dtype=object), "exact", order=1).risk)
-    text = (f"best basis fit L_basis* = {best} (exact projection); library risk of A x + B z "
-            f"at (A, B) = (e_1, e_2): {lib}")
+    text = (
+        f"best basis fit L_basis* = {best} (exact projection); library risk of A x + B z "
+        f"at (A, B) = (e_1, e_2): {lib}"
+    )
     if best == 0:
         return Evidence(Verdict.HOLDS, Method.EXACT, text + ".")
     return Evidence(Verdict.VIOLATED, Method.EXACT, text + ": the basis model does not attain 0.")
@@ -330,8 +336,10 @@ def _fit_at(data: K3Data, v: Surd) -> tuple[Surd, list[Surd]]:
     """``(V, W)`` with the best ``W = Y s / |s|^2`` for ``s = x + V z``."""
     s = [v * z + x for x, z in zip(data.xs, data.zs, strict=True)]
     ss = sum((si * si for si in s[1:]), s[0] * s[0])
-    w = [sum((si * yi for si, yi in zip(s[1:], row[1:], strict=True)), s[0] * row[0]) / ss
-         for row in data.ys]
+    w = [
+        sum((si * yi for si, yi in zip(s[1:], row[1:], strict=True)), s[0] * row[0]) / ss
+        for row in data.ys
+    ]
     return v, w
 
 
@@ -349,29 +357,47 @@ def check_positive_everywhere(data: K3Data) -> Evidence:
         text = f"p(V) = {a2} V^2 + {a1} V + {a0} has no real root (discriminant {disc} < 0)"
         if _det(data.gram) > 0 and a2 > 0:
             mu = mu_min(data)
-            g_inv_p_tr = (p[0][0] * data.gram[1][1] + p[1][1] * data.gram[0][0]
-                          - 2 * p[0][1] * data.gram[0][1]) / _det(data.gram)
+            g_inv_p_tr = (
+                p[0][0] * data.gram[1][1]
+                + p[1][1] * data.gram[0][0]
+                - 2 * p[0][1] * data.gram[0][1]
+            ) / _det(data.gram)
             lower = _det(p) / _det(data.gram) / g_inv_p_tr
-            text += (f"; so L >= mu/n everywhere with mu = lambda_min(G^-1 P) = {mu} "
-                     f"(~{float(mu):.6g}) > 0, inf L = ({mu})/{data.n} ~ "
-                     f"{float(mu) / data.n:.6g}; rational bound L >= {lower / data.n} "
-                     f"(det P / (det G tr G^-1 P) / n)")
-            return Evidence(Verdict.HOLDS, Method.EXACT, text + ".", margin=float(mu) / data.n,
-                            witness={"mu": str(mu), "lower_bound": str(lower / data.n)})
+            text += (
+                f"; so L >= mu/n everywhere with mu = lambda_min(G^-1 P) = {mu} "
+                f"(~{float(mu):.6g}) > 0, inf L = ({mu})/{data.n} ~ "
+                f"{float(mu) / data.n:.6g}; rational bound L >= {lower / data.n} "
+                f"(det P / (det G tr G^-1 P) / n)"
+            )
+            return Evidence(
+                Verdict.HOLDS,
+                Method.EXACT,
+                text + ".",
+                margin=float(mu) / data.n,
+                witness={"mu": str(mu), "lower_bound": str(lower / data.n)},
+            )
         return Evidence(Verdict.HOLDS, Method.EXACT, text + ": L > 0 everywhere.")
     v0 = -a1 / (2 * a2) if a2 != 0 else Fraction(0)
     s = [x + v0 * z for x, z in zip(data.xs, data.zs, strict=True)]
     if any(v != 0 for v in s):
         w0 = [_dot(row, s) / _dot(s, s) for row in data.ys]
-        resid = [[y - wo * si for y, si in zip(row, s, strict=True)]
-                 for row, wo in zip(data.ys, w0, strict=True)]
+        resid = [
+            [y - wo * si for y, si in zip(row, s, strict=True)]
+            for row, wo in zip(data.ys, w0, strict=True)
+        ]
         risk = sum((_dot(r, r) for r in resid), Fraction(0)) / data.n
-        return Evidence(Verdict.VIOLATED, Method.EXACT,
-                        f"p(V) has the real root V = {v0}: at V = {v0}, W = {[str(w) for w in w0]}"
-                        f" the ResNet risk is exactly {risk}.",
-                        witness={"V": str(v0), "W": [str(w) for w in w0], "risk": str(risk)})
-    return Evidence(Verdict.INCONCLUSIVE, Method.EXACT,
-                    f"p(V) has a real root V = {v0} where s(V) = 0; case not handled.")
+        return Evidence(
+            Verdict.VIOLATED,
+            Method.EXACT,
+            f"p(V) has the real root V = {v0}: at V = {v0}, W = {[str(w) for w in w0]}"
+            f" the ResNet risk is exactly {risk}.",
+            witness={"V": str(v0), "W": [str(w) for w in w0], "risk": str(risk)},
+        )
+    return Evidence(
+        Verdict.INCONCLUSIVE,
+        Method.EXACT,
+        f"p(V) has a real root V = {v0} where s(V) = 0; case not handled.",
+    )
 
 
 def check_global_minimum(inst: Instance) -> Evidence:
@@ -382,16 +408,21 @@ def check_global_minimum(inst: Instance) -> Evidence:
     risk = _q(obj.evaluate(inst.require_params(), "exact", order=1).risk)
     inf = mu_min(data) / data.n
     lm = certify_local_minimum(obj, inst.require_params())
-    text = (f"library exact risk {risk}, inf L = {inf}; certify_local_minimum: "
-            f"{lm.verdict.value.upper()} [{lm.method.value}] {lm.reason}")
+    text = (
+        f"library exact risk {risk}, inf L = {inf}; certify_local_minimum: "
+        f"{lm.verdict.value.upper()} [{lm.method.value}] {lm.reason}"
+    )
     if (inf - risk).sign() != 0:
-        return Evidence(Verdict.VIOLATED, Method.EXACT, text + " -- the point is not the global "
-                        "minimum.")
+        return Evidence(
+            Verdict.VIOLATED, Method.EXACT, text + " -- the point is not the global minimum."
+        )
     if lm.verdict is not Verdict.HOLDS:
         return Evidence(Verdict.INCONCLUSIVE, lm.method, text)
-    return Evidence(Verdict.HOLDS, lm.method,
-                    text + " The risk equals the exact lower bound, so this is a global "
-                    "(hence local) minimum.")
+    return Evidence(
+        Verdict.HOLDS,
+        lm.method,
+        text + " The risk equals the exact lower bound, so this is a global (hence local) minimum.",
+    )
 
 
 def check_k3_violated(inst: Instance) -> Evidence:
@@ -416,8 +447,9 @@ def _library_linear_risk(data: K3Data) -> Fraction:
     xs = np.array([[x] for x in data.xs], dtype=object)
     targets = np.array([list(col) for col in zip(*data.ys, strict=True)], dtype=object)
     obj = Objective(model, loss("squared"), Dataset(xs, targets))
-    coef = np.array([[_dot(row, data.xs) / _dot(data.xs, data.xs)] for row in data.ys],
-                    dtype=object)
+    coef = np.array(
+        [[_dot(row, data.xs) / _dot(data.xs, data.xs)] for row in data.ys], dtype=object
+    )
     return _q(obj.evaluate(model.pack({"W": coef}, dtype=object), "exact", order=1).risk)
 
 
@@ -430,8 +462,12 @@ def check_le_linear(inst: Instance) -> Evidence:
     if lin != lib:
         return Evidence(Verdict.INCONCLUSIVE, Method.EXACT, text + ": engines disagree.")
     ok = risk <= lin
-    return Evidence(Verdict.HOLDS if ok else Verdict.VIOLATED, Method.EXACT,
-                    text + ("; L <= L_lin*." if ok else "; L > L_lin*."), margin=float(lin - risk))
+    return Evidence(
+        Verdict.HOLDS if ok else Verdict.VIOLATED,
+        Method.EXACT,
+        text + ("; L <= L_lin*." if ok else "; L > L_lin*."),
+        margin=float(lin - risk),
+    )
 
 
 # ---- checks: certified (generic data, irrational minimum) -------------------------
@@ -449,8 +485,13 @@ class CertifiedMinimum:
 def certified_minimum(inst: Instance, start: Sequence[float] = GENERIC_START) -> CertifiedMinimum:
     """Minimise the float risk with BFGS from ``start`` and certify the result."""
     obj = _objective(inst)
-    res = so.minimize(obj.value_and_gradient, np.asarray(start, dtype=np.float64), jac=True,
-                      method="BFGS", options={"gtol": 1e-12, "maxiter": 500})
+    res = so.minimize(
+        obj.value_and_gradient,
+        np.asarray(start, dtype=np.float64),
+        jac=True,
+        method="BFGS",
+        options={"gtol": 1e-12, "maxiter": 500},
+    )
     ev = certify_local_minimum(obj, res.x)
     if ev.verdict is not Verdict.HOLDS:
         return CertifiedMinimum(ev, None, None)
@@ -467,9 +508,12 @@ def check_certified_local_minimum(cm: CertifiedMinimum) -> Evidence:
     if ev.verdict is Verdict.HOLDS and cm.enclosure is not None:
         r = float(cm.enclosure.radius.max())
         centre = [f"{float(_q(c)):.12g}" for c in cm.enclosure.centre]
-        return Evidence(Verdict.HOLDS, ev.method,
-                        f"(V, W_1, W_2) ~ ({', '.join(centre)}) +- {r:.2g}: {ev.reason} "
-                        f"{ev.witness['critical_point']['reason']}")
+        return Evidence(
+            Verdict.HOLDS,
+            ev.method,
+            f"(V, W_1, W_2) ~ ({', '.join(centre)}) +- {r:.2g}: {ev.reason} "
+            f"{ev.witness['critical_point']['reason']}",
+        )
     return Evidence(ev.verdict, ev.method, ev.reason)
 
 
@@ -484,16 +528,27 @@ def check_k3_violated_on_box(inst: Instance, cm: CertifiedMinimum) -> Evidence:
     for o, row in enumerate(data.ys):
         g = [_ball_minus(out[o][i], y) * 2 for i, y in enumerate(row)]
         for name, feat in (("x", data.xs), ("z", data.zs)):
-            mean = sum((_ball_times(gi, f) for gi, f in zip(g[1:], feat[1:], strict=True)),
-                       _ball_times(g[0], feat[0])) / data.n
+            mean = (
+                sum(
+                    (_ball_times(gi, f) for gi, f in zip(g[1:], feat[1:], strict=True)),
+                    _ball_times(g[0], feat[0]),
+                )
+                / data.n
+            )
             if mean > 0 or mean < 0:
                 found.append(f"E[g_{o + 1} {name}] in {mean}")
     if found:
-        return Evidence(Verdict.HOLDS, Method.CERTIFIED,
-                        "K3's conclusion fails over the whole box (so at the certified local "
-                        "minimum): " + "; ".join(found) + " excludes 0 (Arb enclosure).")
-    return Evidence(Verdict.INCONCLUSIVE, Method.CERTIFIED,
-                    "every enclosure of E[g x], E[g z] contains 0 over the box.")
+        return Evidence(
+            Verdict.HOLDS,
+            Method.CERTIFIED,
+            "K3's conclusion fails over the whole box (so at the certified local "
+            "minimum): " + "; ".join(found) + " excludes 0 (Arb enclosure).",
+        )
+    return Evidence(
+        Verdict.INCONCLUSIVE,
+        Method.CERTIFIED,
+        "every enclosure of E[g x], E[g z] contains 0 over the box.",
+    )
 
 
 def _ball_minus(ball: Any, q: Fraction) -> Any:
@@ -516,8 +571,9 @@ def check_le_linear_on_box(inst: Instance, cm: CertifiedMinimum) -> Evidence:
     if below:
         return Evidence(Verdict.HOLDS, Method.CERTIFIED, text + ": L < L_lin*.")
     above = risk * lin.denominator > lin.numerator
-    return Evidence(Verdict.VIOLATED if above else Verdict.INCONCLUSIVE, Method.CERTIFIED,
-                    text + ".")
+    return Evidence(
+        Verdict.VIOLATED if above else Verdict.INCONCLUSIVE, Method.CERTIFIED, text + "."
+    )
 
 
 def check_is_global_minimiser(inst: Instance, cm: CertifiedMinimum) -> Evidence:
@@ -536,15 +592,23 @@ def check_is_global_minimiser(inst: Instance, cm: CertifiedMinimum) -> Evidence:
         for c, ctr, r in zip(coords, cm.uniqueness.centre, cm.uniqueness.radius, strict=True)
     )
     mu = mu_min(data)
-    text = (f"exact minimiser V* = {v}, W* = ({w[0]}, {w[1]}); L* = ({mu})/{data.n} ~ "
-            f"{float(mu) / data.n:.12g}")
+    text = (
+        f"exact minimiser V* = {v}, W* = ({w[0]}, {w[1]}); L* = ({mu})/{data.n} ~ "
+        f"{float(mu) / data.n:.12g}"
+    )
     if inside:
-        return Evidence(Verdict.HOLDS, Method.CERTIFIED,
-                        text + f"; it lies in the Krawczyk uniqueness box (radius "
-                        f"{float(cm.uniqueness.radius.max()):.2g}; exact sign tests), so the "
-                        "certified local minimum is the global minimum.")
-    return Evidence(Verdict.INCONCLUSIVE, Method.CERTIFIED,
-                    text + "; it is not in the uniqueness box (another local minimum?).")
+        return Evidence(
+            Verdict.HOLDS,
+            Method.CERTIFIED,
+            text + f"; it lies in the Krawczyk uniqueness box (radius "
+            f"{float(cm.uniqueness.radius.max()):.2g}; exact sign tests), so the "
+            "certified local minimum is the global minimum.",
+        )
+    return Evidence(
+        Verdict.INCONCLUSIVE,
+        Method.CERTIFIED,
+        text + "; it is not in the uniqueness box (another local minimum?).",
+    )
 
 
 def check_library_search(inst: Instance, n_starts: int = 4, seed: int = 0) -> Evidence:
@@ -553,18 +617,28 @@ def check_library_search(inst: Instance, n_starts: int = 4, seed: int = 0) -> Ev
     try:
         res = check(theorem("K3"), inst, find=True, n_starts=n_starts, seed=seed)
     except VerifyError as err:
-        return Evidence(Verdict.INCONCLUSIVE, Method.NUMERIC,
-                        f"the library's search raised {type(err).__name__}: {err}")
-    minima = [r for r in res.reports
-              if dict(r.premises)["local_minimum"].verdict is Verdict.HOLDS]
-    lines = [f"{'local min' if r in minima else 'not a min'} ("
-             f"{r.point.get('description', '')}): K3 {r.verdict.value} [{r.method.value}]"
-             f"{' (vacuous)' if r.vacuous else ''}" for r in res.reports]
-    text = (f"{len(res.reports)} critical point(s) from {n_starts} seeded starts (and the "
-            f"instance's parameters, if any): " + "; ".join(lines))
+        return Evidence(
+            Verdict.INCONCLUSIVE,
+            Method.NUMERIC,
+            f"the library's search raised {type(err).__name__}: {err}",
+        )
+    minima = [r for r in res.reports if dict(r.premises)["local_minimum"].verdict is Verdict.HOLDS]
+    lines = [
+        f"{'local min' if r in minima else 'not a min'} ("
+        f"{r.point.get('description', '')}): K3 {r.verdict.value} [{r.method.value}]"
+        f"{' (vacuous)' if r.vacuous else ''}"
+        for r in res.reports
+    ]
+    text = (
+        f"{len(res.reports)} critical point(s) from {n_starts} seeded starts (and the "
+        f"instance's parameters, if any): " + "; ".join(lines)
+    )
     if any(r.verdict is Verdict.HOLDS and not r.vacuous for r in minima):
-        return Evidence(Verdict.VIOLATED, Method.EXACT,
-                        text + " -- K3 holds at a local minimum, contradicting L > 0.")
+        return Evidence(
+            Verdict.VIOLATED,
+            Method.EXACT,
+            text + " -- K3 holds at a local minimum, contradicting L > 0.",
+        )
     ok = bool(minima) and all(r.verdict is Verdict.VIOLATED and r.method.rigorous for r in minima)
     if not ok:
         return Evidence(Verdict.INCONCLUSIVE, Method.NUMERIC, text + ".")
@@ -575,24 +649,7 @@ def check_library_search(inst: Instance, n_starts: int = 4, seed: int = 0) -> Ev
 # ---- report -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Claim:
-    claim: str
-    source_tag: str
-    checked: str
-    evidence: Evidence
-    asserted: bool = True
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "claim": self.claim,
-            "source_tag": self.source_tag,
-            "checked": self.checked,
-            "method": self.evidence.method.value,
-            "verdict": self.evidence.verdict.value,
-            "reason": self.evidence.reason,
-            "asserted": self.asserted,
-        }
+TITLE = "K3  vector output (d_y = 2 > d_x = 1): a ResNet local minimum worse than the basis model"
 
 
 def claims(
@@ -608,42 +665,82 @@ def claims(
     for label, inst in (("rational", rational), ("generic", generic)):
         data = k3_data(inst)
         rows += [
-            Claim(f"[{label}] (x_i) and (z_i = x_i^2) are linearly independent", "[D] K3",
-                  "exact Gram determinant", check_independent(data)),
-            Claim(f"[{label}] the basis model A x + B z attains L_basis* = 0", "[D] K3",
-                  "exact projection; library exact risk", check_basis_zero(data)),
-            Claim(f"[{label}] L(W, V) > 0 for every (W, V), with exact infimum", "[D] K3",
-                  "exact quadratic p(V), lambda_min(G^-1 P)", check_positive_everywhere(data)),
+            Claim(
+                f"[{label}] (x_i) and (z_i = x_i^2) are linearly independent",
+                "[D] K3",
+                "exact Gram determinant",
+                check_independent(data),
+            ),
+            Claim(
+                f"[{label}] the basis model A x + B z attains L_basis* = 0",
+                "[D] K3",
+                "exact projection; library exact risk",
+                check_basis_zero(data),
+            ),
+            Claim(
+                f"[{label}] L(W, V) > 0 for every (W, V), with exact infimum",
+                "[D] K3",
+                "exact quadratic p(V), lambda_min(G^-1 P)",
+                check_positive_everywhere(data),
+            ),
         ]
     rows += [
-        Claim("[rational] V = 2, W = (1/5, 2/5) attains inf L = 2/3: a global, and certified "
-              "strict local, minimum", "[D] K3", "library exact risk = mu/n; "
-              "certify_local_minimum", check_global_minimum(rational)),
-        Claim("[rational] the negative control K3 is VIOLATED there", "[D] K3",
-              "verify.check(theorem('K3'), instance)", check_k3_violated(rational)),
-        Claim("[rational] '<= linear predictor' holds there: L <= L_lin*", "[D] K3",
-              "exact least squares on x; library exact risks", check_le_linear(rational)),
+        Claim(
+            "[rational] V = 2, W = (1/5, 2/5) attains inf L = 2/3: a global, and certified "
+            "strict local, minimum",
+            "[D] K3",
+            "library exact risk = mu/n; certify_local_minimum",
+            check_global_minimum(rational),
+        ),
+        Claim(
+            "[rational] the negative control K3 is VIOLATED there",
+            "[D] K3",
+            "verify.check(theorem('K3'), instance)",
+            check_k3_violated(rational),
+        ),
+        Claim(
+            "[rational] '<= linear predictor' holds there: L <= L_lin*",
+            "[D] K3",
+            "exact least squares on x; library exact risks",
+            check_le_linear(rational),
+        ),
     ]
     cm = certified_minimum(generic, start)
     rows += [
-        Claim("[generic] a numerically found minimum is a certified strict local minimum",
-              "[D] K3", "SciPy BFGS; certify_local_minimum (Krawczyk + PD Hessian)",
-              check_certified_local_minimum(cm)),
-        Claim("[generic] K3's conclusion fails at it (the negative control is VIOLATED)",
-              "[D] K3", "Arb enclosures of E[g x], E[g z] over the Krawczyk box",
-              check_k3_violated_on_box(generic, cm)),
-        Claim("[generic] '<= linear predictor' holds there: L < L_lin*", "[D] K3",
-              "Arb risk enclosure vs exact L_lin*", check_le_linear_on_box(generic, cm)),
-        Claim("[generic] the certified minimum is the exact (irrational) global minimiser",
-              "[D] K3", "exact minimiser in Q(sqrt D) inside the uniqueness box",
-              check_is_global_minimiser(generic, cm)),
+        Claim(
+            "[generic] a numerically found minimum is a certified strict local minimum",
+            "[D] K3",
+            "SciPy BFGS; certify_local_minimum (Krawczyk + PD Hessian)",
+            check_certified_local_minimum(cm),
+        ),
+        Claim(
+            "[generic] K3's conclusion fails at it (the negative control is VIOLATED)",
+            "[D] K3",
+            "Arb enclosures of E[g x], E[g z] over the Krawczyk box",
+            check_k3_violated_on_box(generic, cm),
+        ),
+        Claim(
+            "[generic] '<= linear predictor' holds there: L < L_lin*",
+            "[D] K3",
+            "Arb risk enclosure vs exact L_lin*",
+            check_le_linear_on_box(generic, cm),
+        ),
+        Claim(
+            "[generic] the certified minimum is the exact (irrational) global minimiser",
+            "[D] K3",
+            "exact minimiser in Q(sqrt D) inside the uniqueness box",
+            check_is_global_minimiser(generic, cm),
+        ),
     ]
     if search:
         rows += [
-            Claim(f"[{label}] library pipeline: a local minimum is found and certified, and the "
-                  "negative control K3 is VIOLATED at it", "[D] K3",
-                  "verify.check(theorem('K3'), instance, find=True, n_starts=4, seed=0)",
-                  check_library_search(inst))
+            Claim(
+                f"[{label}] library pipeline: a local minimum is found and certified, and the "
+                "negative control K3 is VIOLATED at it",
+                "[D] K3",
+                "verify.check(theorem('K3'), instance, find=True, n_starts=4, seed=0)",
+                check_library_search(inst),
+            )
             for label, inst in (("rational", rational), ("generic", generic))
         ]
     return rows
@@ -656,16 +753,7 @@ def results() -> list[dict[str, Any]]:
 
 def report(rows: Sequence[Claim], echo: Callable[[str], None] = print) -> int:
     """Print one block per claim; 0 if every asserted claim HOLDS, else 1."""
-    echo("K3  vector output (d_y = 2 > d_x = 1): a ResNet local minimum worse than the basis model")
-    for c in rows:
-        flag = "" if c.asserted else " (not asserted)"
-        echo(f"  [{c.evidence.verdict.name} / {c.evidence.method.value}]{flag} {c.claim}   "
-             f"{c.source_tag}")
-        echo(f"      checked: {c.checked}")
-        echo(f"      {c.evidence.reason}")
-    ok = all(c.evidence.verdict is Verdict.HOLDS for c in rows if c.asserted)
-    echo("reproduced" if ok else "NOT reproduced")
-    return 0 if ok else 1
+    return report_claims(TITLE, rows, echo)
 
 
 def main() -> int:

@@ -81,6 +81,8 @@ from verify import (
     loss,
     resnet,
 )
+from verify.claims import Claim
+from verify.claims import report as report_claims
 
 RHO = sp.Symbol("rho", positive=True)
 BETA = sp.Symbol("beta", real=True)
@@ -213,8 +215,7 @@ def check_linear_risk(xs: Vector, ys: Vector, claimed: sp.Expr) -> Evidence:
     coef = ls_coefficients(ys, [_ones(xs), list(xs)])
     model = linear_predictor(1, intercept=True)
     for rho in RHO_PROBES:
-        params = {"w": [_fraction(coef[1].subs(RHO, rho)),
-                        _fraction(coef[0].subs(RHO, rho))]}
+        params = {"w": [_fraction(coef[1].subs(RHO, rho)), _fraction(coef[0].subs(RHO, rho))]}
         lib = _library_risk(model, params, xs, _at(ys, rho))
         if lib != _fraction(claimed.subs(RHO, rho)):
             return Evidence(
@@ -275,8 +276,10 @@ def kink_cells(xs: Vector, orientations: Sequence[int]) -> list[Cell]:
             phi = _relu_pattern(xs, lo, hi, o)
             if all(p == 0 for p in phi):
                 continue
-            where = f"beta <= {hi}" if lo == -sp.oo else (
-                f"beta >= {lo}" if hi == sp.oo else f"beta in [{lo}, {hi}]"
+            where = (
+                f"beta <= {hi}"
+                if lo == -sp.oo
+                else (f"beta >= {lo}" if hi == sp.oo else f"beta in [{lo}, {hi}]")
             )
             out.append(Cell(f"{sign}, {where}", lo, hi, phi, o))
     return out
@@ -312,9 +315,7 @@ def _probe_betas(cell: Cell) -> list[sp.Expr]:
     return [cell.lo + (cell.hi - cell.lo) * sp.Rational(k, 4) for k in range(5)]
 
 
-def certify_cell(
-    ys: Vector, basis: Sequence[Vector], cell: Cell, claimed: sp.Expr
-) -> CellResult:
+def certify_cell(ys: Vector, basis: Sequence[Vector], cell: Cell, claimed: sp.Expr) -> CellResult:
     """Certify ``best risk on the cell >= claimed`` for every kink in it and every rho >= 0.
 
     On failure, look for an exact witness (rational kink and rho with a smaller risk).
@@ -332,8 +333,12 @@ def certify_cell(
             at = {BETA: beta, RHO: rho}
             if spp.subs(at) > 0 and numer.subs(at) < 0:
                 risk = (syy - spy**2 / spp).subs(at) / n
-                witness = {"beta": str(beta), "rho": str(rho), "risk": str(risk),
-                           "claimed": str(claimed.subs(RHO, rho))}
+                witness = {
+                    "beta": str(beta),
+                    "rho": str(rho),
+                    "risk": str(risk),
+                    "claimed": str(claimed.subs(RHO, rho)),
+                }
                 return CellResult(cell, sp.factor(numer), False, witness)
     return CellResult(cell, sp.factor(numer), False, None)
 
@@ -457,30 +462,50 @@ def check_resnet_attains(
     for name, value in params.items():
         _, den = sp.fraction(sp.together(value))
         if not _positive_for_nonneg_rho(den):
-            return Evidence(Verdict.INCONCLUSIVE, Method.EXACT,
-                            f"parameter {name} = {value} is not shown pole-free for rho > 0.")
+            return Evidence(
+                Verdict.INCONCLUSIVE,
+                Method.EXACT,
+                f"parameter {name} = {value} is not shown pole-free for rho > 0.",
+            )
     preds = resnet_predictions(xs, params)
     if preds is None:
-        return Evidence(Verdict.INCONCLUSIVE, Method.EXACT,
-                        "the sign of a pre-activation depends on rho; split the rho range.")
+        return Evidence(
+            Verdict.INCONCLUSIVE,
+            Method.EXACT,
+            "the sign of a pre-activation depends on rho; split the rho range.",
+        )
     risk = sp.factor(sp.cancel(sum((f - y) ** 2 for f, y in zip(preds, ys, strict=True)) / len(ys)))
     witness = {k: str(v) for k, v in params.items()} | {"risk": str(risk)}
     if sp.cancel(risk - claimed) != 0:
-        return Evidence(Verdict.VIOLATED, Method.EXACT,
-                        f"the risk at the given point is {risk}, not {claimed}.", witness=witness)
+        return Evidence(
+            Verdict.VIOLATED,
+            Method.EXACT,
+            f"the risk at the given point is {risk}, not {claimed}.",
+            witness=witness,
+        )
     model = resnet(1, [ONE_UNIT_RESNET_BLOCK], output_bias=True)
     for rho in RHO_PROBES:
         p = {k: _fraction(v.subs(RHO, rho)) for k, v in params.items()}
         lib = _library_risk(
             model,
-            {"blocks[0].phi[0].A": [[p["u"]]], "blocks[0].phi[0].b": [p["b"]],
-             "blocks[0].V": [[p["v"]]], "w": [p["w"]], "c": p["c"]},
-            xs, _at(ys, rho),
+            {
+                "blocks[0].phi[0].A": [[p["u"]]],
+                "blocks[0].phi[0].b": [p["b"]],
+                "blocks[0].V": [[p["v"]]],
+                "w": [p["w"]],
+                "c": p["c"],
+            },
+            xs,
+            _at(ys, rho),
         )
         if lib != _fraction(claimed.subs(RHO, rho)):
-            return Evidence(Verdict.INCONCLUSIVE, Method.EXACT,
-                            f"SymPy gives {risk} but the library's exact risk at rho = {rho} "
-                            f"is {lib}; the two engines disagree.", witness=witness)
+            return Evidence(
+                Verdict.INCONCLUSIVE,
+                Method.EXACT,
+                f"SymPy gives {risk} but the library's exact risk at rho = {rho} "
+                f"is {lib}; the two engines disagree.",
+                witness=witness,
+            )
     return Evidence(
         Verdict.HOLDS,
         Method.EXACT,
@@ -496,14 +521,17 @@ def check_strictly_better(smaller: sp.Expr, larger: sp.Expr) -> Evidence:
     gap = sp.factor(larger - smaller)
     ok, pos = _nonneg_poly_in_rho(sp.expand(larger - smaller))
     if ok and pos:
-        return Evidence(Verdict.HOLDS, Method.EXACT,
-                        f"{larger} - {smaller} = {gap} > 0 for every rho > 0.")
+        return Evidence(
+            Verdict.HOLDS, Method.EXACT, f"{larger} - {smaller} = {gap} > 0 for every rho > 0."
+        )
     bad = next((r for r in RHO_PROBES if (larger - smaller).subs(RHO, r) <= 0), None)
     if bad is not None:
-        return Evidence(Verdict.VIOLATED, Method.EXACT,
-                        f"{larger} - {smaller} = {gap} is <= 0 at rho = {bad}.")
-    return Evidence(Verdict.INCONCLUSIVE, Method.EXACT,
-                    f"could not decide the sign of {gap} for all rho > 0.")
+        return Evidence(
+            Verdict.VIOLATED, Method.EXACT, f"{larger} - {smaller} = {gap} is <= 0 at rho = {bad}."
+        )
+    return Evidence(
+        Verdict.INCONCLUSIVE, Method.EXACT, f"could not decide the sign of {gap} for all rho > 0."
+    )
 
 
 # ---- claim 4: the quoted R_2 formula -------------------------------------
@@ -517,14 +545,19 @@ def check_quoted_r2_range(r2: sp.Expr, r_lin: sp.Expr, upper: sp.Expr) -> Eviden
     target = sp.Interval.open(0, upper)
     same = (
         isinstance(solved, sp.Interval)
-        and solved.left_open and solved.right_open
+        and solved.left_open
+        and solved.right_open
         and sp.simplify(solved.start) == 0
         and sp.simplify(solved.end - upper) == 0
     )
     witness = {"difference": str(diff), "solution": str(solved)}
     if not _positive_for_nonneg_rho(den):
-        return Evidence(Verdict.INCONCLUSIVE, Method.EXACT,
-                        f"denominator {den} not shown positive for rho > 0.", witness=witness)
+        return Evidence(
+            Verdict.INCONCLUSIVE,
+            Method.EXACT,
+            f"denominator {den} not shown positive for rho > 0.",
+            witness=witness,
+        )
     if same:
         return Evidence(
             Verdict.HOLDS,
@@ -533,44 +566,18 @@ def check_quoted_r2_range(r2: sp.Expr, r_lin: sp.Expr, upper: sp.Expr) -> Eviden
             f"rho in {target} (~ (0, {sp.N(upper, 6)})).",
             witness=witness,
         )
-    return Evidence(Verdict.VIOLATED, Method.EXACT,
-                    f"R_2 < R_lin on {solved} over rho > 0, not on {target}.", witness=witness)
+    return Evidence(
+        Verdict.VIOLATED,
+        Method.EXACT,
+        f"R_2 < R_lin on {solved} over rho > 0, not on {target}.",
+        witness=witness,
+    )
 
 
 # ---- report -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Claim:
-    """One printed claim. ``evidence=None`` marks a claim reported but not checked."""
-
-    claim: str
-    source_tag: str
-    checked: str
-    evidence: Evidence | None
-    note: str = ""
-    details: tuple[str, ...] = ()
-
-    @property
-    def asserted(self) -> bool:
-        """True if the claim is checked and counts towards the exit status."""
-        return self.evidence is not None
-
-    @property
-    def status(self) -> str:
-        return self.evidence.verdict.name if self.evidence else "NOT REPRODUCED (quoted)"
-
-    def to_dict(self) -> dict[str, Any]:
-        ev = self.evidence
-        return {
-            "claim": self.claim,
-            "source_tag": self.source_tag,
-            "checked": self.checked,
-            "method": ev.method.value if ev else "none",
-            "verdict": ev.verdict.value if ev else "not reproduced",
-            "reason": ev.reason if ev else self.note,
-            "asserted": self.asserted,
-        }
+TITLE = "Y5  Yun, Sra & Jadbabaie 2019: six-point dataset, rho > 0 symbolic"
 
 
 def claims(
@@ -594,37 +601,73 @@ def claims(
     ones = _ones(xs)
     fc_cells = kink_cells(xs, (1, -1))
     fc_ev, fc_cells_done = check_no_point_below(
-        xs, ys, [ones], fc_cells, lin, "width-1 ReLU net",
+        xs,
+        ys,
+        [ones],
+        fc_cells,
+        lin,
+        "width-1 ReLU net",
         "constant predictors (a = 0, u = 0, or no sample active)",
     )
     engine = check_fc_engine(xs, ys, fc_cells)
     fc = _combine(fc_ev, engine)
     rn_cells = kink_cells(xs, (1,))
     rn_low, rn_cells_done = check_no_point_below(
-        xs, ys, [ones, list(xs)], rn_cells, res, "one-unit ResNet",
+        xs,
+        ys,
+        [ones, list(xs)],
+        rn_cells,
+        res,
+        "one-unit ResNet",
         "affine predictors (w v u = 0, or no kink inside the data)",
     )
     return [
-        Claim(f"R_lin = {lin}", "[Q] value, [D] check",
-              "least squares with intercept, symbolic rho", check_linear_risk(xs, ys, lin)),
-        Claim(f"width-1 ReLU net a*relu(u x + b) + c: no point has risk < {lin}", "[D]",
-              "all kink cells and orientations, every rho > 0", fc,
-              details=_cell_lines(fc_cells_done)),
-        Claim(f"one-unit ResNet attains {res} (kink at x = 2 and at x = 3)", "[D]",
-              "explicit parameters, rational functions of rho",
-              _conjunction([check_resnet_attains(xs, ys, pt, res) for pt in points])),
-        Claim(f"one-unit ResNet: no point has risk < {res}", "[D]",
-              "all kink cells, every rho > 0", rn_low,
-              details=_cell_lines(rn_cells_done)),
-        Claim(f"{res} < {lin} for every rho > 0", "[D]", "sign of the difference",
-              check_strictly_better(res, lin)),
-        Claim("R_2(theta_2) < R_lin iff 0 < rho < (3 + 3 sqrt 21)/4", "[Q] formula, [D] algebra",
-              "solution set of the inequality over rho > 0",
-              check_quoted_r2_range(r2, lin, upper)),
-        Claim("R_2(theta_2) = rho^2 (12 rho^2 + 82 rho + 215)/(21 rho^2 + 156 rho + 420)", "[Q]",
-              "nothing (quoted, not reproduced)", None,
-              note="theta_2 and the architecture behind the formula could not be reconstructed "
-              "(CLAIMS.md Y5); only the algebra of the inequality above is checked."),
+        Claim(
+            f"R_lin = {lin}",
+            "[Q] value, [D] check",
+            "least squares with intercept, symbolic rho",
+            check_linear_risk(xs, ys, lin),
+        ),
+        Claim(
+            f"width-1 ReLU net a*relu(u x + b) + c: no point has risk < {lin}",
+            "[D]",
+            "all kink cells and orientations, every rho > 0",
+            fc,
+            details=_cell_lines(fc_cells_done),
+        ),
+        Claim(
+            f"one-unit ResNet attains {res} (kink at x = 2 and at x = 3)",
+            "[D]",
+            "explicit parameters, rational functions of rho",
+            _conjunction([check_resnet_attains(xs, ys, pt, res) for pt in points]),
+        ),
+        Claim(
+            f"one-unit ResNet: no point has risk < {res}",
+            "[D]",
+            "all kink cells, every rho > 0",
+            rn_low,
+            details=_cell_lines(rn_cells_done),
+        ),
+        Claim(
+            f"{res} < {lin} for every rho > 0",
+            "[D]",
+            "sign of the difference",
+            check_strictly_better(res, lin),
+        ),
+        Claim(
+            "R_2(theta_2) < R_lin iff 0 < rho < (3 + 3 sqrt 21)/4",
+            "[Q] formula, [D] algebra",
+            "solution set of the inequality over rho > 0",
+            check_quoted_r2_range(r2, lin, upper),
+        ),
+        Claim(
+            "R_2(theta_2) = rho^2 (12 rho^2 + 82 rho + 215)/(21 rho^2 + 156 rho + 420)",
+            "[Q]",
+            "nothing (quoted, not reproduced)",
+            None,
+            note="theta_2 and the architecture behind the formula could not be reconstructed "
+            "(CLAIMS.md Y5); only the algebra of the inequality above is checked.",
+        ),
     ]
 
 
@@ -643,8 +686,12 @@ def _conjunction(parts: Sequence[Evidence]) -> Evidence:
 
 def _combine(main_ev: Evidence, cross: Evidence) -> Evidence:
     verdict = all_of([main_ev.verdict, cross.verdict])
-    return Evidence(verdict, main_ev.method, f"{main_ev.reason} Cross-check: {cross.reason}",
-                    witness=main_ev.witness)
+    return Evidence(
+        verdict,
+        main_ev.method,
+        f"{main_ev.reason} Cross-check: {cross.reason}",
+        witness=main_ev.witness,
+    )
 
 
 def results() -> list[dict[str, Any]]:
@@ -654,17 +701,7 @@ def results() -> list[dict[str, Any]]:
 
 def report(rows: Sequence[Claim], echo: Callable[[str], None] = print) -> int:
     """Print one block per claim; 0 if every asserted claim HOLDS, else 1."""
-    echo("Y5  Yun, Sra & Jadbabaie 2019: six-point dataset, rho > 0 symbolic")
-    for c in rows:
-        row = c.to_dict()
-        echo(f"  [{c.status} / {row['method']}] {c.claim}   {c.source_tag}")
-        echo(f"      checked: {c.checked}")
-        echo(f"      {row['reason']}")
-        for line in c.details:
-            echo(f"        {line}")
-    ok = all(c.evidence.verdict is Verdict.HOLDS for c in rows if c.evidence is not None)
-    echo("reproduced" if ok else "NOT reproduced")
-    return 0 if ok else 1
+    return report_claims(TITLE, rows, echo)
 
 
 def main() -> int:

@@ -40,13 +40,14 @@ existential, and one exact witness proves it.)
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from verify import Dataset, Evidence, Method, Objective, Verdict, loss, resnet
+from verify.claims import Claim
+from verify.claims import report as report_claims
 
 X_DATA: tuple[Fraction, ...] = (Fraction(1), Fraction(5, 2), Fraction(3))
 Y_DATA: tuple[Fraction, ...] = (Fraction(1), Fraction(3), Fraction(2))
@@ -129,11 +130,18 @@ def check_linear_baseline(
     got_slope, got_risk = linear_fit(xs, ys)
     witness = {"slope": str(got_slope), "R_lin": str(got_risk)}
     if (got_slope, got_risk) == (slope, risk):
-        return Evidence(Verdict.HOLDS, Method.EXACT,
-                        f"slope {got_slope}, R_lin(x) = {got_risk} (exact).", witness=witness)
-    return Evidence(Verdict.VIOLATED, Method.EXACT,
-                    f"slope {got_slope}, R_lin(x) = {got_risk}; claimed {slope}, {risk}.",
-                    witness=witness)
+        return Evidence(
+            Verdict.HOLDS,
+            Method.EXACT,
+            f"slope {got_slope}, R_lin(x) = {got_risk} (exact).",
+            witness=witness,
+        )
+    return Evidence(
+        Verdict.VIOLATED,
+        Method.EXACT,
+        f"slope {got_slope}, R_lin(x) = {got_risk}; claimed {slope}, {risk}.",
+        witness=witness,
+    )
 
 
 def check_global_minimum(
@@ -147,16 +155,26 @@ def check_global_minimum(
     lib_out = [_fraction(v) for v in land.outputs[0]]
     witness = {"risk": str(risk), "outputs": [str(v) for v in lib_out]}
     if lib_out != hand:
-        return Evidence(Verdict.INCONCLUSIVE, Method.EXACT,
-                        f"library outputs {lib_out} disagree with the hand forward pass {hand}.",
-                        witness=witness)
+        return Evidence(
+            Verdict.INCONCLUSIVE,
+            Method.EXACT,
+            f"library outputs {lib_out} disagree with the hand forward pass {hand}.",
+            witness=witness,
+        )
     if risk == 0:
-        return Evidence(Verdict.HOLDS, Method.EXACT,
-                        f"outputs {[str(v) for v in lib_out]} equal the labels: risk = 0, the "
-                        "global minimum value of a nonnegative risk.", witness=witness)
-    return Evidence(Verdict.VIOLATED, Method.EXACT,
-                    f"risk = {risk} > 0 at the given parameters (outputs "
-                    f"{[str(v) for v in lib_out]}).", witness=witness)
+        return Evidence(
+            Verdict.HOLDS,
+            Method.EXACT,
+            f"outputs {[str(v) for v in lib_out]} equal the labels: risk = 0, the "
+            "global minimum value of a nonnegative risk.",
+            witness=witness,
+        )
+    return Evidence(
+        Verdict.VIOLATED,
+        Method.EXACT,
+        f"risk = {risk} > 0 at the given parameters (outputs {[str(v) for v in lib_out]}).",
+        witness=witness,
+    )
 
 
 def check_smooth_critical_point(
@@ -173,12 +191,19 @@ def check_smooth_critical_point(
         if any(g != 0 for g in grad):
             why.append(f"gradient {[str(g) for g in grad]} is not 0")
         if margin <= 0:
-            why.append("a sample sits on a ReLU kink (margin 0), so the risk is not twice "
-                       "differentiable there")
+            why.append(
+                "a sample sits on a ReLU kink (margin 0), so the risk is not twice "
+                "differentiable there"
+            )
         return Evidence(Verdict.VIOLATED, Method.EXACT, "; ".join(why) + ".", witness=witness)
-    return Evidence(Verdict.HOLDS, Method.EXACT,
-                    f"gradient = 0 exactly; kink margin = {margin} > 0, so the risk is twice "
-                    "differentiable at this point.", margin=float(margin), witness=witness)
+    return Evidence(
+        Verdict.HOLDS,
+        Method.EXACT,
+        f"gradient = 0 exactly; kink margin = {margin} > 0, so the risk is twice "
+        "differentiable at this point.",
+        margin=float(margin),
+        witness=witness,
+    )
 
 
 def check_representation_worse(
@@ -189,39 +214,38 @@ def check_representation_worse(
     obj = _objective(xs, ys, 1)
     lib_h1 = [_fraction(v) for v in obj.evaluate(_theta(obj.model, p, 1), "exact", 1).outputs[0]]
     if lib_h1 != h1:
-        return Evidence(Verdict.INCONCLUSIVE, Method.EXACT,
-                        f"library h_1 = {lib_h1} disagrees with the hand value {h1}.")
+        return Evidence(
+            Verdict.INCONCLUSIVE,
+            Method.EXACT,
+            f"library h_1 = {lib_h1} disagrees with the hand value {h1}.",
+        )
     r = [linear_fit(h, ys)[1] for h in (h0, h1, h2)]
     gap = r[1] - r[0]
-    witness = {"h_1": [str(v) for v in h1], "h_2": [str(v) for v in h2],
-               "R_lin(x)": str(r[0]), "R_lin(h_1)": str(r[1]), "R_lin(h_2)": str(r[2])}
-    text = (f"h_1 = {[str(v) for v in h1]}; R_lin(x) = {r[0]}, R_lin(h_1) = {r[1]}, "
-            f"R_lin(h_2) = {r[2]}; R_lin(h_1) - R_lin(x) = {gap}")
+    witness = {
+        "h_1": [str(v) for v in h1],
+        "h_2": [str(v) for v in h2],
+        "R_lin(x)": str(r[0]),
+        "R_lin(h_1)": str(r[1]),
+        "R_lin(h_2)": str(r[2]),
+    }
+    text = (
+        f"h_1 = {[str(v) for v in h1]}; R_lin(x) = {r[0]}, R_lin(h_1) = {r[1]}, "
+        f"R_lin(h_2) = {r[2]}; R_lin(h_1) - R_lin(x) = {gap}"
+    )
     verdict = Verdict.HOLDS if gap > 0 else Verdict.VIOLATED
-    return Evidence(verdict, Method.EXACT, text + (" > 0." if gap > 0 else " <= 0."),
-                    margin=float(gap), witness=witness)
+    return Evidence(
+        verdict,
+        Method.EXACT,
+        text + (" > 0." if gap > 0 else " <= 0."),
+        margin=float(gap),
+        witness=witness,
+    )
 
 
 # ---- report -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Claim:
-    claim: str
-    source_tag: str
-    checked: str
-    evidence: Evidence
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "claim": self.claim,
-            "source_tag": self.source_tag,
-            "checked": self.checked,
-            "method": self.evidence.method.value,
-            "verdict": self.evidence.verdict.value,
-            "reason": self.evidence.reason,
-            "asserted": True,
-        }
+TITLE = "Y6  Yun, Sra & Jadbabaie 2019: non-monotone block representations at a global minimum"
 
 
 def claims(
@@ -239,15 +263,30 @@ def claims(
     r_lin = CLAIMED_R_LIN if r_lin is None else r_lin
     shown = ", ".join(f"{k}={v}" for k, v in p.items())
     return [
-        Claim(f"best line on x: slope {slope}, R_lin(x) = {r_lin}", "[Q] data, [D] value",
-              "exact least squares with intercept", check_linear_baseline(xs, ys, slope, r_lin)),
-        Claim("2-block ReLU ResNet has a zero-risk (global) minimum at the given point", "[D]",
-              f"library exact risk at {shown}", check_global_minimum(xs, ys, p)),
-        Claim("that point is a twice-differentiable critical point", "[D]",
-              "library exact gradient and kink margin", check_smooth_critical_point(xs, ys, p)),
-        Claim("representations need not improve: R_lin(h_1) > R_lin(x) at that point",
-              "[S] abstract, [D] concrete form", "exact least squares on x and on h_1",
-              check_representation_worse(xs, ys, p)),
+        Claim(
+            f"best line on x: slope {slope}, R_lin(x) = {r_lin}",
+            "[Q] data, [D] value",
+            "exact least squares with intercept",
+            check_linear_baseline(xs, ys, slope, r_lin),
+        ),
+        Claim(
+            "2-block ReLU ResNet has a zero-risk (global) minimum at the given point",
+            "[D]",
+            f"library exact risk at {shown}",
+            check_global_minimum(xs, ys, p),
+        ),
+        Claim(
+            "that point is a twice-differentiable critical point",
+            "[D]",
+            "library exact gradient and kink margin",
+            check_smooth_critical_point(xs, ys, p),
+        ),
+        Claim(
+            "representations need not improve: R_lin(h_1) > R_lin(x) at that point",
+            "[S] abstract, [D] concrete form",
+            "exact least squares on x and on h_1",
+            check_representation_worse(xs, ys, p),
+        ),
     ]
 
 
@@ -257,16 +296,8 @@ def results() -> list[dict[str, Any]]:
 
 
 def report(rows: Sequence[Claim], echo: Callable[[str], None] = print) -> int:
-    """Print one block per claim; 0 if every claim HOLDS, else 1."""
-    echo("Y6  Yun, Sra & Jadbabaie 2019: non-monotone block representations at a global minimum")
-    for c in rows:
-        echo(f"  [{c.evidence.verdict.name} / {c.evidence.method.value}] {c.claim}   "
-             f"{c.source_tag}")
-        echo(f"      checked: {c.checked}")
-        echo(f"      {c.evidence.reason}")
-    ok = all(c.evidence.verdict is Verdict.HOLDS for c in rows)
-    echo("reproduced" if ok else "NOT reproduced")
-    return 0 if ok else 1
+    """Print one block per claim; 0 if every asserted claim HOLDS, else 1."""
+    return report_claims(TITLE, rows, echo)
 
 
 def main() -> int:
