@@ -225,11 +225,12 @@ class Objective:
             return fw.output, jf, None
         if not 0 <= sample < x.shape[1]:
             raise InvalidInput(f"sample={sample!r} must be in [0, {x.shape[1]}).")
-        hs = []
+        hs: list[np.ndarray] = []
         for o in range(fw.output.shape[0]):
             seed = arith.zeros(fw.output.shape)
             seed[o, sample] = arith.scalar(1)
             _, curv, _ = self.network.jacobian_and_curvature(fw, seed)
+            assert curv is not None  # a seed was given
             hs.append(curv)
         return fw.output, jf, np.stack(hs)
 

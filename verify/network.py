@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import flint
 import numpy as np
@@ -149,13 +149,13 @@ class Network:
         for k, op in enumerate(ops):
             if op.param is None:
                 continue
-            p = op.param
+            pb = op.param
             dout = dims[op.out]
-            if p.offset != (slots[-1].stop if slots else 0):
+            if pb.offset != (slots[-1].stop if slots else 0):
                 raise AssertionError("parameter layout must follow the operation order")
             op_slot[k] = len(slots)
             source = op.inputs[0] if op.kind == "matmul" else None
-            slots.append(Slot(p.offset, p.stop, dout, (p.stop - p.offset) // dout, col, source))
+            slots.append(Slot(pb.offset, pb.stop, dout, (pb.stop - pb.offset) // dout, col, source))
             col += dout
         self._slots = tuple(slots)
         self._op_slot = op_slot
@@ -166,9 +166,9 @@ class Network:
         consumers: list[list[int]] = [[] for _ in ops]
         fused = [False] * len(ops)
         for k, op in enumerate(ops):
-            j = producer.get(op.inputs[0])
-            if op.kind == "matmul" and j is not None and ops[j].kind == "act":
-                consumers[j].append(k)
+            src = producer.get(op.inputs[0])
+            if op.kind == "matmul" and src is not None and ops[src].kind == "act":
+                consumers[src].append(k)
                 fused[k] = True
         self._consumers = tuple(tuple(c) for c in consumers)
         self._fused = tuple(fused)
@@ -196,7 +196,7 @@ class Network:
             elif op.kind == "bias":
                 values.append(u + op.matrix(theta))
             elif op.kind == "act":
-                values.append(op.act.value(arith, u))
+                values.append(cast(Activation, op.act).value(arith, u))
             else:
                 values.append(u + values[op.inputs[1]])
         return Forward(arith, theta, values)
@@ -212,7 +212,7 @@ class Network:
             if op.kind == "matmul":
                 contrib = [op.matrix(fw.theta).T @ ybar]
             elif op.kind == "act":
-                contrib = [op.act.d1(fw.arith, fw.values[op.inputs[0]]) * ybar]
+                contrib = [cast(Activation, op.act).d1(fw.arith, fw.values[op.inputs[0]]) * ybar]
             elif op.kind == "bias":
                 contrib = [ybar]
             else:
@@ -287,13 +287,17 @@ class Network:
         """Smallest |pre-activation| of kinked activations over samples and units."""
         kink: Any = None
         for op in self._ops:
-            if op.kind == "act" and op.act.kinked:
+            if op.kind == "act" and cast(Activation, op.act).kinked:
                 kink = _min_abs(fw.values[op.inputs[0]], kink)
         return kink
 
     def pre_activations(self, fw: Forward) -> list[tuple[Activation, np.ndarray]]:
         """Every activation node's input, in order (for kink and pattern analysis)."""
-        return [(op.act, fw.values[op.inputs[0]]) for op in self._ops if op.kind == "act"]
+        return [
+            (cast(Activation, op.act), fw.values[op.inputs[0]])
+            for op in self._ops
+            if op.kind == "act"
+        ]
 
     def last_state(self, fw: Forward) -> np.ndarray:
         """The state ``h_L`` fed to the output layer, shape ``(width, n)``."""
@@ -338,7 +342,7 @@ class Network:
                 for r in range(u.shape[0]):
                     jy[r, op.lo + r, :] = arith.scalar(1)
             elif op.kind == "act":
-                a = op.act
+                a = cast(Activation, op.act)
                 if a.kinked:
                     kink = _min_abs(u, kink)
                 jy = a.d1(arith, u)[:, None, :] * ju
