@@ -13,7 +13,9 @@ wall-clock deadlines flaky for numeric tests.
 
 from __future__ import annotations
 
+from hypothesis import settings
 
-from verify.strategies import register_profiles
+from verify.strategies import default_profile, register_profiles
 
 register_profiles()
+settings.load_profile(default_profile())  # --hypothesis-profile overrides this

@@ -228,3 +228,19 @@ def test_exact_refused_for_transcendental_activation(arith: str) -> None:
             obj.evaluate([1, 1, 1], "exact")
     else:
         assert obj.evaluate([1, 1, 1], "ball").method.value == "certified"
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "softplus"])
+def test_stable_float_forms_match_the_sympy_derivatives(name: str) -> None:
+    from verify import activation
+    from verify.arith import Arithmetic
+
+    act = activation(name)
+    z = np.linspace(-30, 30, 601)
+    for order, fn in enumerate(act._fns):
+        sym = fn(Arithmetic.FLOAT, z)
+        stable = (act.value, act.d1, act.d2)[order](Arithmetic.FLOAT, z)
+        assert np.allclose(stable, sym, rtol=1e-12, atol=1e-15)
+    far = np.array([-1e4, -800.0, 800.0, 1e4])
+    for f in (act.value, act.d1, act.d2):
+        assert np.all(np.isfinite(f(Arithmetic.FLOAT, far)))

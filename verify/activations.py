@@ -15,12 +15,14 @@ to smooth it silently.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import sympy as sp
+from scipy import special
 
 from verify.arith import Arithmetic
 from verify.errors import InvalidInput
@@ -44,6 +46,27 @@ def _expression(name: str, alpha: Fraction) -> tuple[sp.Expr, bool]:
         "square": (X**2, False),
     }
     return table[name]
+
+
+def _sig(z: np.ndarray) -> np.ndarray:
+    return np.asarray(special.expit(z))
+
+
+# Overflow-free float64 forms of the same functions (the SymPy-derived forms,
+# e.g. exp(-x)/(exp(-x) + 1)**2, give inf/inf = NaN for |x| > ~710). Exact and
+# ball arithmetic keep the SymPy-derived expressions; a test checks both agree.
+_STABLE_FLOAT: dict[str, tuple[Callable[[np.ndarray], np.ndarray], ...]] = {
+    "sigmoid": (
+        _sig,
+        lambda z: _sig(z) * _sig(-z),
+        lambda z: _sig(z) * _sig(-z) * (1 - 2 * _sig(z)),
+    ),
+    "softplus": (
+        lambda z: np.logaddexp(0.0, z),
+        _sig,
+        lambda z: _sig(z) * _sig(-z),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -89,13 +112,19 @@ class Activation:
         return bool(self._fns[2].expr == 0)
 
     def value(self, arith: Arithmetic, z: np.ndarray) -> np.ndarray:
-        return self._fns[0](arith, z)
+        return self._eval(0, arith, z)
 
     def d1(self, arith: Arithmetic, z: np.ndarray) -> np.ndarray:
-        return self._fns[1](arith, z)
+        return self._eval(1, arith, z)
 
     def d2(self, arith: Arithmetic, z: np.ndarray) -> np.ndarray:
-        return self._fns[2](arith, z)
+        return self._eval(2, arith, z)
+
+    def _eval(self, order: int, arith: Arithmetic, z: np.ndarray) -> np.ndarray:
+        stable = _STABLE_FLOAT.get(self.name)
+        if arith is Arithmetic.FLOAT and stable is not None:
+            return stable[order](np.asarray(z, dtype=np.float64))
+        return self._fns[order](arith, z)
 
     def sympy(self, z: sp.Expr) -> sp.Expr:
         """The activation applied to a SymPy expression (for closed forms)."""

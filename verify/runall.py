@@ -10,6 +10,7 @@ theorem is INCONCLUSIVE (sampled) and ok — it is never marked as verified.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import time
@@ -72,7 +73,7 @@ def proof_tasks(names: Iterable[str] | None = None) -> list[Task]:
             }
         ]
 
-    return [(f"proof {n}", lambda n=n: run(n)) for n in chosen]
+    return [(f"proof {n}", functools.partial(run, n)) for n in chosen]
 
 
 def example_tasks(names: Iterable[str] | None = None) -> list[Task]:
@@ -102,7 +103,7 @@ def example_tasks(names: Iterable[str] | None = None) -> list[Task]:
             )
         return out
 
-    return [(f"example {n}", lambda n=n: run(n)) for n in chosen]
+    return [(f"example {n}", functools.partial(run, n)) for n in chosen]
 
 
 def search_tasks(budget: int, seed: int) -> list[Task]:
@@ -142,7 +143,7 @@ def search_tasks(budget: int, seed: int) -> list[Task]:
         ]
 
     return [
-        (f"search {tid}{' without ' + ','.join(w) if w else ''}", lambda tid=tid, w=w: run(tid, w))
+        (f"search {tid}{' without ' + ','.join(w) if w else ''}", functools.partial(run, tid, w))
         for tid, w in SEARCHES
     ]
 

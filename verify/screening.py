@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -216,7 +216,7 @@ def screen(theorem: Theorem, ctx: FloatContext) -> tuple[Verdict, bool, float, d
         if fn is not None:
             return fn(ctx)
         if check in (conditions.loss_convex, conditions.loss_convex_c2):
-            return check(_Structural(ctx))
+            return check(cast(Any, _Structural(ctx)))
         return Evidence(Verdict.INCONCLUSIVE, N, "no float screen for this condition")
 
     premises = [(p.name, run(p.name, p.check)) for p in theorem.premises]

@@ -25,20 +25,25 @@ PROFILES = ("dev", "ci", "deep")
 
 
 def register_profiles() -> None:
-    """Register the ``dev``, ``ci`` and ``deep`` profiles and load the default one.
+    """Register the ``dev``, ``ci`` and ``deep`` profiles (does not load one).
 
-    The default is ``ci`` when the environment variable ``CI`` is set, else ``dev``.
-    Registering twice is harmless (the definitions are identical).
+    Registering twice is harmless (the definitions are identical). Loading is
+    the test suite's choice (``tests/conftest.py``, ``--hypothesis-profile``);
+    the ``search`` command reads a profile with ``settings.get_profile``.
     """
-    common = {
-        "deadline": None,
-        "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
-        "print_blob": True,
-    }
-    settings.register_profile("dev", max_examples=25, **common)
-    settings.register_profile("ci", max_examples=30, derandomize=True, database=None, **common)
-    settings.register_profile("deep", max_examples=2000, **common)
-    settings.load_profile("ci" if os.environ.get("CI") else "dev")
+    common = settings(
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        print_blob=True,
+    )
+    settings.register_profile("dev", common, max_examples=25)
+    settings.register_profile("ci", common, max_examples=30, derandomize=True, database=None)
+    settings.register_profile("deep", common, max_examples=2000)
+
+
+def default_profile() -> str:
+    """``ci`` when the environment variable ``CI`` is set, else ``dev``."""
+    return "ci" if os.environ.get("CI") else "dev"
 
 
 # ---- building blocks: numbers, models, data, parameter points ---------------
