@@ -8,6 +8,8 @@ from importlib.metadata import PackageNotFoundError, version
 from verify.activations import Activation as Activation
 from verify.activations import activation as activation
 from verify.arith import Arithmetic as Arithmetic
+from verify.baseline import Baseline as Baseline
+from verify.baseline import best_linear_predictor as best_linear_predictor
 from verify.certify import Box as Box
 from verify.certify import Inertia as Inertia
 from verify.certify import certify_critical_point as certify_critical_point
@@ -16,6 +18,7 @@ from verify.certify import certify_negative_curvature as certify_negative_curvat
 from verify.certify import matrix_inertia as matrix_inertia
 from verify.check import CheckResult as CheckResult
 from verify.check import check as check
+from verify.claims import Claim as Claim
 from verify.conditions import Context as Context
 from verify.errors import BackendError as BackendError
 from verify.errors import InvalidInput as InvalidInput
@@ -30,6 +33,7 @@ from verify.landscape import Landscape as Landscape
 from verify.landscape import Objective as Objective
 from verify.losses import Loss as Loss
 from verify.losses import loss as loss
+from verify.losses import loss_from_spec as loss_from_spec
 from verify.models import Model as Model
 from verify.models import fully_connected as fully_connected
 from verify.models import linear_predictor as linear_predictor
@@ -40,6 +44,11 @@ from verify.proof import Proof as Proof
 from verify.proof import ProofReport as ProofReport
 from verify.proof import Step as Step
 from verify.proof import check_proof as check_proof
+from verify.records import Replay as Replay
+from verify.records import replay as replay
+from verify.search import SearchReport as SearchReport
+from verify.search import search as search
+from verify.search import search_sharded as search_sharded
 from verify.symbolic import closed_form as closed_form
 from verify.symbolic import closed_form_risk as closed_form_risk
 from verify.theorem import Condition as Condition
