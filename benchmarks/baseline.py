@@ -18,6 +18,11 @@ Prints tables of medians and ratios; never fails.  Run::
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a source checkout
+
 import argparse
 import statistics
 import time

@@ -11,6 +11,11 @@ and without ``hypothesis.target``. Prints a table; never fails.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a source checkout
+
 import argparse
 import os
 import statistics
