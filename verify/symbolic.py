@@ -21,8 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from verify.errors import InvalidInput
@@ -53,7 +55,7 @@ class ClosedForm:
         m = self.model
         if len(x) != m.d_in:
             raise InvalidInput(f"x has length {len(x)}; expected d_in={m.d_in}.")
-        h = sp.Matrix([sp.sympify(v) if not isinstance(v, sp.Basic) else v for v in x])
+        h = sp.Matrix([to_sympy(v) for v in x])
         if m.intercept:
             h = h.col_join(sp.Matrix([1]))
         prm = self.params()
@@ -82,6 +84,27 @@ class ClosedForm:
         if m.output_bias:
             f = f + prm["c"]
         return list(f)
+
+
+def to_sympy(value: Any) -> sp.Expr:
+    """A number or SymPy expression as a SymPy expression; never parses strings.
+
+    Exact numbers (int, Fraction, fmpq) become Integer/Rational, floats become
+    Float, SymPy expressions pass through (DESIGN.md rule 8: nothing is parsed).
+    """
+    if isinstance(value, sp.Basic):
+        return value  # type: ignore[return-value]
+    if isinstance(value, bool):
+        raise InvalidInput(f"value={value!r} is not a number.")
+    if isinstance(value, int | np.integer):
+        return sp.Integer(int(value))
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if hasattr(value, "p") and hasattr(value, "q"):  # flint.fmpq
+        return sp.Rational(int(value.p), int(value.q))
+    if isinstance(value, float | np.floating):
+        return sp.Float(float(value))
+    raise InvalidInput(f"value={value!r} must be a number or a SymPy expression.")
 
 
 def closed_form(model: Model, prefix: str = "") -> ClosedForm:
@@ -126,7 +149,7 @@ def closed_form_risk(
         outs = cf.output(xi)
         ys = list(yi) if model.d_out > 1 else [yi]
         for f, t in zip(outs, ys, strict=True):
-            total += loss.sympy(f, sp.sympify(t))
+            total += loss.sympy(f, to_sympy(t))
     return total / len(x), cf
 
 
