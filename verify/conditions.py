@@ -202,7 +202,7 @@ def full_rank_hL(ctx: Context) -> Evidence:
         return Evidence(
             Verdict.HOLDS,
             Method.CERTIFIED,
-            "certified: all eigenvalues positive over the box (Sylvester+Gershgorin)",
+            "certified: every eigenvalue enclosure is positive (Sylvester + Gershgorin)",
         )
     return Evidence(
         Verdict.INCONCLUSIVE,
