@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import os
 import subprocess
@@ -15,6 +14,7 @@ from typing import Any
 
 import pytest
 
+import examples
 from verify import Instance, Method, Verdict, load_instance, parse_instance
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,15 +26,7 @@ Q = Fraction
 
 
 def _load(path: Path) -> ModuleType:
-    name = f"_example_{path.stem}"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return examples.load(path.stem)
 
 
 @pytest.fixture(scope="module")

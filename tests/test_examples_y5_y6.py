@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from types import ModuleType
 import pytest
 import sympy as sp
 
+import examples
 from verify import Verdict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,15 +21,7 @@ Y6_PATH = ROOT / "examples" / "y6_nonmonotone_representations.py"
 
 
 def _load(path: Path) -> ModuleType:
-    name = f"_example_{path.stem}"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return examples.load(path.stem)
 
 
 @pytest.fixture(scope="module")

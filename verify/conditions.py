@@ -22,7 +22,8 @@ from typing import Any
 import flint
 import numpy as np
 
-from verify.arith import Arithmetic, ball_bounds, fmpq_to_fraction, to_float_array
+from verify._box import _exact_vector
+from verify.arith import Arithmetic, ball_bounds, fmpq_to_fraction
 from verify.certify import (
     Box,
     box_from_evidence,
@@ -45,8 +46,7 @@ class Context:
     def __init__(self, objective: Objective, theta: Any, *, where: str = "near") -> None:
         t0 = time.perf_counter()
         self.objective = objective
-        exact_ok = objective.exact_ok
-        if exact_ok and where == "near":
+        if objective.exact_ok and where == "near":
             snapped = snap_rational(objective, np.asarray(theta, dtype=object).astype(np.float64))
             if snapped is not None:
                 theta = snapped
@@ -54,15 +54,15 @@ class Context:
         if self.critical.verdict is not Verdict.HOLDS and where == "near":
             # no certified critical point near theta; if theta is not even numerically
             # critical, prove that theta itself is not a critical point
-            g = objective.value_and_gradient(_exact(theta).astype(np.float64))[1]
+            g = objective.value_and_gradient(_exact_vector("theta", theta).astype(np.float64))[1]
             if float(np.linalg.norm(g)) > 1e-6:
                 at = is_critical_at(objective, theta)
                 if at.verdict is Verdict.VIOLATED:
                     self.critical = at
         box = box_from_evidence(self.critical)
-        self.box: Box = box if box is not None else Box(_exact(theta))
-        exact_ok = objective.exact_ok
-        self.arith = Arithmetic.EXACT if exact_ok and self.box.is_point else Arithmetic.BALL
+        self.box: Box = box if box is not None else Box(_exact_vector("theta", theta))
+        exact = objective.exact_ok and self.box.is_point
+        self.arith = Arithmetic.EXACT if exact else Arithmetic.BALL
         self.values = self.box.centre if self.arith is Arithmetic.EXACT else self.box.balls()
         self.land: Landscape = objective.evaluate(self.values, self.arith, order=2)
         self.setup_seconds = time.perf_counter() - t0
@@ -104,12 +104,6 @@ class Context:
             "box": self.box.to_dict(),
             "risk": _interval(self.land.risk),
         }
-
-
-def _exact(theta: Any) -> np.ndarray:
-    from verify.arith import to_fmpq
-
-    return np.array([to_fmpq(v) for v in np.asarray(theta, dtype=object)], dtype=object)
 
 
 def _interval(value: Any) -> list[float]:
@@ -410,17 +404,22 @@ def better_than_linear_or_saddle(ctx: Context) -> Evidence:
     )
 
 
+def basis_correlations(obj: Objective, theta: np.ndarray, arith: Arithmetic) -> np.ndarray:
+    """``sum_i g_i x_i^T`` and ``sum_i g_i z_i^T`` (flattened), ``g = l'(f; y)`` and
+    ``z = sigma(x)`` the single block's features: both vanish iff (W, WV) is
+    stationary for the convex basis problem of Kawaguchi--Bengio."""
+    x, y = obj.arrays(arith)
+    fw = obj.network.forward(theta, x, arith)
+    g = obj.loss.d1(arith, fw.output, y)
+    act, pre = obj.network.pre_activations(fw)[0]
+    z = act.value(arith, pre)
+    return np.concatenate([(g @ x.T).reshape(-1), (g @ z.T).reshape(-1)])
+
+
 def basis_model_stationary(ctx: Context) -> Evidence:
     """K2: ``E[g x^T] = 0`` and ``E[g z^T] = 0``, i.e. (W, WV) is optimal for the
     convex basis problem, so ``L(theta) = L_basis*(theta) <= L_lin*``."""
-    obj = ctx.objective
-    x, y = obj.arrays(ctx.arith)
-    net = obj.network
-    fw = net.forward(ctx.values, x, ctx.arith)
-    g = obj.loss.d1(ctx.arith, fw.output, y)
-    z = net.pre_activations(fw)[0][1]
-    z = obj.model.stages[0].activation.value(ctx.arith, z)
-    grads = np.concatenate([(g @ x.T).reshape(-1), (g @ z.T).reshape(-1)])
+    grads = basis_correlations(ctx.objective, ctx.values, ctx.arith)
     if ctx.arith is Arithmetic.EXACT:
         if all(v == 0 for v in grads):
             return Evidence(
@@ -448,15 +447,3 @@ def basis_model_stationary(ctx: Context) -> Evidence:
         "enclosures of E[g x^T], E[g z^T] contain 0; exactness is needed to prove "
         "stationarity of the basis problem",
     )
-
-
-def float_snapshot(objective: Objective, theta: Any) -> dict[str, Any]:
-    """NUMERIC facts at a float point, for reports of undecided candidates."""
-    land = objective.evaluate(to_float_array(np.asarray(theta, dtype=object)), "float")
-    assert land.hessian is not None
-    return {
-        "risk": float(land.risk),
-        "grad_norm": float(np.linalg.norm(land.gradient)),
-        "min_eig": float(np.linalg.eigvalsh(land.hessian)[0]),
-        "method": "numeric",
-    }

@@ -182,15 +182,11 @@ def _dichotomy(c: FloatContext) -> Evidence:
 
 
 def _basis(c: FloatContext) -> Evidence:
-    obj = c.objective
-    x, y = obj.arrays(c.land.arithmetic)
-    fw = obj.network.forward(c.theta, x, c.land.arithmetic)
-    g = obj.loss.d1(c.land.arithmetic, fw.output, y)
-    act, p = obj.network.pre_activations(fw)[0]
-    z = act.value(c.land.arithmetic, p)
-    n = x.shape[1]
-    res = float(np.linalg.norm(g @ x.T / n) + np.linalg.norm(g @ z.T / n))
-    return _ev(1e-7 - res, 0.0, f"float |E[g x^T]| + |E[g z^T]| = {res:.3g}")
+    from verify.conditions import basis_correlations
+
+    sums = basis_correlations(c.objective, c.theta, c.land.arithmetic)
+    res = float(np.linalg.norm(sums)) / c.objective.data.n
+    return _ev(1e-7 - res, 0.0, f"float |E[g x^T], E[g z^T]| = {res:.3g}")
 
 
 NUMERIC_CHECKS: dict[str, Callable[[FloatContext], Evidence]] = {
@@ -226,8 +222,7 @@ def screen(theorem: Theorem, ctx: FloatContext) -> tuple[Verdict, bool, float, d
     # a candidate: premises hold numerically and the conclusion does not clearly hold
     # (e.g. R > R_lin with a float lambda_min of -1e-17 at a singular PSD Hessian)
     candidate = (
-        all(e.verdict is Verdict.HOLDS for _, e in premises)
-        and concl.verdict is not Verdict.HOLDS
+        all(e.verdict is Verdict.HOLDS for _, e in premises) and concl.verdict is not Verdict.HOLDS
     )
     details = {
         "premises": {n: e.verdict.value for n, e in premises},

@@ -156,7 +156,8 @@ def _examine(
             tally.counts[f"screen {key}"] += 1
         if not details["candidate"]:
             continue
-        report = evaluate(theorem, Context(obj, theta))
+        ctx = Context(obj, theta)
+        report = evaluate(theorem, ctx)
         if counting:
             tally.counts[f"certified {report.verdict.value}"] += 1
         if report.verdict is Verdict.VIOLATED:
@@ -167,7 +168,7 @@ def _examine(
                         inst.loss,
                         inst.data,
                         inst.model,
-                        np.asarray(Context(obj, theta).box.centre, dtype=object),
+                        np.asarray(ctx.box.centre, dtype=object),
                     ),
                     report,
                 )
