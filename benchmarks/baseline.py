@@ -33,8 +33,8 @@ from fractions import Fraction
 import numpy as np
 
 from verify.baseline import ProblemCache, best_linear_predictor
-from verify.landscape import Dataset
-from verify.losses import Loss, loss
+from verify.catalogue.losses import Loss, loss
+from verify.data import Dataset
 
 SHAPES = ((20, 3), (200, 10))
 

@@ -43,7 +43,8 @@ from verify.certify import (
     exact_inertia,
     matrix_inertia,
 )
-from verify.landscape import Dataset, Objective
+from verify.data import Dataset
+from verify.objectives.empirical import Objective
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:

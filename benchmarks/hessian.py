@@ -74,10 +74,11 @@ import numpy as np  # noqa: E402
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, ROOT)
 
-from verify.arith import Arithmetic  # noqa: E402
-from verify.landscape import Dataset, Objective  # noqa: E402
-from verify.losses import loss  # noqa: E402
+from verify.catalogue.losses import loss  # noqa: E402
+from verify.data import Dataset  # noqa: E402
 from verify.models import Model, resnet  # noqa: E402
+from verify.numbers.arithmetic import Arithmetic  # noqa: E402
+from verify.objectives.empirical import Objective  # noqa: E402
 
 try:
     import jax

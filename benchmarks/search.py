@@ -25,7 +25,7 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_v, "1")
 
 from verify import theorem  # noqa: E402
-from verify.search import search, search_sharded  # noqa: E402
+from verify.search.engine import search, search_sharded  # noqa: E402
 
 
 def throughput(tid: str, budget: int, workers: int) -> tuple[float, float, float]:

@@ -81,8 +81,8 @@ from verify import (
     loss,
     resnet,
 )
-from verify.claims import Claim
-from verify.claims import report as report_claims
+from verify.proofkit.claims import Claim
+from verify.proofkit.claims import report as report_claims
 
 RHO = sp.Symbol("rho", positive=True)
 BETA = sp.Symbol("beta", real=True)

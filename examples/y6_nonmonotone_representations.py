@@ -46,8 +46,8 @@ from typing import Any
 import numpy as np
 
 from verify import Dataset, Evidence, Method, Objective, Verdict, loss, resnet
-from verify.claims import Claim
-from verify.claims import report as report_claims
+from verify.proofkit.claims import Claim
+from verify.proofkit.claims import report as report_claims
 
 X_DATA: tuple[Fraction, ...] = (Fraction(1), Fraction(5, 2), Fraction(3))
 Y_DATA: tuple[Fraction, ...] = (Fraction(1), Fraction(3), Fraction(2))

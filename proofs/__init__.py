@@ -1,6 +1,6 @@
 """Machine-checked proof steps, one module per theorem (see ``proofs/README.md``).
 
-Each module in :data:`ALL` exposes ``PROOF: verify.proof.Proof``, a
+Each module in :data:`ALL` exposes ``PROOF: verify.proofkit.steps.Proof``, a
 ``build_proof(**inputs)`` function that rebuilds it from its inputs (sizes and
 the claimed formulas or constants), and runs as a script
 (``python -m proofs.<name>``), exiting 0 only if every step HOLDS.
@@ -12,7 +12,7 @@ import importlib
 from types import ModuleType
 
 from verify.errors import InvalidInput
-from verify.proof import Proof
+from verify.proofkit.steps import Proof
 
 ALL: tuple[str, ...] = (
     "resnet_block_no_bad_local_minima",

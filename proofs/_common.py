@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sympy
 
 from verify.errors import InvalidInput
-from verify.proof import Step, combine, sympy_identity, sympy_nonnegative
+from verify.proofkit.steps import Step, combine, sympy_identity, sympy_nonnegative
 from verify.verdict import Evidence
 
 

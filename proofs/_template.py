@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 import sympy
 
-from verify.proof import Proof, Step, check_proof, sympy_identity
+from verify.proofkit.steps import Proof, Step, check_proof, sympy_identity
 from verify.verdict import Verdict
 
 Formula = Callable[[sympy.Expr, sympy.Expr], sympy.Expr]

@@ -52,7 +52,7 @@ import sympy
 
 from proofs._common import check_size, derivative_at, gradient, matrix, mean, scalar, vector
 from verify.errors import InvalidInput
-from verify.proof import (
+from verify.proofkit.steps import (
     Proof,
     Step,
     check_proof,

@@ -61,7 +61,7 @@ from proofs._common import (
     vector,
 )
 from verify.errors import InvalidInput
-from verify.proof import (
+from verify.proofkit.steps import (
     Proof,
     Step,
     check_proof,

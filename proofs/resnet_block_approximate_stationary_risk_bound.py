@@ -55,7 +55,14 @@ from proofs._common import (
     triangle_inequality_step,
     vector,
 )
-from verify.proof import Proof, Step, check_proof, conclude, sympy_identity, sympy_nonnegative
+from verify.proofkit.steps import (
+    Proof,
+    Step,
+    check_proof,
+    conclude,
+    sympy_identity,
+    sympy_nonnegative,
+)
 from verify.verdict import Evidence, Verdict
 
 Bound = Callable[[sympy.Expr, sympy.Expr, sympy.Expr, sympy.Expr], sympy.Expr]

@@ -59,7 +59,14 @@ from proofs._common import (
     stationarity_chain_steps,
 )
 from verify.errors import InvalidInput
-from verify.proof import Proof, Step, check_proof, combine, sympy_identity, sympy_nonnegative
+from verify.proofkit.steps import (
+    Proof,
+    Step,
+    check_proof,
+    combine,
+    sympy_identity,
+    sympy_nonnegative,
+)
 from verify.verdict import Evidence, Verdict
 
 StepSize = Callable[[sympy.Expr, sympy.Expr], sympy.Expr]

@@ -49,7 +49,7 @@ import sympy
 
 from proofs._common import all_identities, check_size, gradient, matrix, mean, scalar, vector
 from verify.errors import InvalidInput
-from verify.proof import Proof, Step, check_proof, combine, sympy_identity
+from verify.proofkit.steps import Proof, Step, check_proof, combine, sympy_identity
 from verify.verdict import Evidence, Verdict
 
 LossValue = Callable[[sympy.Matrix, sympy.Matrix], sympy.Expr]

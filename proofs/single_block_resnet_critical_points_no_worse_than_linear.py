@@ -48,7 +48,7 @@ from proofs._common import (
     scalar,
     stationarity_chain_steps,
 )
-from verify.proof import Proof, Step, check_proof, sympy_identity
+from verify.proofkit.steps import Proof, Step, check_proof, sympy_identity
 from verify.verdict import Evidence, Verdict
 
 ModelFormula = Callable[[sympy.Matrix, sympy.Matrix, sympy.Matrix, sympy.Matrix], sympy.Expr]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from hypothesis import settings
 
-from verify.strategies import default_profile, register_profiles
+from verify.search.strategies import default_profile, register_profiles
 
 register_profiles()
 settings.load_profile(default_profile())  # --hypothesis-profile overrides this

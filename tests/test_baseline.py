@@ -18,9 +18,9 @@ from scipy.optimize import minimize
 
 import verify.baseline as bl
 from verify.baseline import Baseline, ProblemCache, best_linear_predictor
+from verify.catalogue.losses import loss
+from verify.data import Dataset
 from verify.errors import InvalidInput
-from verify.landscape import Dataset
-from verify.losses import loss
 from verify.tolerances import Tolerance
 from verify.verdict import Method, Verdict
 

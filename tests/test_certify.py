@@ -31,8 +31,9 @@ from verify.certify import (
     matrix_inertia,
     negative_curvature_direction,
 )
+from verify.data import Dataset
 from verify.errors import InvalidInput
-from verify.landscape import Dataset, Objective
+from verify.objectives.empirical import Objective
 from verify.verdict import Method, Verdict
 
 H = Verdict.HOLDS

@@ -13,7 +13,7 @@ import pytest
 
 from verify import InvalidInput
 from verify.cli import main
-from verify.instances import instance_to_json, load_instance, parse_instance
+from verify.io.instances import instance_to_json, load_instance, parse_instance
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = json.loads((ROOT / "examples/instances/shamir_saddle.json").read_text())

@@ -14,16 +14,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from verify import Dataset, Objective, loss, resnet
-from verify.arith import to_float_array
+from verify.engine.symbolic import closed_form_risk, derivatives
 from verify.models import Model, ResidualBlock
-from verify.strategies import (
+from verify.numbers.arithmetic import to_float_array
+from verify.search.strategies import (
     EXACT_ACTIVATIONS,
     SMOOTH_ACTIVATIONS,
     datasets,
     models,
     parameter_points,
 )
-from verify.symbolic import closed_form_risk, derivatives
 
 
 def _instance(data: st.DataObject, acts: tuple[str, ...], max_params: int = 30, **kw):
@@ -149,7 +149,7 @@ def test_inserting_a_zero_residual_block_changes_nothing(data: st.DataObject) ->
     ds = data.draw(datasets(model.d_in, model.d_out, max_n=4))
     theta = data.draw(parameter_points(model))
     where = data.draw(st.integers(1, len(model.stages)))
-    from verify.strategies import residual_blocks
+    from verify.search.strategies import residual_blocks
 
     block = data.draw(residual_blocks(model.d_x, first=False, acts=EXACT_ACTIVATIONS))
     block = ResidualBlock(block.activation, block.proj, block.hidden, block.bias, True)
@@ -233,7 +233,7 @@ def test_exact_refused_for_transcendental_activation(arith: str) -> None:
 @pytest.mark.parametrize("name", ["sigmoid", "softplus"])
 def test_stable_float_forms_match_the_sympy_derivatives(name: str) -> None:
     from verify import activation
-    from verify.arith import Arithmetic
+    from verify.numbers.arithmetic import Arithmetic
 
     act = activation(name)
     z = np.linspace(-30, 30, 601)

@@ -1,4 +1,5 @@
-"""Tests for verify.losses: catalogue, flags, derivatives, conjugates, CVXPY atoms, errors."""
+"""Tests for verify.catalogue.losses: catalogue, flags, derivatives, conjugates, CVXPY atoms,
+errors."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from verify.arith import Arithmetic
+from verify.catalogue.losses import LOSS_NAMES, Loss, P, loss, loss_from_spec
 from verify.errors import InvalidInput
-from verify.losses import LOSS_NAMES, Loss, P, loss, loss_from_spec
+from verify.numbers.arithmetic import Arithmetic
 
 MARGIN = ("logistic", "exponential", "softplus_hinge")
 REGRESSION = ("squared", "squared_half", "huber")

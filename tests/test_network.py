@@ -1,4 +1,4 @@
-"""Engine-level tests for :mod:`verify.network`.
+"""Engine-level tests for :mod:`verify.engine.graph`.
 
 The float path is a factored re-implementation (reduced Jacobians, Kronecker
 products, sign-sorted rank updates, a scratch pool) of the same formulas as the
@@ -26,12 +26,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from verify.arith import Arithmetic, to_float_array
-from verify.landscape import Dataset, Objective
-from verify.losses import loss
+from verify.catalogue.losses import loss
+from verify.data import Dataset
+from verify.engine.graph import Network
 from verify.models import Model, fully_connected, linear_predictor, resnet
-from verify.network import Network
-from verify.strategies import (
+from verify.numbers.arithmetic import Arithmetic, to_float_array
+from verify.objectives.empirical import Objective
+from verify.search.strategies import (
     EXACT_ACTIVATIONS,
     SMOOTH_ACTIVATIONS,
     datasets,

@@ -1,4 +1,4 @@
-"""Tests for verify.proof (Step, Proof, check_proof, SymPy step helpers) and proofs/.
+"""Tests for verify.proofkit.steps (Step, Proof, check_proof, SymPy step helpers) and proofs/.
 
 Every registered proof module must check to HOLDS with EXACT/CERTIFIED evidence,
 run as a script with exit code 0, and fail (some step not HOLDS) when one of its
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import proofs
 from verify.errors import InvalidInput, MalformedTheorem
-from verify.proof import (
+from verify.proofkit.steps import (
     Proof,
     ProofReport,
     Step,

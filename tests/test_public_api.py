@@ -32,7 +32,7 @@ def test_proofs_and_examples_import_no_private_modules() -> None:
 def test_strategies_are_public_and_usable() -> None:
     from hypothesis import given, settings
 
-    from verify.strategies import datasets, models, parameter_points
+    from verify.search.strategies import datasets, models, parameter_points
 
     @settings(max_examples=5, database=None)
     @given(models(max_params=10))

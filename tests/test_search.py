@@ -15,8 +15,8 @@ import pytest
 
 from verify import Verdict, theorem
 from verify.errors import InvalidInput
-from verify.records import replay
-from verify.search import search
+from verify.io.records import replay
+from verify.search.engine import search
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = (0, 1, 2)

@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verify import Method, Verdict, check, parse_instance, theorem
-from verify.conditions import Context
 from verify.errors import InvalidInput
-from verify.landscape import Objective
-from verify.strategies import search_cases
-from verify.theorem import evaluate
+from verify.objectives.empirical import Objective
+from verify.search.strategies import search_cases
+from verify.theorems.core import evaluate
+from verify.theorems.premises import Context
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAMIR = json.loads((ROOT / "examples/instances/shamir_saddle.json").read_text())
@@ -111,7 +111,7 @@ def test_theorem_setting_mismatch_is_misuse() -> None:
 def _sound(tid: str, data: st.DataObject) -> None:
     inst, start = data.draw(search_cases(tid))
     obj = Objective(inst.model, inst.loss, inst.data)
-    from verify.critical import minimize
+    from verify.critical.finders import minimize
 
     cand = minimize(obj, start, max_iter=60)
     rep = evaluate(theorem(tid), Context(obj, cand.theta))

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from verify import Evidence, Method, Verdict, all_of, any_of, implies
 from verify.errors import InvalidInput, MalformedTheorem
-from verify.theorem import decide
-from verify.theorems import THEOREMS, Y1, theorem
+from verify.theorems.catalogue import THEOREMS, Y1, theorem
+from verify.theorems.core import decide
 from verify.tolerances import Tolerance, verdict_from_interval, verdict_from_margin
 
 V = st.sampled_from(list(Verdict))

@@ -1,0 +1,1 @@
+"""Critical points: float64 finders (candidates) and snapping to exact rational points."""

@@ -1,0 +1,254 @@
+r"""Finding critical points of the empirical risk (minima and saddles), in float64.
+
+Everything here is NUMERIC: it produces *candidates*. Whether a candidate is a
+critical point is decided later by :mod:`verify.certify` (exact zero gradient
+or a Krawczyk box on Arb balls).
+
+* :func:`minimize` — trust-region Newton with the exact Hessian from a start,
+  then :func:`polish` (Newton with a least-squares solve, so
+  singular Hessians from symmetries do not stop it).
+* :func:`find_saddle` — minimises ``||grad R||^2 / 2`` (gradient ``H g``),
+  then polishes, so saddles are reached too.
+* Escapes to infinity (``||theta||`` beyond ``max_norm``, or a risk that keeps
+  decreasing with growing norm) are reported as such, never as critical points.
+* :func:`dedupe` — merges candidates equal up to permutations of hidden units.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.optimize as so
+
+from verify.models import DenseLayer, ResidualBlock
+from verify.objectives.empirical import Objective
+
+MAX_NORM = 1e4
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A numerically found critical-point candidate (NUMERIC evidence only)."""
+
+    theta: np.ndarray
+    risk: float
+    grad_norm: float
+    min_eig: float
+    escaped: bool
+    start: int
+    kind: str  # "minimum" | "saddle"
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def converged(self) -> bool:
+        return not self.escaped and self.grad_norm <= 1e-10 * max(1.0, abs(self.risk))
+
+
+def polish(obj: Objective, theta: np.ndarray, steps: int = 30) -> np.ndarray:
+    """Newton steps ``theta -= lstsq(H, g)`` while they reduce ``||g||``."""
+    th = np.array(theta, dtype=np.float64)
+    land = obj.evaluate(th, "float")
+    gnorm = float(np.linalg.norm(land.gradient))
+    for _ in range(steps):
+        if gnorm == 0.0:
+            break
+        assert land.hessian is not None
+        step = np.linalg.lstsq(land.hessian, land.gradient, rcond=1e-13)[0]
+        trial = th - step
+        if not np.all(np.isfinite(trial)):
+            break
+        new = obj.evaluate(trial, "float", order=2)
+        new_norm = float(np.linalg.norm(new.gradient))
+        if not new_norm < gnorm:
+            break
+        th, land, gnorm = trial, new, new_norm
+    return th
+
+
+def _summary(obj: Objective, th: np.ndarray, start: int, kind: str, notes: list[str]) -> Candidate:
+    land = obj.evaluate(th, "float")
+    assert land.hessian is not None
+    eig = float(np.linalg.eigvalsh(land.hessian)[0]) if th.size else 0.0
+    norm = float(np.linalg.norm(th))
+    escaped = norm > MAX_NORM or not np.all(np.isfinite(th))
+    if escaped:
+        notes = [*notes, f"||theta|| = {norm:.3g} exceeds {MAX_NORM:g}: escape to infinity"]
+    return Candidate(
+        th,
+        float(land.risk),
+        float(np.linalg.norm(land.gradient)),
+        eig,
+        escaped,
+        start,
+        kind,
+        tuple(notes),
+    )
+
+
+def minimize(obj: Objective, theta0: np.ndarray, *, start: int = 0,
+             max_iter: int = 300) -> Candidate:
+    """Damped Newton with the exact Hessian from ``theta0``, then :func:`polish`.
+
+    Each step solves ``(H + mu I) s = -g`` through the eigendecomposition of
+    ``H`` with ``mu > -lambda_min(H)``, so every step is a descent direction
+    (negative curvature is followed, saddles are escaped); ``mu`` shrinks after
+    accepted steps and grows after rejected ones (Levenberg--Marquardt).
+    """
+    th = np.asarray(theta0, dtype=np.float64).copy()
+    notes: list[str] = []
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        if th.size:
+            th = _damped_newton(obj, th, min(max_iter, 40), notes)
+            risk, g = obj.value_and_gradient(th)
+            if float(np.linalg.norm(g)) > 1e-9 * max(1.0, abs(risk)):
+                th = _trust_region(obj, th, max_iter, notes)
+        th = polish(obj, th)
+    return _summary(obj, th, start, "minimum", notes)
+
+
+def _trust_region(obj: Objective, th: np.ndarray, max_iter: int, notes: list[str]) -> np.ndarray:
+    """SciPy's exact trust-region Newton (slower per step, more robust when ill-conditioned)."""
+
+    def hess(t: np.ndarray) -> np.ndarray:
+        h = obj.evaluate(t, "float").hessian
+        assert h is not None
+        return h
+
+    try:
+        res = so.minimize(obj.value_and_gradient, th, jac=True, hess=hess, method="trust-exact",
+                          options={"maxiter": max_iter, "gtol": 1e-12})
+        if np.all(np.isfinite(res.x)):
+            return np.asarray(res.x)
+    except (np.linalg.LinAlgError, ValueError) as err:
+        notes.append(f"trust-region Newton stopped: {err}")
+    return th
+
+
+def _damped_newton(obj: Objective, th: np.ndarray, max_iter: int, notes: list[str]) -> np.ndarray:
+    land = obj.evaluate(th, "float")
+    risk = float(land.risk)
+    mu = 1e-3
+    for _ in range(max_iter):
+        assert land.hessian is not None
+        g = land.gradient
+        gnorm = float(np.linalg.norm(g))
+        if gnorm <= 1e-13 * max(1.0, abs(risk)) or not np.isfinite(gnorm):
+            break
+        lam, q = np.linalg.eigh(land.hessian)
+        shift = max(mu, -float(lam[0]) + mu)
+        step = -q @ ((q.T @ g) / (lam + shift))
+        trial = th + step
+        new = obj.evaluate(trial, "float")
+        new_risk = float(new.risk)
+        if np.isfinite(new_risk) and new_risk <= risk:
+            th, land, risk = trial, new, new_risk
+            mu = max(mu * 0.25, 1e-12)
+            if float(np.linalg.norm(th)) > MAX_NORM:
+                notes.append("parameters grew past MAX_NORM during descent")
+                break
+            continue
+        mu *= 8.0
+        if mu > 1e12:
+            notes.append("damped Newton: no descent step found")
+            break
+    else:
+        notes.append(f"damped Newton: {max_iter} iterations without convergence")
+    return th
+
+
+def find_saddle(obj: Objective, theta0: np.ndarray, *, start: int = 0,
+                max_iter: int = 200) -> Candidate:
+    """Solve ``grad R = 0`` from ``theta0`` (reaches saddles as well as minima).
+
+    Levenberg--Marquardt on the residual ``g(theta) = grad R`` whose Jacobian is
+    the Hessian ``H``: ``s = -(H^2 + mu I)^{-1} H g`` through the
+    eigendecomposition of ``H``; a step is accepted if it reduces ``|g|``.
+    """
+    th = np.asarray(theta0, dtype=np.float64).copy()
+    notes: list[str] = []
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        if th.size:
+            land = obj.evaluate(th, "float")
+            gnorm = float(np.linalg.norm(land.gradient))
+            mu = 1e-3
+            for _ in range(max_iter):
+                if gnorm <= 1e-13 * max(1.0, abs(float(land.risk))) or not np.isfinite(gnorm):
+                    break
+                assert land.hessian is not None
+                lam, q = np.linalg.eigh(land.hessian)
+                step = -q @ ((lam / (lam**2 + mu)) * (q.T @ land.gradient))
+                new = obj.evaluate(th + step, "float")
+                new_norm = float(np.linalg.norm(new.gradient))
+                if np.isfinite(new_norm) and new_norm < gnorm:
+                    th, land, gnorm = th + step, new, new_norm
+                    mu = max(mu * 0.25, 1e-14)
+                    if float(np.linalg.norm(th)) > MAX_NORM:
+                        break
+                else:
+                    mu *= 8.0
+                    if mu > 1e12:
+                        notes.append("Levenberg-Marquardt: no step reduces |grad R|")
+                        break
+        th = polish(obj, th)
+    return _summary(obj, th, start, "saddle", notes)
+
+
+def starts(n_params: int, count: int, seed: int, scale: float = 1.0) -> np.ndarray:
+    """Seeded Gaussian starting points, shape ``(count, n_params)``."""
+    rng = np.random.default_rng(seed)
+    return rng.normal(scale=scale, size=(count, n_params))
+
+
+def canonical(obj: Objective, theta: np.ndarray) -> np.ndarray:
+    """Representative of ``theta`` under permutations of hidden units.
+
+    Units of every single-hidden-layer residual block and of every dense layer
+    are sorted by their incoming weights (and bias), with the outgoing weights
+    permuted along. Deeper hidden stacks are left as they are.
+    """
+    model = obj.model
+    named = {k: np.array(v, dtype=np.float64) for k, v in model.unpack(np.asarray(theta)).items()}
+    for i, st in enumerate(model.stages):
+        if isinstance(st, ResidualBlock) and len(st.hidden) == 1 and st.out:
+            a, v = f"blocks[{i}].phi[0].A", f"blocks[{i}].V"
+            b = f"blocks[{i}].phi[0].b" if st.bias else None
+            key = named[a] if b is None else np.column_stack([named[a], named[b]])
+            order = np.lexsort(key.T[::-1])
+            named[a] = named[a][order]
+            named[v] = named[v][:, order]
+            if b is not None:
+                named[b] = named[b][order]
+        elif isinstance(st, DenseLayer):
+            a, b = f"layers[{i}].A", f"layers[{i}].b" if st.bias else None
+            key = named[a] if b is None else np.column_stack([named[a], named[b]])
+            order = np.lexsort(key.T[::-1])
+            named[a] = named[a][order]
+            if b is not None:
+                named[b] = named[b][order]
+            nxt = next_matrix(model, i)
+            named[nxt] = named[nxt][:, order]
+    return model.pack(named)
+
+
+def next_matrix(model: Any, i: int) -> str:
+    if i + 1 < len(model.stages):
+        return f"layers[{i + 1}].A"
+    return "w" if model.d_out == 1 else "W"
+
+
+def dedupe(obj: Objective, cands: list[Candidate], tol: float = 1e-6) -> list[Candidate]:
+    """Drop candidates equal (up to hidden-unit permutations) to an earlier one."""
+    kept: list[tuple[np.ndarray, Candidate]] = []
+    for c in cands:
+        rep = c.theta if c.escaped else canonical(obj, c.theta)
+        if all(
+            np.max(np.abs(rep - r), initial=0) > tol * max(1.0, np.max(np.abs(r), initial=0))
+            for r, _ in kept
+        ):
+            kept.append((rep, c))
+    return [c for _, c in kept]

@@ -1,0 +1,10 @@
+"""The chain-rule derivative engine.
+
+- :mod:`~verify.engine.graph`: the compiled operation graph, evaluated exactly or in balls;
+- :mod:`~verify.engine.factored`: the BLAS-heavy float64 pass over the same graph;
+- :mod:`~verify.engine.symbolic`: whole-network SymPy closed forms for tiny models (reference).
+"""
+
+from verify.engine.graph import Network
+
+__all__ = ["Network"]

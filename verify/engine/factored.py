@@ -1,0 +1,563 @@
+r"""Float64 engine behind :class:`verify.engine.graph.Network` (private).
+
+Same formulas as the direct engine in :mod:`verify.engine.graph` (edge pushing:
+activation curvature, bilinear cross terms, optional Gauss--Newton term), in a
+factored form that keeps the heavy work in BLAS products with inner dimension
+``n`` and avoids ``(dim, P, n)`` Jacobians:
+
+* every parameter belongs to a *slot*: a ``matmul`` ``y = M u`` or a ``bias``
+  ``y = u + b``. The gradient of any node ``v`` with respect to the slot's
+  parameters is the Kronecker product ``(dv/dy) ⊗ u`` (``u = 1`` for a bias),
+  so nodes carry only the *reduced* Jacobian ``dv/dy`` (``dout`` columns per
+  slot instead of ``dout * din``);
+* blocks of ``dv/dy`` that do not depend on the sample (a linear path, e.g.
+  ``p_l = U_l h_{l-1}`` with respect to ``V_{l-1}`` and ``U_l``) stay constant
+  ``(dim, dout)`` matrices, and their Hessian blocks need only products with
+  the slot inputs;
+* the remaining ("rest") rows of ``sum_{i,r} c_{r,i} grad p_r grad p_r^T`` are one
+  symmetric rank update per unit and sign of ``c`` on
+  ``X_r = sqrt|c_r| grad_rest p_r`` (samples sorted by sign, so each update is a
+  contiguous column range);
+* the bilinear term of a matmul fed by an activation is formed at the
+  activation, in the same batched GEMM as the constant-slot blocks;
+* temporaries come from a scratch pool kept by the network between calls
+  (first-touch page faults on fresh memory cost as much as the arithmetic here).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from verify.numbers.arithmetic import Arithmetic
+
+if TYPE_CHECKING:  # pragma: no cover - typing only (verify.engine.graph imports this module)
+    from verify.engine.graph import Forward, Network
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A parameter operation (``matmul`` ``y = M u`` or ``bias`` ``y = u + b``)."""
+
+    offset: int
+    stop: int
+    dout: int
+    din: int  # 1 for a bias (its "input" is the constant 1)
+    col: int  # first column of this slot in a reduced Jacobian
+    source: int | None  # input node of a matmul; None for a bias
+
+    @property
+    def size(self) -> int:
+        return self.stop - self.offset
+
+
+@dataclass
+class Reduced:
+    """Reduced Jacobian ``dv/dy`` of a node ``v`` with respect to the slot outputs
+    ``y``: a dense part ``var`` of shape ``(cols, dim(v), n)`` for slots
+    ``[0, nvar)``, constant ``(dim(v), dout)`` blocks ``const`` for some slots
+    ``>= nvar`` (reached by a linear path), and zero for every other slot."""
+
+    var: np.ndarray | None
+    nvar: int
+    const: dict[int, np.ndarray]
+    owned: bool = True  # False while ``var`` is shared with another live node
+
+
+class Pool:
+    """Float64 scratch buffers reused from one evaluation to the next.
+
+    At these sizes, first-touch page faults on freshly allocated memory cost as
+    much as the arithmetic, so the float path takes its temporaries from here
+    (best fit) and gives them back when they are dead. Only arrays that never
+    leave the pass are given back; results are always fresh arrays. Small
+    arrays are left to the allocator, and at most ``MAX_BUFFERS`` are kept.
+    """
+
+    MIN_SIZE = 4096  # elements; smaller requests come straight from numpy
+    MAX_BUFFERS = 32
+
+    def __init__(self) -> None:
+        self._free: list[np.ndarray] = []
+
+    def empty(self, shape: tuple[int, ...]) -> np.ndarray:
+        size = math.prod(shape)
+        if size < self.MIN_SIZE:
+            return np.empty(shape)
+        best = -1
+        for i, b in enumerate(self._free):
+            if b.size >= size and (best < 0 or b.size < self._free[best].size):
+                best = i
+        buf = self._free.pop(best) if best >= 0 else np.empty(size)
+        return buf[:size].reshape(shape)
+
+    def release(self, *arrays: np.ndarray | None) -> None:
+        for a in arrays:
+            if a is None:
+                continue
+            buf = a if a.base is None else a.base
+            if isinstance(buf, np.ndarray) and buf.ndim == 1 and buf.size >= self.MIN_SIZE:
+                self._free.append(buf)
+        if len(self._free) > self.MAX_BUFFERS:
+            self._free.sort(key=lambda b: b.size)
+            del self._free[: len(self._free) - self.MAX_BUFFERS]
+
+
+class FloatPass:
+    """One float64 evaluation of the output Jacobian and the curvature term.
+
+    Symmetric contributions go to ``hsym``; one-sided blocks (rows of a later slot
+    against columns of an earlier one) to ``hlow``; the result is
+    ``hsym + hlow + hlow^T``.
+    """
+
+    def __init__(self, net: Network, fw: Forward, seed: np.ndarray | None, pool: Pool) -> None:
+        self.net = net
+        self.fw = fw
+        self.pool = pool
+        self.n = int(fw.values[0].shape[1])
+        self.d1 = {
+            k: op.act.d1(Arithmetic.FLOAT, fw.values[op.inputs[0]])
+            for k, op in enumerate(net._ops)
+            if op.act is not None
+        }
+        self.adj = self._backward(seed) if seed is not None else None
+        p = net.n_params
+        self.hsym: np.ndarray | None = None
+        self.hlow: np.ndarray | None = None
+        if seed is not None:
+            self.hsym = np.zeros((p, p))
+            self.hlow = pool.empty((p, p))
+            self.hlow.fill(0.0)
+
+    def run(
+        self, weight: np.ndarray | None, jacobian: bool
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Propagate reduced Jacobians through the ops, adding curvature on the way.
+
+        Returns the output Jacobian (``jacobian=True``) or the gradient of
+        ``sum(seed * f)``, and the curvature (``None`` without a seed; ``weight``
+        adds the Gauss--Newton term ``sum_o J_o diag(weight_o) J_o^T``).
+        """
+        net, fw = self.net, self.fw
+        red: list[Reduced | None] = [None] * len(net._dims)
+        red[0] = Reduced(None, 0, {})
+        for k, op in enumerate(net._ops):
+            i0 = op.inputs[0]
+            ru = red[i0]
+            assert ru is not None
+            if op.kind == "matmul":
+                s = net._op_slot[k]
+                ybar = self._adj(op.out)
+                if ybar is not None and not net._fused[k]:
+                    self._cross(ru, s, ybar)
+                out = self._matmul(op.matrix(fw.theta), ru, s)
+            elif op.kind == "bias":
+                ru.owned = ru.owned and net._last_use[i0] == k
+                eye = np.eye(net._slots[net._op_slot[k]].dout)
+                out = Reduced(ru.var, ru.nvar, {**ru.const, net._op_slot[k]: eye}, ru.owned)
+            elif op.kind == "act":
+                u = fw.values[i0]
+                d1 = self.d1[k]
+                if self.hlow is not None:
+                    self._act_terms(k, ru, u, d1)
+                out = self._act(d1, ru)
+            else:
+                i1 = op.inputs[1]
+                rv = red[i1]
+                assert rv is not None
+                own0 = net._last_use[i0] == k and i0 != i1
+                out = self._add(ru, rv, own0, net._last_use[i1] == k)
+            red[op.out] = out
+            for i in op.inputs:
+                ri = red[i]
+                if net._last_use[i] == k and ri is not None:
+                    if ri.owned and ri.var is not None and ri.var is not out.var:
+                        self.pool.release(ri.var)
+                    red[i] = None
+        rf = red[-1]
+        assert rf is not None
+        jf = self._output_jacobian(rf) if jacobian else self._gradient()
+        if weight is not None:
+            self._unit_terms(rf, weight, [], None)
+        if rf.owned:
+            self.pool.release(rf.var)
+        if self.hsym is None or self.hlow is None:
+            return jf, None
+        hess, low = self.hsym, self.hlow
+        np.add(hess, hess.T, out=hess)  # exactly symmetric: rounding differs per triangle
+        hess *= 0.5
+        np.add(low, low.T, out=low)
+        hess += low
+        self.pool.release(low)
+        return jf, hess
+
+    # ---- helpers ---------------------------------------------------------------
+    def _backward(self, seed: np.ndarray) -> list[np.ndarray | None]:
+        """:meth:`Network.backward`, reusing the activations' first derivatives."""
+        net, theta = self.net, self.fw.theta
+        adj: list[np.ndarray | None] = [None] * len(net._dims)
+        adj[-1] = seed
+        for k in range(len(net._ops) - 1, -1, -1):
+            op = net._ops[k]
+            ybar = adj[op.out]
+            if ybar is None:
+                continue
+            if op.kind == "matmul":
+                ybar = op.matrix(theta).T @ ybar
+            elif op.kind == "act":
+                ybar = self.d1[k] * ybar
+            for i in op.inputs:
+                adj[i] = ybar if adj[i] is None else adj[i] + ybar
+        return adj
+
+    def _gradient(self) -> np.ndarray:
+        grad = np.empty(self.net.n_params)
+        assert self.adj is not None
+        for op in self.net._ops:
+            if op.param is None:
+                continue
+            ybar = self.adj[op.out]
+            dst = grad[op.lo : op.hi]
+            if ybar is None:
+                dst.fill(0.0)
+            elif op.kind == "matmul":
+                dst[:] = (ybar @ self.fw.values[op.inputs[0]].T).reshape(-1)
+            else:
+                dst[:] = ybar.sum(axis=1)
+        return grad
+
+    def _adj(self, node: int) -> np.ndarray | None:
+        return None if self.adj is None else self.adj[node]
+
+    def _input(self, t: int) -> np.ndarray | None:
+        """Input ``u_t`` of slot ``t`` (``None`` for a bias, whose input is 1)."""
+        source = self.net._slots[t].source
+        return None if source is None else self.fw.values[source]
+
+    def _inputs(self, slots: list[int]) -> tuple[np.ndarray, list[int]]:
+        """The inputs of ``slots`` stacked (``(sum din, n)``, 1 for a bias) and the
+        first row of each."""
+        ins = [self._input(t) for t in slots]
+        stacked = np.concatenate([np.ones((1, self.n)) if v is None else v for v in ins])
+        starts = [0]
+        for v in ins:
+            starts.append(starts[-1] + (1 if v is None else v.shape[0]))
+        return stacked, starts
+
+    def _dense(self, rv: Reduced, stop: int, dim: int) -> np.ndarray:
+        """A fresh dense copy of ``rv`` for slots ``[0, stop)``."""
+        cols = self.net._cols
+        out = self.pool.empty((cols[stop], dim, self.n))
+        if rv.var is not None:
+            out[: cols[rv.nvar]] = rv.var
+        for t in range(rv.nvar, stop):
+            c = rv.const.get(t)
+            out[cols[t] : cols[t + 1]] = 0.0 if c is None else c.T[:, :, None]
+        return out
+
+    # ---- propagation of reduced Jacobians -------------------------------------
+    def _matmul(self, m: np.ndarray, ru: Reduced, s: int) -> Reduced:
+        var = None
+        if ru.var is not None:
+            cols, _, n = ru.var.shape
+            var = np.matmul(m, ru.var, out=self.pool.empty((cols, m.shape[0], n)))
+        const = {t: m @ c for t, c in ru.const.items()}
+        const[s] = np.eye(m.shape[0])
+        return Reduced(var, ru.nvar, const)
+
+    def _act(self, d1: np.ndarray, ru: Reduced) -> Reduced:
+        stop = max([ru.nvar, *(t + 1 for t in ru.const)])
+        if stop == 0:
+            return Reduced(None, 0, {})
+        cols = self.net._cols
+        out = self.pool.empty((cols[stop], d1.shape[0], self.n))
+        if ru.var is not None:
+            np.multiply(ru.var, d1, out=out[: cols[ru.nvar]])
+        for t in range(ru.nvar, stop):
+            c = ru.const.get(t)
+            dst = out[cols[t] : cols[t + 1]]
+            if c is None:
+                dst.fill(0.0)
+            else:
+                np.multiply(c.T[:, :, None], d1, out=dst)
+        return Reduced(out, stop, {})
+
+    def _add(self, r1: Reduced, r2: Reduced, own1: bool, own2: bool) -> Reduced:
+        """``h = h1 + h2``, accumulating in place into an input array that dies here."""
+        cols = self.net._cols
+        nvar = max(r1.nvar, r2.nvar)
+        if nvar and r1.nvar == nvar and own1 and r1.owned:
+            base, other = r1, r2
+        elif nvar and r2.nvar == nvar and own2 and r2.owned:
+            base, other = r2, r1
+        elif nvar:
+            dim = (r1.var if r1.var is not None else r2.var).shape[1]  # type: ignore[union-attr]
+            keep = {t: c for t, c in r1.const.items() if t >= nvar}
+            base, other = Reduced(self._dense(r1, nvar, dim), nvar, keep), r2
+        else:
+            base, other = Reduced(None, 0, dict(r1.const)), r2
+        out = base.var
+        const = dict(base.const)
+        if other.var is not None:
+            assert out is not None
+            out[: cols[other.nvar]] += other.var
+        for t, c in other.const.items():
+            if t < nvar:
+                assert out is not None
+                out[cols[t] : cols[t + 1]] += c.T[:, :, None]
+            else:
+                const[t] = const[t] + c if t in const else c
+        return Reduced(out, nvar, const)
+
+    # ---- curvature -------------------------------------------------------------
+    def _cross(self, ru: Reduced, s: int, ybar: np.ndarray) -> None:
+        """Bilinear term of slot ``s`` (``y = M u``) against each earlier slot ``t``:
+        ``sum_i ybar[r,i] (du_c/dy_t)[r',i] u_t[c',i]``, as one GEMM per slot."""
+        assert self.hlow is not None
+        slots = self.net._slots
+        ks = slots[s]
+        dk, ck, n = ks.dout, ks.din, self.n
+        rows = self.hlow[ks.offset : ks.stop]
+        for t in range(ru.nvar):
+            ts = slots[t]
+            assert ru.var is not None
+            rt = ru.var[ts.col : ts.col + ts.dout].reshape(ts.dout * ck, n)
+            ut = self._input(t)
+            if ut is None:
+                yu = ybar
+            else:
+                yu = self.pool.empty((dk, ts.din, n))
+                np.multiply(ybar[:, None], ut, out=yu)
+                yu = yu.reshape(dk * ts.din, n)
+            g = (rt @ yu.T).reshape(ts.dout, ck, dk, ts.din).transpose(2, 1, 0, 3)
+            rows[:, ts.offset : ts.stop] += g.reshape(dk * ck, ts.size)
+            if ut is not None:
+                self.pool.release(yu)
+        if ru.const:
+            consts = sorted(ru.const)
+            ucat, starts = self._inputs(consts)
+            g = ybar @ ucat.T
+            for j, t in enumerate(consts):
+                ts = slots[t]
+                blk = g[:, None, None, starts[j] : starts[j + 1]] * ru.const[t][None, :, :, None]
+                rows[:, ts.offset : ts.stop] += blk.reshape(dk * ck, ts.size)
+
+    def _act_terms(self, k: int, ru: Reduced, u: np.ndarray, d1: np.ndarray) -> None:
+        """Curvature of activation op ``k`` (input ``p = u``, reduced Jacobian ``ru``,
+        weights ``c = abar * sigma''(p)``) and the bilinear terms of the matmuls it
+        feeds (``d a_r = sigma'_r d p_r``)."""
+        net = self.net
+        op = net._ops[k]
+        act = op.act
+        assert act is not None
+        abar = self._adj(op.out)
+        c = None if abar is None or act.d2_is_zero else abar * act.d2(Arithmetic.FLOAT, u)
+        feeds: list[tuple[Slot, np.ndarray]] = []
+        for j in net._consumers[k]:
+            ybar = self._adj(net._ops[j].out)
+            if ybar is not None:
+                feeds.append((net._slots[net._op_slot[j]], ybar))
+        if c is not None or feeds:
+            self._unit_terms(ru, c, feeds, d1)
+
+    def _unit_terms(
+        self,
+        ru: Reduced,
+        c: np.ndarray | None,
+        feeds: list[tuple[Slot, np.ndarray]],
+        d1: np.ndarray | None,
+    ) -> None:
+        """``sum_{i,r} c[r,i] grad p_r grad p_r^T`` for a node ``p`` with reduced
+        Jacobian ``ru``, plus ``sum_i ybar_j[q,i] d1[r,i] grad p_r`` for each fed
+        matmul ``j`` (rows ``(q, r)`` of its parameter).
+
+        ``grad p_r`` is ``ru ⊗ input`` on the dense slots ("rest": the first
+        ``rest`` parameters) and ``K_t[r] ⊗ u_t`` on each constant slot ``t``. Per
+        unit ``r`` the samples are sorted by the sign of ``c_r``, so the rest x rest
+        block is one symmetric rank update per unit and sign on
+        ``X_r = sqrt|c_r| grad_rest p_r``. Every other block is one batched GEMM of
+        per-unit "left" rows (``ybar_j d1_r`` for the fed matmuls, ``c_r u_t`` for
+        the constant slots) against the unscaled ``grad_rest p_r`` and against the
+        constant slots' inputs.
+        """
+        net, pool = self.net, self.pool
+        hsym, hlow = self.hsym, self.hlow
+        assert hsym is not None and hlow is not None
+        m, n = (c if c is not None else d1).shape  # type: ignore[union-attr]
+        slots = net._slots
+        consts = sorted(ru.const)
+        rest = net._offsets[ru.nvar]
+        ucat, starts = self._inputs(consts) if consts else (None, [0])
+        curv_rows = starts[-1] if c is not None and consts else 0
+        nfeed = sum(ybar.shape[0] for _, ybar in feeds)
+        if nfeed + curv_rows == 0 and rest == 0:
+            return
+        # per-unit left rows: ybar_j * sigma'_r (fed matmuls), then c_r * u_t
+        left = pool.empty((m, nfeed + curv_rows, n))
+        row = 0
+        for _, ybar in feeds:
+            assert d1 is not None
+            np.multiply(ybar[None], d1[:, None], out=left[:, row : row + ybar.shape[0]])
+            row += ybar.shape[0]
+        if curv_rows:
+            assert c is not None and ucat is not None
+            np.multiply(c[:, None], ucat[None], out=left[:, nfeed:])
+        if ucat is not None and nfeed + curv_rows:
+            g = np.matmul(left, ucat.T)  # (m, left rows, sum din): against constant slots
+            row = 0
+            for ks, ybar in feeds:
+                gk = g[:, row : row + ybar.shape[0]].transpose(1, 0, 2)
+                row += ybar.shape[0]
+                for j, t in enumerate(consts):
+                    blk = gk[:, :, None, starts[j] : starts[j + 1]] * ru.const[t][None, :, :, None]
+                    hlow[ks.offset : ks.stop, slots[t].offset : slots[t].stop] += blk.reshape(
+                        ks.size, slots[t].size
+                    )
+            for j, t in enumerate(consts[: len(consts) if curv_rows else 0]):
+                for i, t2 in enumerate(consts[: j + 1]):
+                    kt, k2 = ru.const[t], ru.const[t2]
+                    kk = (kt[:, :, None] * k2[:, None, :]).reshape(m, -1)
+                    wb = g[:, nfeed + starts[j] : nfeed + starts[j + 1], starts[i] : starts[i + 1]]
+                    blk = (
+                        (kk.T @ wb.reshape(m, -1))
+                        .reshape(kt.shape[1], k2.shape[1], wb.shape[1], wb.shape[2])
+                        .transpose(0, 2, 1, 3)
+                    )
+                    target = hsym if i == j else hlow
+                    target[slots[t].offset : slots[t].stop, slots[t2].offset : slots[t2].stop] += (
+                        blk.reshape(slots[t].size, slots[t2].size)
+                    )
+        if rest:
+            self._rest_terms(ru, rest, c, left, feeds, consts, starts)
+        pool.release(left)
+
+    def _rest_terms(
+        self,
+        ru: Reduced,
+        rest: int,
+        c: np.ndarray | None,
+        left: np.ndarray,
+        feeds: list[tuple[Slot, np.ndarray]],
+        consts: list[int],
+        starts: list[int],
+    ) -> None:
+        """Blocks of :meth:`_unit_terms` that involve the dense ("rest") slots.
+
+        With curvature, the samples of unit ``r`` are ordered positive ``c_r``,
+        negative ``c_r``, then negligible ``c_r`` (``|c_r| <= 2^-200 max|c|``: below
+        float resolution, left out of the rank updates), and ``X_r`` is built
+        scaled by ``w_r = sqrt|c_r|`` (1 on the negligible segment); the GEMM with
+        the left rows then uses ``left / w_r`` so that it sees the unscaled
+        gradient.
+        """
+        pool, slots = self.pool, self.net._slots
+        hsym, hlow = self.hsym, self.hlow
+        assert hsym is not None and hlow is not None
+        m = left.shape[0]
+        perm = w = npos = nneg = None
+        if c is not None:
+            tiny = float(np.max(np.abs(c), initial=0.0)) * 2.0**-200
+            key = np.where(c > tiny, 0, np.where(c < -tiny, 1, 2)).astype(np.int8)
+            perm = np.argsort(key, axis=1, kind="stable")
+            npos = np.count_nonzero(key == 0, axis=1)
+            nneg = np.count_nonzero(key == 1, axis=1)
+            w = np.sqrt(np.abs(np.take_along_axis(c, perm, axis=1)))
+            for r in range(m):
+                w[r, npos[r] + nneg[r] :] = 1.0
+        x = self._grad_rest(ru, rest, perm, w)
+        nleft = left.shape[1]
+        if nleft:
+            sleft = _sort_units(left, perm, pool)
+            if w is not None:
+                sleft /= w[:, None, :]
+            prod = np.matmul(sleft, x.transpose(1, 2, 0), out=pool.empty((m, nleft, rest)))
+            row = 0
+            for ks, ybar in feeds:
+                dk = ybar.shape[0]
+                blk = prod[:, row : row + dk].transpose(1, 0, 2).reshape(ks.size, rest)
+                hlow[ks.offset : ks.stop, :rest] += blk
+                row += dk
+            for j, t in enumerate(consts if row < nleft else []):
+                z = prod[:, row + starts[j] : row + starts[j + 1]]
+                blk = (ru.const[t].T @ z.reshape(m, -1)).reshape(slots[t].size, rest)
+                hlow[slots[t].offset : slots[t].stop, :rest] += blk
+            pool.release(prod)
+            if sleft is not left:
+                pool.release(sleft)
+        if npos is not None and nneg is not None:
+            for r in range(m):
+                pos, negs = x[:, r, : npos[r]], x[:, r, npos[r] : npos[r] + nneg[r]]
+                if pos.shape[1]:
+                    hsym[:rest, :rest] += pos @ pos.T
+                if negs.shape[1]:
+                    hsym[:rest, :rest] -= negs @ negs.T
+        pool.release(x)
+
+    def _grad_rest(
+        self, ru: Reduced, rest: int, perm: np.ndarray | None, w: np.ndarray | None
+    ) -> np.ndarray:
+        """``grad p_r`` on the dense slots, shape ``(rest, m, n)``: the samples of
+        unit ``r`` in the order ``perm[r]`` and scaled by ``w[r]`` (if given)."""
+        assert ru.var is not None
+        pool = self.pool
+        var = _sort_units(ru.var, perm, pool, axis=1)
+        if w is not None:
+            var *= w
+        m, n = var.shape[1], self.n
+        x = pool.empty((rest, m, n))
+        ug = pool.empty((max(s.din for s in self.net._slots[: ru.nvar]), m, n))
+        for t in range(ru.nvar):
+            ts = self.net._slots[t]
+            blk = var[ts.col : ts.col + ts.dout]
+            dst = x[ts.offset : ts.stop]
+            ut = self._input(t)
+            if ut is None:
+                dst[...] = blk
+                continue
+            if perm is None:
+                ugt = ut[:, None, :]
+            else:
+                ugt = ug[: ts.din]
+                for r in range(m):
+                    np.take(ut, perm[r], axis=1, out=ugt[:, r])
+            np.multiply(blk[:, None], ugt, out=dst.reshape(ts.dout, ts.din, m, n))
+        pool.release(ug)
+        if var is not ru.var:
+            pool.release(var)
+        return x
+
+    def _output_jacobian(self, rf: Reduced) -> np.ndarray:
+        d_out, n = self.net._dims[-1], self.n
+        jf = np.empty((d_out, self.net.n_params, n))
+        for t, ts in enumerate(self.net._slots):
+            dst = jf[:, ts.offset : ts.stop]
+            if t < rf.nvar:
+                assert rf.var is not None
+                rt = rf.var[ts.col : ts.col + ts.dout].transpose(1, 0, 2)
+            elif t in rf.const:
+                rt = rf.const[t][:, :, None]
+            else:
+                dst.fill(0.0)
+                continue
+            ut = self._input(t)
+            if ut is None:
+                dst[...] = rt
+            else:
+                np.multiply(rt[:, :, None], ut, out=dst.reshape(d_out, ts.dout, ts.din, n))
+        return jf
+
+
+def _sort_units(a: np.ndarray, perm: np.ndarray | None, pool: Pool, axis: int = 0) -> np.ndarray:
+    """Reorder the samples (last axis) of every unit (``axis``) by ``perm[unit]``."""
+    if perm is None:
+        return a
+    out = pool.empty(a.shape)
+    for r in range(perm.shape[0]):
+        src = a[r] if axis == 0 else a[:, r]
+        dst = out[r] if axis == 0 else out[:, r]
+        np.take(src, perm[r], axis=-1, out=dst)
+    return out

@@ -1,0 +1,386 @@
+r"""The derivative engine: values, Jacobians and Hessians by the chain rule.
+
+A :class:`Network` compiles a :class:`~verify.models.Model` once into a short
+list of primitive operations (``matmul`` by a parameter matrix, ``bias``,
+elementwise ``act`` and residual ``add``), in topological order. Because the
+parameter layout follows the same order, every intermediate node depends on a
+*prefix* ``theta[:p]`` of the parameters.
+
+Second derivatives use the exact decomposition of the Hessian of a composite
+function into node-local curvature terms (edge pushing): for
+``Phi(theta) = sum_i sum_o s_{o,i} f_o(x_i; theta)`` with fixed weights ``s``,
+
+* every activation node ``a = sigma(p)`` contributes
+  ``sum_{i,u} abar_{u,i} sigma''(p_{u,i}) grad p_{u,i} grad p_{u,i}^T``;
+* every bilinear node ``y = M u`` (``M`` a parameter, ``u`` depending on
+  earlier parameters) contributes the cross block
+  ``d^2 Phi / dM_{rc} d theta = sum_i ybar_{r,i} d u_{c,i} / d theta``;
+
+where ``abar``, ``ybar`` are adjoints from one backward pass seeded with ``s``.
+Nothing else in the network has curvature. With ``s = l'(f; y)`` and the
+Gauss--Newton term ``J^T diag(l'') J`` this is the exact Hessian of the
+empirical risk.
+
+Two implementations of the same formulas:
+
+* exact (``fmpq``) and ball (``arb``) object arrays use the direct one below:
+  dense ``(dim, p, n)`` Jacobians pushed through every node, using only ``+``,
+  ``*`` and ``@`` (EXACT / CERTIFIED results);
+* float64 uses a factored one (:mod:`verify.engine.factored`): reduced Jacobians
+  with respect to the outputs of the parameter operations, Kronecker products
+  with their inputs, and one symmetric rank update per activation unit and
+  sign, so the heavy work is BLAS products with inner dimension ``n``.
+
+:meth:`Network.gradient_and_hessian` adds the Gauss--Newton term inside the
+engine (the float path then never forms the ``(d_out, P, n)`` Jacobian).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, cast
+
+import flint
+import numpy as np
+
+from verify.catalogue.activations import Activation
+from verify.engine.factored import FloatPass, Pool, Slot
+from verify.models import DenseLayer, Model, ParamBlock, ResidualBlock
+from verify.numbers.arithmetic import Arithmetic, ball_bounds
+
+
+@dataclass(frozen=True)
+class _Op:
+    kind: str  # "matmul" | "bias" | "act" | "add"
+    out: int
+    inputs: tuple[int, ...]
+    param: ParamBlock | None = None
+    act: Activation | None = None
+    lo: int = 0  # parameter slice theta[lo:hi] as a (rows, -1) matrix
+    hi: int = 0
+    rows: int = 1
+
+    def matrix(self, theta: np.ndarray) -> np.ndarray:
+        return theta[self.lo : self.hi].reshape(self.rows, -1)
+
+
+@dataclass
+class Forward:
+    """Values of every node for one parameter point and dataset."""
+
+    arith: Arithmetic
+    theta: np.ndarray
+    values: list[np.ndarray]
+
+    @property
+    def output(self) -> np.ndarray:
+        """Network output, shape ``(d_out, n)``."""
+        return self.values[-1]
+
+
+class Network:
+    """A compiled model: forward values, gradients and Hessians in any arithmetic."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.n_params = model.n_params
+        ops: list[_Op] = []
+        dims: list[int] = [model.d_x]
+        prefix: list[int] = [0]
+
+        def new(kind: str, inputs: tuple[int, ...], dim: int, pre: int, **kw: Any) -> int:
+            p = kw.get("param")
+            if p is not None:
+                kw.update(lo=p.offset, hi=p.offset + p.size, rows=dim)
+            ops.append(_Op(kind, len(dims), inputs, **kw))
+            dims.append(dim)
+            prefix.append(pre)
+            return len(dims) - 1
+
+        def matmul(name: str, node: int) -> int:
+            p = model.param(name)
+            dout = p.shape[0] if len(p.shape) == 2 else 1
+            return new("matmul", (node,), dout, p.stop, param=p)
+
+        def bias(name: str, node: int) -> int:
+            p = model.param(name)
+            return new("bias", (node,), dims[node], p.stop, param=p)
+
+        def act(a: Activation, node: int) -> int:
+            return new("act", (node,), dims[node], prefix[node], act=a)
+
+        h = 0
+        for i, st in enumerate(model.stages):
+            if isinstance(st, DenseLayer):
+                p = matmul(f"layers[{i}].A", h)
+                if st.bias:
+                    p = bias(f"layers[{i}].b", p)
+                h = act(st.activation, p)
+                continue
+            assert isinstance(st, ResidualBlock)
+            z = matmul(f"blocks[{i}].U", h) if st.proj is not None else h
+            if st.hidden:
+                a = z
+                for j in range(len(st.hidden)):
+                    p = matmul(f"blocks[{i}].phi[{j}].A", a)
+                    if st.bias:
+                        p = bias(f"blocks[{i}].phi[{j}].b", p)
+                    a = act(st.activation, p)
+            else:
+                p = bias(f"blocks[{i}].b", z) if st.bias else z
+                a = act(st.activation, p)
+            r = matmul(f"blocks[{i}].V", a) if st.out else a
+            h = new("add", (h, r), dims[h], max(prefix[h], prefix[r]))
+        f = matmul("w" if model.d_out == 1 else "W", h)
+        if model.output_bias:
+            f = bias("c", f)
+        self._ops = tuple(ops)
+        self._dims = tuple(dims)
+        self._prefix = tuple(prefix)
+        last_use = [-1] * len(dims)
+        for k, op in enumerate(ops):
+            for i in op.inputs:
+                last_use[i] = k
+        self._last_use = tuple(last_use)
+        slots: list[Slot] = []
+        op_slot: dict[int, int] = {}
+        col = 0
+        for k, op in enumerate(ops):
+            if op.param is None:
+                continue
+            pb = op.param
+            dout = dims[op.out]
+            if pb.offset != (slots[-1].stop if slots else 0):
+                raise AssertionError("parameter layout must follow the operation order")
+            op_slot[k] = len(slots)
+            source = op.inputs[0] if op.kind == "matmul" else None
+            slots.append(Slot(pb.offset, pb.stop, dout, (pb.stop - pb.offset) // dout, col, source))
+            col += dout
+        self._slots = tuple(slots)
+        self._op_slot = op_slot
+        self._cols = (*(s.col for s in slots), col)
+        self._offsets = (*(s.offset for s in slots), self.n_params)
+        # matmuls fed by an activation: their bilinear term is formed at the activation
+        producer = {op.out: k for k, op in enumerate(ops)}
+        consumers: list[list[int]] = [[] for _ in ops]
+        fused = [False] * len(ops)
+        for k, op in enumerate(ops):
+            src = producer.get(op.inputs[0])
+            if op.kind == "matmul" and src is not None and ops[src].kind == "act":
+                consumers[src].append(k)
+                fused[k] = True
+        self._consumers = tuple(tuple(c) for c in consumers)
+        self._fused = tuple(fused)
+        self._lock = threading.Lock()
+        self._pool = Pool()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"], state["_pool"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        self._pool = Pool()
+
+    # ---- passes ------------------------------------------------------------
+    def forward(self, theta: np.ndarray, x: np.ndarray, arith: Arithmetic) -> Forward:
+        """Evaluate every node. ``x`` has shape ``(d_x, n)`` (samples are columns)."""
+        values: list[np.ndarray] = [x]
+        for op in self._ops:
+            u = values[op.inputs[0]]
+            if op.kind == "matmul":
+                values.append(op.matrix(theta) @ u)
+            elif op.kind == "bias":
+                values.append(u + op.matrix(theta))
+            elif op.kind == "act":
+                values.append(cast(Activation, op.act).value(arith, u))
+            else:
+                values.append(u + values[op.inputs[1]])
+        return Forward(arith, theta, values)
+
+    def backward(self, fw: Forward, seed: np.ndarray) -> list[np.ndarray | None]:
+        """Adjoints of every node for ``Phi = sum(seed * output)``."""
+        adj: list[np.ndarray | None] = [None] * len(self._dims)
+        adj[-1] = seed
+        for op in reversed(self._ops):
+            ybar = adj[op.out]
+            if ybar is None:
+                continue
+            if op.kind == "matmul":
+                contrib = [op.matrix(fw.theta).T @ ybar]
+            elif op.kind == "act":
+                contrib = [cast(Activation, op.act).d1(fw.arith, fw.values[op.inputs[0]]) * ybar]
+            elif op.kind == "bias":
+                contrib = [ybar]
+            else:
+                contrib = [ybar, ybar]
+            for i, c in zip(op.inputs, contrib, strict=True):
+                adj[i] = c if adj[i] is None else adj[i] + c
+        return adj
+
+    def gradient(self, fw: Forward, seed: np.ndarray) -> np.ndarray:
+        """Gradient of ``Phi = sum(seed * output)`` by one backward pass."""
+        adj = self.backward(fw, seed)
+        grad = fw.arith.zeros((self.n_params,))
+        for op in self._ops:
+            ybar = adj[op.out]
+            if ybar is None or op.param is None:
+                continue
+            if op.kind == "matmul":
+                grad[op.lo : op.hi] = (ybar @ fw.values[op.inputs[0]].T).reshape(-1)
+            else:
+                grad[op.lo : op.hi] = ybar.sum(axis=1)
+        return grad
+
+    def jacobian_and_curvature(
+        self, fw: Forward, seed: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray | None, Any]:
+        """Output Jacobian ``(d_out, P, n)`` and, if ``seed`` is given, the curvature
+        term ``sum_{o,i} seed[o, i] * Hessian_theta f_o(x_i)`` (a ``P × P`` array).
+
+        Also returns the kink margin: the smallest |pre-activation| over samples and
+        units of kinked activations (``None`` if the model has none).
+        """
+        if fw.arith is Arithmetic.FLOAT:
+            return self._float_pass(fw, seed, None, jacobian=True)
+        return self._generic_jacobian_and_curvature(fw, seed)
+
+    def gradient_and_hessian(
+        self, fw: Forward, seed: np.ndarray, weight: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, Any]:
+        """Gradient and Hessian of ``Phi = sum(seed * f)`` plus a Gauss--Newton term.
+
+        Returns ``(g, H, kink)`` with ``g = sum_{o,i} seed[o,i] grad f_o(x_i)``,
+        ``H = sum_{o,i} seed[o,i] Hessian f_o(x_i) + sum_o J_o diag(weight[o]) J_o^T``
+        (``P × P``) and the kink margin. With ``seed = l'(f; y)`` and
+        ``weight = l''(f; y)`` these are ``n`` times the gradient and Hessian of the
+        empirical risk: the same values as assembling them from
+        :meth:`jacobian_and_curvature`, but the float path never materialises the
+        ``(d_out, P, n)`` Jacobian (the Gauss--Newton term is one more rank update of
+        the same factored form as the activation curvature).
+        """
+        if fw.arith is Arithmetic.FLOAT:
+            grad, hess, kink = self._float_pass(fw, seed, weight, jacobian=False)
+            assert hess is not None
+            return grad, hess, kink
+        jf, hess, kink = self._generic_jacobian_and_curvature(fw, seed)
+        assert hess is not None
+        for o in range(jf.shape[0]):
+            hess = hess + (jf[o] * weight[o]) @ jf[o].T
+        return self.gradient(fw, seed), hess, kink
+
+    def _float_pass(
+        self, fw: Forward, seed: np.ndarray | None, weight: np.ndarray | None, jacobian: bool
+    ) -> tuple[np.ndarray, np.ndarray | None, Any]:
+        with self._lock:  # one scratch pool per concurrent evaluation
+            pool, self._pool = self._pool, Pool()
+        try:
+            first, hess = FloatPass(self, fw, seed, pool).run(weight, jacobian)
+        finally:
+            self._pool = pool
+        return first, hess, self.kink_margin(fw)
+
+    def kink_margin(self, fw: Forward) -> Any:
+        """Smallest |pre-activation| of kinked activations over samples and units."""
+        kink: Any = None
+        for op in self._ops:
+            if op.kind == "act" and cast(Activation, op.act).kinked:
+                kink = _min_abs(fw.values[op.inputs[0]], kink)
+        return kink
+
+    def pre_activations(self, fw: Forward) -> list[tuple[Activation, np.ndarray]]:
+        """Every activation node's input, in order (for kink and pattern analysis)."""
+        return [
+            (cast(Activation, op.act), fw.values[op.inputs[0]])
+            for op in self._ops
+            if op.kind == "act"
+        ]
+
+    def last_state(self, fw: Forward) -> np.ndarray:
+        """The state ``h_L`` fed to the output layer, shape ``(width, n)``."""
+        out = next(op for op in reversed(self._ops) if op.kind == "matmul")
+        return fw.values[out.inputs[0]]
+
+    # ---- exact / ball: dense Jacobians through every node ----------------------
+    def _generic_jacobian_and_curvature(
+        self, fw: Forward, seed: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray | None, Any]:
+        arith = fw.arith
+        n = fw.values[0].shape[1]
+        big_p = self.n_params
+        adj = self.backward(fw, seed) if seed is not None else None
+        hess = arith.zeros((big_p, big_p)) if seed is not None else None
+        jac: list[np.ndarray | None] = [None] * len(self._dims)
+        jac[0] = arith.zeros((self._dims[0], 0, n))
+        kink: Any = None
+        for k, op in enumerate(self._ops):
+            u = fw.values[op.inputs[0]]
+            ju = jac[op.inputs[0]]
+            assert ju is not None
+            pu = ju.shape[1]
+            ybar = adj[op.out] if adj is not None else None
+            if op.kind == "matmul":
+                m = op.matrix(fw.theta)
+                dout, din = m.shape
+                jy = arith.zeros((dout, op.hi, n))
+                if pu:
+                    jy[:, :pu, :] = (m @ ju.reshape(din, pu * n)).reshape(dout, pu, n)
+                for r in range(dout):
+                    jy[r, op.lo + r * din : op.lo + (r + 1) * din, :] = u
+                if hess is not None and pu and ybar is not None:
+                    # cross block d2/dM_rc dtheta = sum_i ybar[r,i] du[c,i]/dtheta
+                    cross = (ju.reshape(din * pu, n) @ ybar.T).reshape(din, pu, dout)
+                    cross = cross.transpose(2, 0, 1).reshape(dout * din, pu)
+                    hess[op.lo : op.hi, :pu] += cross
+                    hess[:pu, op.lo : op.hi] += cross.T
+            elif op.kind == "bias":
+                jy = arith.zeros((u.shape[0], op.hi, n))
+                jy[:, :pu, :] = ju
+                for r in range(u.shape[0]):
+                    jy[r, op.lo + r, :] = arith.scalar(1)
+            elif op.kind == "act":
+                a = cast(Activation, op.act)
+                if a.kinked:
+                    kink = _min_abs(u, kink)
+                jy = a.d1(arith, u)[:, None, :] * ju
+                if hess is not None and ybar is not None and pu and not a.d2_is_zero:
+                    c = ybar * a.d2(arith, u)
+                    for r in range(u.shape[0]):
+                        hess[:pu, :pu] += (ju[r] * c[r]) @ ju[r].T
+            else:
+                jv = jac[op.inputs[1]]
+                assert jv is not None
+                ib, js = (op.inputs[1], ju) if jv.shape[1] >= pu else (op.inputs[0], jv)
+                big = jac[ib]
+                assert big is not None
+                jy = big if self._last_use[ib] == k else big.copy()
+                jy[:, : js.shape[1], :] += js
+            jac[op.out] = jy
+            for i in op.inputs:
+                if self._last_use[i] == k:
+                    jac[i] = None
+        jf = jac[-1]
+        assert jf is not None
+        if jf.shape[1] < big_p:
+            full = arith.zeros((jf.shape[0], big_p, n))
+            full[:, : jf.shape[1], :] = jf
+            jf = full
+        return jf, hess, kink
+
+
+def _min_abs(values: np.ndarray, current: Any) -> Any:
+    """Running minimum of |values|: float in float mode, fmpq in exact mode and a
+    rigorous float lower bound in ball mode."""
+    if values.size == 0:
+        return current
+    if values.dtype != object:
+        m: Any = float(np.min(np.abs(values)))
+    elif isinstance(values.flat[0], flint.arb):
+        lo, _ = ball_bounds(np.abs(values))
+        m = max(0.0, float(np.min(lo)))
+    else:
+        m = min(abs(v) for v in values.flat)
+    return m if current is None or m < current else current

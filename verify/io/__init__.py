@@ -1,0 +1,1 @@
+"""Files: the versioned instance format and counterexample records."""

@@ -1,0 +1,314 @@
+r"""The versioned JSON instance format ``resnet-verify/instance@1``.
+
+An instance is a model, a loss, a dataset and optionally a parameter point::
+
+    {
+      "format": "resnet-verify/instance@1",
+      "model": {"kind": "resnet", "d_in": 2,
+                "blocks": [{"activation": "relu", "hidden": [2], "bias": true}]},
+      "loss": "squared",
+      "data": {"x": [[0, 1], ["1/2", -1], [2, "3/4"]], "y": [1, 0, "-1/3"]},
+      "params": {"blocks[0].phi[0].A": [[1, 0], [0, 1]], "blocks[0].phi[0].b": [0, 0],
+                 "blocks[0].V": [[1, 0], [0, 1]], "w": ["1/2", 1]}
+    }
+
+Numbers are JSON numbers or strings. Integers and strings of the form
+``"p/q"``, ``"p"`` or a decimal such as ``"0.25"`` are exact rationals; JSON
+numbers with a fraction or exponent are IEEE floats (and in exact arithmetic
+stand for their exact binary value). ``NaN``/``Infinity`` are rejected.
+``params`` is either an object keyed by parameter name (see
+``Model.layout``) or a flat list in layout order.
+
+Validation is strict and every mistake gives one :class:`InvalidInput` whose
+message names the field. Nothing read from a file is ever evaluated as code:
+numbers are parsed with a regular expression and ``fractions.Fraction``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from verify.catalogue import losses
+from verify.catalogue.losses import Loss
+from verify.data import Dataset
+from verify.errors import InvalidInput
+from verify.models import Model, model_from_spec
+
+FORMAT = "resnet-verify/instance@1"
+MAX_SAMPLES = 100_000
+MAX_NUMBER_CHARS = 400
+MAX_FILE_BYTES = 64 * 1024 * 1024
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d+)?)(/\d+)?$")
+_TOP_KEYS = {"format", "model", "loss", "data", "params", "name", "description", "record"}
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A model, a loss, data and an optional parameter point."""
+
+    loss: Loss
+    data: Dataset
+    model: Model | None = None
+    params: np.ndarray | None = None
+    name: str = ""
+    description: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def require_model(self) -> Model:
+        if self.model is None:
+            raise InvalidInput("the instance has no 'model'; add one (see README, Instance files).")
+        return self.model
+
+    def require_params(self) -> np.ndarray:
+        if self.params is None:
+            raise InvalidInput("the instance has no 'params'; add the parameter point to check.")
+        return self.params
+
+
+def number(where: str, value: Any) -> int | float | Fraction:
+    """Parse one number of an instance file (never evaluates anything)."""
+    if isinstance(value, bool) or value is None:
+        raise InvalidInput(f'{where}={value!r} is not a number; use e.g. 3, 0.5 or "1/3".')
+    if isinstance(value, int):
+        if abs(value) > 10**MAX_NUMBER_CHARS:
+            raise InvalidInput(f"{where} is absurdly large.")
+        return value
+    if isinstance(value, float):
+        if not np.isfinite(value):
+            raise InvalidInput(
+                f"{where}={value!r} is not finite; NaN and infinities are not allowed."
+            )
+        return value
+    if isinstance(value, str):
+        s = value.strip()
+        if len(s) > MAX_NUMBER_CHARS or not _NUMBER.match(s):
+            shown = value if len(value) <= 60 else value[:57] + "..."
+            raise InvalidInput(
+                f'{where}={shown!r} is not a number; strings must look like "p/q", "-3" or "0.25".'
+            )
+        num, _, den = s.partition("/")
+        if den and int(den) == 0:
+            raise InvalidInput(f"{where}={value!r} has a zero denominator.")
+        q = Fraction(num) / (int(den) if den else 1)
+        return q.numerator if q.denominator == 1 else q
+    raise InvalidInput(f'{where}={value!r} is not a number; use e.g. 3, 0.5 or "1/3".')
+
+
+def _array(where: str, value: Any, ndim: int) -> np.ndarray:
+    """Parse a rectangular nested list of numbers with exactly ``ndim`` dimensions."""
+
+    def rec(path: str, v: Any, depth: int) -> Any:
+        if depth == 0:
+            return number(path, v)
+        if not isinstance(v, list):
+            raise InvalidInput(
+                f"{path}={_short(v)} must be a list ({ndim}-dimensional array expected)."
+            )
+        return [rec(f"{path}[{i}]", item, depth - 1) for i, item in enumerate(v)]
+
+    parsed = rec(where, value, ndim)
+    arr = np.empty(_shape(where, parsed, ndim), dtype=object)
+    if ndim == 0:
+        arr[()] = parsed
+    else:
+        for idx in np.ndindex(arr.shape):
+            item = parsed
+            for i in idx:
+                item = item[i]
+            arr[idx] = item
+    return arr
+
+
+def _shape(where: str, v: Any, ndim: int) -> tuple[int, ...]:
+    if ndim == 0:
+        return ()
+    inner = {_shape(where, item, ndim - 1) for item in v}
+    if len(inner) > 1:
+        raise InvalidInput(f"{where} is ragged: rows have different lengths {sorted(inner)}.")
+    return (len(v), *(inner.pop() if inner else (0,) * (ndim - 1)))
+
+
+def _short(v: Any) -> str:
+    r = repr(v)
+    return r if len(r) <= 60 else r[:57] + "..."
+
+
+def parse_instance(doc: Any) -> Instance:
+    """Validate a decoded JSON document and build an :class:`Instance`."""
+    if not isinstance(doc, Mapping):
+        raise InvalidInput("the instance must be a JSON object.")
+    fmt = doc.get("format")
+    if fmt != FORMAT:
+        raise InvalidInput(f"format={fmt!r} is not supported; expected {FORMAT!r}.")
+    unknown = set(doc) - _TOP_KEYS
+    if unknown:
+        raise InvalidInput(
+            f"unknown top-level keys {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}."
+        )
+    if "loss" not in doc:
+        raise InvalidInput('the instance is missing \'loss\'; add e.g. "loss": "squared".')
+    lss = loss_from_spec(doc["loss"])
+    data = parse_data(doc.get("data"))
+    model = model_from_spec(doc["model"]) if doc.get("model") is not None else None
+    if model is not None:
+        if model.d_in != data.d_in:
+            raise InvalidInput(
+                f"model.d_in={model.d_in} but data.x has {data.d_in} columns; make them agree."
+            )
+        if model.d_out != data.d_out:
+            raise InvalidInput(f"model.d_out={model.d_out} but data.y has {data.d_out} outputs.")
+    lss.check_labels(data.y)
+    params = None
+    if doc.get("params") is not None:
+        if model is None:
+            raise InvalidInput("'params' needs a 'model' to say what they are.")
+        params = parse_params(model, doc["params"])
+    for key in ("name", "description"):
+        if key in doc and not isinstance(doc[key], str):
+            raise InvalidInput(f"{key}={_short(doc[key])} must be a string.")
+    return Instance(
+        lss,
+        data,
+        model,
+        params,
+        doc.get("name", ""),
+        doc.get("description", ""),
+        {"record": doc["record"]} if "record" in doc else {},
+    )
+
+
+def parse_data(value: Any) -> Dataset:
+    if not isinstance(value, Mapping) or "x" not in value or "y" not in value:
+        raise InvalidInput("data must be an object with 'x' (rows are samples) and 'y'.")
+    if set(value) - {"x", "y"}:
+        raise InvalidInput(f"data has unknown keys {sorted(set(value) - {'x', 'y'})}.")
+    if not isinstance(value["x"], list) or not value["x"]:
+        raise InvalidInput("data.x must be a non-empty list of rows.")
+    if len(value["x"]) > MAX_SAMPLES:
+        raise InvalidInput(f"data.x has {len(value['x'])} rows; the limit is {MAX_SAMPLES}.")
+    x = _array("data.x", value["x"], 2)
+    y_raw = value["y"]
+    ndim = 2 if isinstance(y_raw, list) and y_raw and isinstance(y_raw[0], list) else 1
+    y = _array("data.y", y_raw, ndim)
+    return Dataset(x, y)
+
+
+def parse_params(model: Model, value: Any) -> np.ndarray:
+    if isinstance(value, list):
+        flat = _array("params", value, 1)
+        if flat.shape != (model.n_params,):
+            raise InvalidInput(
+                f"params has {flat.shape[0]} entries; the model has {model.n_params} "
+                f"({', '.join(f'{p.name}{list(p.shape)}' for p in model.layout)})."
+            )
+        return flat
+    if not isinstance(value, Mapping):
+        raise InvalidInput("params must be an object keyed by parameter name, or a flat list.")
+    named = {}
+    for p in model.layout:
+        if p.name not in value:
+            raise InvalidInput(
+                f"params is missing {p.name!r} (shape {list(p.shape)}); "
+                f"expected keys: {', '.join(q.name for q in model.layout)}."
+            )
+        arr = _array(f"params[{p.name!r}]", value[p.name], len(p.shape))
+        if arr.shape != p.shape:
+            raise InvalidInput(
+                f"params[{p.name!r}] has shape {list(arr.shape)}; expected {list(p.shape)}."
+            )
+        named[p.name] = arr
+    extra = sorted(set(value) - set(named))
+    if extra:
+        raise InvalidInput(f"params has unknown names {extra}; the model has {sorted(named)}.")
+    return model.pack(named, dtype=object)
+
+
+def loss_from_spec(spec: Any) -> Loss:
+    """A loss from its JSON form; parameter values are parsed as instance numbers."""
+    if isinstance(spec, Mapping) and isinstance(spec.get("name"), str):
+        spec = {k: (v if k == "name" else number(f"loss.{k}", v)) for k, v in spec.items()}
+    elif not isinstance(spec, str):
+        raise InvalidInput(f"loss={_short(spec)} must be a loss name or an object with 'name'.")
+    return losses.loss_from_spec(spec)
+
+
+def load_instance(path: str | Path) -> Instance:
+    """Read and validate an instance file."""
+    return parse_instance(load_json(path))
+
+
+def load_json(path: str | Path) -> Any:
+    """Read a JSON file strictly: no NaN/Infinity, size-limited, UTF-8."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except OSError as err:
+        raise InvalidInput(f"cannot read {str(path)!r}: {err.strerror or err}.") from None
+    if size > MAX_FILE_BYTES:
+        raise InvalidInput(f"{str(path)!r} is {size} bytes; the limit is {MAX_FILE_BYTES}.")
+    try:
+        text = p.read_text(encoding="utf-8")
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as err:
+        raise InvalidInput(
+            f"{str(path)!r} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}."
+        ) from None
+    except (UnicodeDecodeError, OSError) as err:
+        raise InvalidInput(f"cannot read {str(path)!r}: {err}.") from None
+    except RecursionError:
+        raise InvalidInput(f"{str(path)!r} is nested too deeply.") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise InvalidInput(f"the JSON constant {name} is not allowed; numbers must be finite.")
+
+
+def json_number(v: Any) -> Any:
+    """JSON form of one number: ints and floats as-is, other rationals as ``"p/q"``."""
+    if isinstance(v, bool):
+        raise InvalidInput(f"{v!r} is not a number.")
+    if isinstance(v, int | np.integer):
+        return int(v)
+    if isinstance(v, float | np.floating):
+        return float(v)
+    q = Fraction(int(v.p), int(v.q)) if hasattr(v, "p") and hasattr(v, "q") else Fraction(v)
+    return q.numerator if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
+
+
+def instance_to_json(inst: Instance) -> dict[str, Any]:
+    """Serialise an instance back to the JSON format (exact numbers stay exact)."""
+    out: dict[str, Any] = {"format": FORMAT}
+    if inst.name:
+        out["name"] = inst.name
+    if inst.description:
+        out["description"] = inst.description
+    if inst.model is not None:
+        out["model"] = inst.model.spec()
+    out["loss"] = inst.loss.spec()
+    out["data"] = {
+        "x": [[json_number(v) for v in row] for row in inst.data.x],
+        "y": [
+            [json_number(v) for v in row] if inst.data.y.ndim == 2 else json_number(row)
+            for row in inst.data.y
+        ],
+    }
+    if inst.params is not None and inst.model is not None:
+        named = inst.model.unpack(np.asarray(inst.params, dtype=object))
+        out["params"] = {k: _nested(v) for k, v in named.items()}
+    return out
+
+
+def _nested(arr: Any) -> Any:
+    if not isinstance(arr, np.ndarray):
+        return json_number(arr)
+    if arr.ndim == 0:
+        return json_number(arr[()])
+    return [_nested(a) for a in arr]

@@ -1,0 +1,1 @@
+"""Rendering results for humans (text, Markdown) and machines (JSON)."""

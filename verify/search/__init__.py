@@ -1,0 +1,1 @@
+"""Counterexample search: the Hypothesis engine, public strategies and settings profiles."""

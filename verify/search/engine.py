@@ -1,0 +1,331 @@
+r"""Counterexample search with Hypothesis: screen numerically, certify hits, shrink.
+
+``search(theorem, budget=..., seed=...)`` draws instances from
+:func:`verify.search.strategies.search_cases`, finds a numerical critical point of
+each (a local minimum, and a saddle for theorems about every critical point),
+screens the theorem there in float64 (:mod:`verify.theorems.screening`), steers the
+generation with ``hypothesis.target`` on the violation score, and re-verifies
+every screened candidate with the certified pipeline. Only a certified
+VIOLATED counts as a counterexample; Hypothesis then shrinks it to a minimal
+one, which is written as a replayable JSON record.
+
+"None found in N instances" is reported as INCONCLUSIVE with the effort: a
+search never proves a theorem.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from hypothesis import Phase, find, settings, target
+from hypothesis.errors import NoSuchExample, Unsatisfiable
+
+from verify.critical.finders import find_saddle, minimize
+from verify.errors import InvalidInput
+from verify.io.instances import Instance, instance_to_json
+from verify.io.records import record, write_record
+from verify.objectives.empirical import Objective
+from verify.search.strategies import PROFILES, register_profiles, search_cases
+from verify.theorems.core import Report, Theorem, evaluate
+from verify.theorems.premises import Context
+from verify.theorems.screening import FloatContext, screen
+from verify.verdict import Verdict
+
+EVERY_CRITICAL_POINT = ("Y2", "K2")
+
+
+@dataclass
+class _Tally:
+    counts: Counter[str] = field(default_factory=Counter)
+    tried: int = 0
+    first_hit: int | None = None
+    first_hit_seconds: float | None = None
+    hit: tuple[Instance, Report] | None = None
+    t0: float = field(default_factory=time.perf_counter)
+
+
+@dataclass(frozen=True)
+class SearchReport:
+    """What a search did and found."""
+
+    theorem: Theorem
+    budget: int
+    seed: int
+    profile: str
+    targeted: bool
+    tried: int
+    counts: dict[str, int]
+    seconds: float
+    first_hit: int | None
+    first_hit_seconds: float | None
+    counterexample: dict[str, Any] | None
+    record_path: str | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict.VIOLATED if self.counterexample is not None else Verdict.INCONCLUSIVE
+
+    @property
+    def rate(self) -> float:
+        return self.tried / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "theorem": self.theorem.label,
+            "kind": self.theorem.kind,
+            "verdict": self.verdict.value,
+            "budget": self.budget,
+            "seed": self.seed,
+            "profile": self.profile,
+            "targeted": self.targeted,
+            "instances_tried": self.tried,
+            "outcomes": self.counts,
+            "seconds": round(self.seconds, 3),
+            "instances_per_second": round(self.rate, 2),
+            "first_hit_instance": self.first_hit,
+            "first_hit_seconds": None
+            if self.first_hit_seconds is None
+            else round(self.first_hit_seconds, 3),
+            "record": self.record_path,
+            "counterexample": self.counterexample,
+        }
+
+    def format(self) -> str:
+        head = (
+            f"search {self.theorem.label} ({self.theorem.kind}): "
+            f"{self.tried} instances in {self.seconds:.1f} s ({self.rate:.1f}/s), "
+            f"seed {self.seed}, profile {self.profile}"
+            + ("" if self.targeted else ", without target()")
+        )
+        outcome = ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items()))
+        if self.counterexample is None:
+            verdict = (
+                f"INCONCLUSIVE: no certified violation in {self.tried} instances "
+                "(a search cannot prove the theorem)"
+            )
+        else:
+            rep = self.counterexample["record"]["report"]
+            verdict = (
+                f"VIOLATED [{rep['method']}]: certified counterexample "
+                f"(first hit after {self.first_hit} instances, "
+                f"{self.first_hit_seconds:.1f} s; shrunk)\n  {rep['reason']}"
+            )
+            if self.record_path:
+                verdict += f"\n  record: {self.record_path}"
+        return f"{head}\n  outcomes: {outcome}\n  {verdict}"
+
+
+def _points(theorem: Theorem, obj: Objective, start: np.ndarray) -> list[np.ndarray]:
+    cands = [minimize(obj, start, max_iter=80)]
+    if theorem.id in EVERY_CRITICAL_POINT:
+        cands.append(find_saddle(obj, start, max_iter=60))
+    return [c.theta for c in cands if c.converged]
+
+
+def _examine(
+    theorem: Theorem,
+    case: tuple[Instance, np.ndarray],
+    tally: _Tally,
+    counting: bool,
+    use_target: bool,
+) -> bool:
+    inst, start = case
+    assert inst.model is not None
+    obj = Objective(inst.model, inst.loss, inst.data)
+    if counting:
+        tally.tried += 1
+    best = -np.inf
+    found = False
+    points = _points(theorem, obj, start)
+    if not points and counting:
+        tally.counts["no critical point"] += 1
+    for theta in points:
+        verdict, vacuous, score, details = screen(theorem, FloatContext(obj, theta))
+        best = max(best, score)
+        if counting:
+            key = "vacuous" if vacuous else verdict.value
+            tally.counts[f"screen {key}"] += 1
+        if not details["candidate"]:
+            continue
+        ctx = Context(obj, theta)
+        report = evaluate(theorem, ctx)
+        if counting:
+            tally.counts[f"certified {report.verdict.value}"] += 1
+        if report.verdict is Verdict.VIOLATED:
+            found = True
+            if tally.hit is None or not counting:
+                tally.hit = (
+                    Instance(
+                        inst.loss,
+                        inst.data,
+                        inst.model,
+                        np.asarray(ctx.box.centre, dtype=object),
+                    ),
+                    report,
+                )
+            if tally.first_hit is None:
+                tally.first_hit = tally.tried
+                tally.first_hit_seconds = time.perf_counter() - tally.t0
+            break
+    if use_target and np.isfinite(best):
+        target(float(np.clip(best, -1e6, 1e6)), label="violation score")
+    return found
+
+
+def search(
+    theorem: Theorem,
+    *,
+    budget: int = 100,
+    seed: int = 0,
+    profile: str = "dev",
+    use_target: bool = True,
+    out: str | Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    shrink_calls: int = 60,
+    shrink_seconds: float = 15.0,
+) -> SearchReport:
+    """Search for a certified violation of ``theorem`` among ``budget`` generated instances.
+
+    Every screened candidate is certified; the first certified violation is shrunk
+    (at most ``shrink_calls`` evaluations or ``shrink_seconds``) and returned as a
+    record (written to ``out`` if given). Randomness comes only from ``seed``.
+    """
+    if not isinstance(budget, int) or budget < 1 or budget > 1_000_000:
+        raise InvalidInput(f"budget={budget!r} must be an integer between 1 and 1000000.")
+    if profile not in PROFILES:
+        raise InvalidInput(f"profile={profile!r} is unknown; use one of {', '.join(PROFILES)}.")
+    register_profiles()
+    base = settings.get_profile(profile)
+    phases = [Phase.generate, Phase.shrink] + ([Phase.target] if use_target else [])
+    conf = settings(
+        base,
+        max_examples=budget,
+        database=None,
+        phases=phases,
+        derandomize=False,
+        report_multiple_bugs=False,
+    )
+    tally = _Tally()
+    state: dict[str, Any] = {"shrinking": False, "shrink_calls": 0, "shrink_t0": 0.0}
+
+    seen: dict[str, bool] = {}
+
+    def condition(case: tuple[Instance, np.ndarray]) -> bool:
+        key = _case_key(case)
+        if key in seen:  # Hypothesis replays examples: answer consistently
+            return seen[key]
+        seen[key] = _condition(case)
+        return seen[key]
+
+    def _condition(case: tuple[Instance, np.ndarray]) -> bool:
+        counting = not state["shrinking"]
+        if counting and tally.tried >= budget:
+            return False  # budget spent: Hypothesis may still call us (target phase)
+        if not counting:
+            state["shrink_calls"] += 1
+            spent = time.perf_counter() - state["shrink_t0"]
+            if state["shrink_calls"] > shrink_calls or spent > shrink_seconds:
+                return False  # stop shrinking: keep the smallest hit so far
+        hit = _examine(theorem, case, tally, counting, use_target)
+        if progress is not None and counting:
+            progress(tally.tried)
+        if hit and not state["shrinking"]:
+            state["shrinking"] = True
+            state["shrink_t0"] = time.perf_counter()
+        return hit
+
+    with contextlib.suppress(NoSuchExample, Unsatisfiable):  # nothing found: a normal outcome
+        find(
+            search_cases(theorem.id, theorem.dropped),
+            condition,
+            settings=conf,
+            random=random.Random(seed),
+        )
+    seconds = time.perf_counter() - tally.t0
+    counter = None
+    path = None
+    if tally.hit is not None:
+        inst, report = tally.hit
+        counter = record(inst, report, seed=seed)
+        if out is not None:
+            path = str(write_record(counter, out, theorem))
+    return SearchReport(
+        theorem,
+        budget,
+        seed,
+        profile,
+        use_target,
+        tally.tried,
+        dict(tally.counts),
+        seconds,
+        tally.first_hit,
+        tally.first_hit_seconds,
+        counter,
+        path,
+    )
+
+
+def _case_key(case: tuple[Instance, np.ndarray]) -> str:
+    inst, start = case
+    return json.dumps(instance_to_json(inst), sort_keys=True) + np.asarray(start).tobytes().hex()
+
+
+_BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _shard(args: tuple[str, tuple[str, ...], int, int, str, bool]) -> dict[str, Any]:
+    from verify.theorems import theorem as lookup
+
+    tid, dropped, budget, seed, profile, use_target = args
+    rep = search(
+        lookup(tid, dropped), budget=budget, seed=seed, profile=profile, use_target=use_target
+    )
+    return rep.to_dict()
+
+
+def search_sharded(
+    theorem: Theorem,
+    *,
+    budget: int = 100,
+    seed: int = 0,
+    workers: int = 2,
+    profile: str = "dev",
+    use_target: bool = True,
+) -> list[dict[str, Any]]:
+    """Run ``workers`` independent searches in separate processes, sharded by seed.
+
+    Shard ``k`` searches ``budget // workers`` instances with seed ``seed + k``;
+    each worker process is started with BLAS pinned to one thread (so processes
+    do not oversubscribe the cores). Returns the shards' report dictionaries.
+    """
+    import multiprocessing as mp
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    if not isinstance(workers, int) or workers < 1 or workers > 256:
+        raise InvalidInput(f"workers={workers!r} must be an integer between 1 and 256.")
+    share = max(1, budget // workers)
+    jobs = [
+        (theorem.id, theorem.dropped, share, seed + k, profile, use_target) for k in range(workers)
+    ]
+    saved = {k: os.environ.get(k) for k in _BLAS_VARS}
+    os.environ.update({k: "1" for k in _BLAS_VARS})  # read by the spawned workers at start
+    try:
+        ctx = mp.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            return list(pool.map(_shard, jobs))
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
