@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 
-import verify.baseline as bl
+import verify.baseline.predictor as bl
 from verify.baseline import Baseline, ProblemCache, best_linear_predictor
 from verify.catalogue.losses import loss
 from verify.data import Dataset
@@ -440,7 +440,7 @@ def test_huber_bracket_against_an_independent_solver(data, delta) -> None:
 
 
 def _perturbing(delta: float):
-    original = bl._cvx_solve
+    original = bl.cvx_solve
 
     def fake(data, loss_, mask, solver, cache):
         t, info = original(data, loss_, mask, solver, cache)
@@ -454,7 +454,7 @@ def test_failed_recheck_is_inconclusive_and_the_bracket_stays_rigorous(delta) ->
     data = Dataset([[1], [1], [1]], [1, 1, -1])
     truth = best_linear_predictor(data, "logistic")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(bl, "_cvx_solve", _perturbing(delta))
+        mp.setattr(bl, "cvx_solve", _perturbing(delta))
         b = best_linear_predictor(data, "logistic", polish=False)
     # both brackets are rigorous, so they must overlap (each contains R_lin)
     assert float(b.lower) <= float(truth.upper) and float(truth.lower) <= float(b.upper)
@@ -468,7 +468,7 @@ def test_failed_recheck_is_inconclusive_and_the_bracket_stays_rigorous(delta) ->
 def test_large_perturbation_without_polish_gives_no_value() -> None:
     data = Dataset([[1], [1], [1]], [1, 1, -1])
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(bl, "_cvx_solve", _perturbing(0.5))
+        mp.setattr(bl, "cvx_solve", _perturbing(0.5))
         b = best_linear_predictor(data, "logistic", polish=False)
     assert b.value is None and b.evidence.verdict is Verdict.INCONCLUSIVE
     assert b.evidence.method is Method.NUMERIC
@@ -478,7 +478,7 @@ def test_large_perturbation_without_polish_gives_no_value() -> None:
 def test_polish_repairs_an_inaccurate_solver_point() -> None:
     data = Dataset([[1], [1], [1]], [1, 1, -1])
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(bl, "_cvx_solve", _perturbing(0.5))
+        mp.setattr(bl, "cvx_solve", _perturbing(0.5))
         b = best_linear_predictor(data, "logistic")
     assert b.evidence.verdict is Verdict.HOLDS
     assert b.minimizer is not None and b.minimizer[0] == pytest.approx(math.log(2), abs=1e-12)
@@ -487,7 +487,7 @@ def test_polish_repairs_an_inaccurate_solver_point() -> None:
 def test_every_solver_failing_is_inconclusive_with_a_trivial_rigorous_bracket() -> None:
     data = Dataset([[1], [1], [1]], [1, 1, -1])
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(bl, "_cvx_solve", lambda *a: (None, {"status": "error", "error": "boom"}))
+        mp.setattr(bl, "cvx_solve", lambda *a: (None, {"status": "error", "error": "boom"}))
         b = best_linear_predictor(data, "logistic")
     assert b.status == "inconclusive" and b.value is None
     assert b.upper == pytest.approx(math.log(2), rel=1e-12)  # the objective at t = 0
@@ -497,7 +497,7 @@ def test_every_solver_failing_is_inconclusive_with_a_trivial_rigorous_bracket() 
 
 
 def test_scs_is_the_fallback_when_clarabel_fails() -> None:
-    original = bl._cvx_solve
+    original = bl.cvx_solve
 
     def clarabel_breaks(data, loss_, mask, solver, cache):
         if solver == "clarabel":
@@ -505,7 +505,7 @@ def test_scs_is_the_fallback_when_clarabel_fails() -> None:
         return original(data, loss_, mask, solver, cache)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(bl, "_cvx_solve", clarabel_breaks)
+        mp.setattr(bl, "cvx_solve", clarabel_breaks)
         b = best_linear_predictor(Dataset([[1], [1], [1]], [1, 1, -1]), "logistic")
     assert b.solver == "scs" and b.evidence.verdict is Verdict.HOLDS
     assert [a["solver"] for a in b.details["solve"]["attempts"]] == ["clarabel", "scs"]
@@ -534,14 +534,14 @@ def test_cross_check_records_agreement() -> None:
 
 
 def test_cross_check_disagreement_is_inconclusive() -> None:
-    original = bl._cvx_solve
+    original = bl.cvx_solve
 
     def scs_is_off(data, loss_, mask, solver, cache):
         t, info = original(data, loss_, mask, solver, cache)
         return (t + 1.0 if solver == "scs" and t is not None else t), info
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(bl, "_cvx_solve", scs_is_off)
+        mp.setattr(bl, "cvx_solve", scs_is_off)
         b = best_linear_predictor(
             Dataset([[1], [1], [1]], [1, 1, -1]), "logistic", cross_check=True
         )
@@ -607,7 +607,7 @@ def test_to_dict_is_json_ready_with_exact_strings() -> None:
 
 
 def test_to_dict_is_strict_json_even_when_the_cross_check_solver_failed() -> None:
-    original = bl._cvx_solve
+    original = bl.cvx_solve
 
     def scs_fails(data, loss_, mask, solver, cache):
         if solver == "scs":
@@ -615,7 +615,7 @@ def test_to_dict_is_strict_json_even_when_the_cross_check_solver_failed() -> Non
         return original(data, loss_, mask, solver, cache)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(bl, "_cvx_solve", scs_fails)
+        mp.setattr(bl, "cvx_solve", scs_fails)
         b = best_linear_predictor(
             Dataset([[1], [1], [1]], [1, 1, -1]), "logistic", cross_check=True
         )

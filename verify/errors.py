@@ -17,6 +17,14 @@ class InvalidInput(VerifyError, ValueError):
     """Bad user input: shapes, sizes, non-finite numbers, unknown names."""
 
 
+class NotApplicable(InvalidInput):
+    """A theorem was asked about an instance outside its setting: it does not apply there.
+
+    This is a typed refusal, not a verdict: the theorem says nothing about such
+    models. The command line reports it in one line with exit code 2.
+    """
+
+
 class MalformedTheorem(VerifyError, ValueError):
     """A theorem object is inconsistent (duplicate or unknown premise names)."""
 

@@ -1,4 +1,4 @@
-r"""Float64 engine behind :class:`verify.engine.graph.Network` (private).
+r"""Float64 engine over the compiled graph (:mod:`verify.engine.compiled`).
 
 Same formulas as the direct engine in :mod:`verify.engine.graph` (edge pushing:
 activation curvature, bilinear cross terms, optional Gauss--Newton term), in a
@@ -28,30 +28,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from verify.engine.compiled import Forward, Graph, Slot
 from verify.numbers.arithmetic import Arithmetic
-
-if TYPE_CHECKING:  # pragma: no cover - typing only (verify.engine.graph imports this module)
-    from verify.engine.graph import Forward, Network
-
-
-@dataclass(frozen=True)
-class Slot:
-    """A parameter operation (``matmul`` ``y = M u`` or ``bias`` ``y = u + b``)."""
-
-    offset: int
-    stop: int
-    dout: int
-    din: int  # 1 for a bias (its "input" is the constant 1)
-    col: int  # first column of this slot in a reduced Jacobian
-    source: int | None  # input node of a matmul; None for a bias
-
-    @property
-    def size(self) -> int:
-        return self.stop - self.offset
 
 
 @dataclass
@@ -114,14 +95,14 @@ class FloatPass:
     ``hsym + hlow + hlow^T``.
     """
 
-    def __init__(self, net: Network, fw: Forward, seed: np.ndarray | None, pool: Pool) -> None:
+    def __init__(self, net: Graph, fw: Forward, seed: np.ndarray | None, pool: Pool) -> None:
         self.net = net
         self.fw = fw
         self.pool = pool
         self.n = int(fw.values[0].shape[1])
         self.d1 = {
             k: op.act.d1(Arithmetic.FLOAT, fw.values[op.inputs[0]])
-            for k, op in enumerate(net._ops)
+            for k, op in enumerate(net.ops)
             if op.act is not None
         }
         self.adj = self._backward(seed) if seed is not None else None
@@ -143,22 +124,22 @@ class FloatPass:
         adds the Gauss--Newton term ``sum_o J_o diag(weight_o) J_o^T``).
         """
         net, fw = self.net, self.fw
-        red: list[Reduced | None] = [None] * len(net._dims)
+        red: list[Reduced | None] = [None] * len(net.dims)
         red[0] = Reduced(None, 0, {})
-        for k, op in enumerate(net._ops):
+        for k, op in enumerate(net.ops):
             i0 = op.inputs[0]
             ru = red[i0]
             assert ru is not None
             if op.kind == "matmul":
-                s = net._op_slot[k]
+                s = net.op_slot[k]
                 ybar = self._adj(op.out)
-                if ybar is not None and not net._fused[k]:
+                if ybar is not None and not net.fused[k]:
                     self._cross(ru, s, ybar)
                 out = self._matmul(op.matrix(fw.theta), ru, s)
             elif op.kind == "bias":
-                ru.owned = ru.owned and net._last_use[i0] == k
-                eye = np.eye(net._slots[net._op_slot[k]].dout)
-                out = Reduced(ru.var, ru.nvar, {**ru.const, net._op_slot[k]: eye}, ru.owned)
+                ru.owned = ru.owned and net.last_use[i0] == k
+                eye = np.eye(net.slots[net.op_slot[k]].dout)
+                out = Reduced(ru.var, ru.nvar, {**ru.const, net.op_slot[k]: eye}, ru.owned)
             elif op.kind == "act":
                 u = fw.values[i0]
                 d1 = self.d1[k]
@@ -169,12 +150,12 @@ class FloatPass:
                 i1 = op.inputs[1]
                 rv = red[i1]
                 assert rv is not None
-                own0 = net._last_use[i0] == k and i0 != i1
-                out = self._add(ru, rv, own0, net._last_use[i1] == k)
+                own0 = net.last_use[i0] == k and i0 != i1
+                out = self._add(ru, rv, own0, net.last_use[i1] == k)
             red[op.out] = out
             for i in op.inputs:
                 ri = red[i]
-                if net._last_use[i] == k and ri is not None:
+                if net.last_use[i] == k and ri is not None:
                     if ri.owned and ri.var is not None and ri.var is not out.var:
                         self.pool.release(ri.var)
                     red[i] = None
@@ -197,12 +178,12 @@ class FloatPass:
 
     # ---- helpers ---------------------------------------------------------------
     def _backward(self, seed: np.ndarray) -> list[np.ndarray | None]:
-        """:meth:`Network.backward`, reusing the activations' first derivatives."""
+        """The direct engine's backward pass, reusing the activations' first derivatives."""
         net, theta = self.net, self.fw.theta
-        adj: list[np.ndarray | None] = [None] * len(net._dims)
+        adj: list[np.ndarray | None] = [None] * len(net.dims)
         adj[-1] = seed
-        for k in range(len(net._ops) - 1, -1, -1):
-            op = net._ops[k]
+        for k in range(len(net.ops) - 1, -1, -1):
+            op = net.ops[k]
             ybar = adj[op.out]
             if ybar is None:
                 continue
@@ -217,7 +198,7 @@ class FloatPass:
     def _gradient(self) -> np.ndarray:
         grad = np.empty(self.net.n_params)
         assert self.adj is not None
-        for op in self.net._ops:
+        for op in self.net.ops:
             if op.param is None:
                 continue
             ybar = self.adj[op.out]
@@ -235,7 +216,7 @@ class FloatPass:
 
     def _input(self, t: int) -> np.ndarray | None:
         """Input ``u_t`` of slot ``t`` (``None`` for a bias, whose input is 1)."""
-        source = self.net._slots[t].source
+        source = self.net.slots[t].source
         return None if source is None else self.fw.values[source]
 
     def _inputs(self, slots: list[int]) -> tuple[np.ndarray, list[int]]:
@@ -250,7 +231,7 @@ class FloatPass:
 
     def _dense(self, rv: Reduced, stop: int, dim: int) -> np.ndarray:
         """A fresh dense copy of ``rv`` for slots ``[0, stop)``."""
-        cols = self.net._cols
+        cols = self.net.cols
         out = self.pool.empty((cols[stop], dim, self.n))
         if rv.var is not None:
             out[: cols[rv.nvar]] = rv.var
@@ -273,7 +254,7 @@ class FloatPass:
         stop = max([ru.nvar, *(t + 1 for t in ru.const)])
         if stop == 0:
             return Reduced(None, 0, {})
-        cols = self.net._cols
+        cols = self.net.cols
         out = self.pool.empty((cols[stop], d1.shape[0], self.n))
         if ru.var is not None:
             np.multiply(ru.var, d1, out=out[: cols[ru.nvar]])
@@ -288,7 +269,7 @@ class FloatPass:
 
     def _add(self, r1: Reduced, r2: Reduced, own1: bool, own2: bool) -> Reduced:
         """``h = h1 + h2``, accumulating in place into an input array that dies here."""
-        cols = self.net._cols
+        cols = self.net.cols
         nvar = max(r1.nvar, r2.nvar)
         if nvar and r1.nvar == nvar and own1 and r1.owned:
             base, other = r1, r2
@@ -318,7 +299,7 @@ class FloatPass:
         """Bilinear term of slot ``s`` (``y = M u``) against each earlier slot ``t``:
         ``sum_i ybar[r,i] (du_c/dy_t)[r',i] u_t[c',i]``, as one GEMM per slot."""
         assert self.hlow is not None
-        slots = self.net._slots
+        slots = self.net.slots
         ks = slots[s]
         dk, ck, n = ks.dout, ks.din, self.n
         rows = self.hlow[ks.offset : ks.stop]
@@ -351,16 +332,16 @@ class FloatPass:
         weights ``c = abar * sigma''(p)``) and the bilinear terms of the matmuls it
         feeds (``d a_r = sigma'_r d p_r``)."""
         net = self.net
-        op = net._ops[k]
+        op = net.ops[k]
         act = op.act
         assert act is not None
         abar = self._adj(op.out)
         c = None if abar is None or act.d2_is_zero else abar * act.d2(Arithmetic.FLOAT, u)
         feeds: list[tuple[Slot, np.ndarray]] = []
-        for j in net._consumers[k]:
-            ybar = self._adj(net._ops[j].out)
+        for j in net.consumers[k]:
+            ybar = self._adj(net.ops[j].out)
             if ybar is not None:
-                feeds.append((net._slots[net._op_slot[j]], ybar))
+                feeds.append((net.slots[net.op_slot[j]], ybar))
         if c is not None or feeds:
             self._unit_terms(ru, c, feeds, d1)
 
@@ -388,9 +369,9 @@ class FloatPass:
         hsym, hlow = self.hsym, self.hlow
         assert hsym is not None and hlow is not None
         m, n = (c if c is not None else d1).shape  # type: ignore[union-attr]
-        slots = net._slots
+        slots = net.slots
         consts = sorted(ru.const)
-        rest = net._offsets[ru.nvar]
+        rest = net.offsets[ru.nvar]
         ucat, starts = self._inputs(consts) if consts else (None, [0])
         curv_rows = starts[-1] if c is not None and consts else 0
         nfeed = sum(ybar.shape[0] for _, ybar in feeds)
@@ -454,7 +435,7 @@ class FloatPass:
         the left rows then uses ``left / w_r`` so that it sees the unscaled
         gradient.
         """
-        pool, slots = self.pool, self.net._slots
+        pool, slots = self.pool, self.net.slots
         hsym, hlow = self.hsym, self.hlow
         assert hsym is not None and hlow is not None
         m = left.shape[0]
@@ -509,9 +490,9 @@ class FloatPass:
             var *= w
         m, n = var.shape[1], self.n
         x = pool.empty((rest, m, n))
-        ug = pool.empty((max(s.din for s in self.net._slots[: ru.nvar]), m, n))
+        ug = pool.empty((max(s.din for s in self.net.slots[: ru.nvar]), m, n))
         for t in range(ru.nvar):
-            ts = self.net._slots[t]
+            ts = self.net.slots[t]
             blk = var[ts.col : ts.col + ts.dout]
             dst = x[ts.offset : ts.stop]
             ut = self._input(t)
@@ -531,9 +512,9 @@ class FloatPass:
         return x
 
     def _output_jacobian(self, rf: Reduced) -> np.ndarray:
-        d_out, n = self.net._dims[-1], self.n
+        d_out, n = self.net.dims[-1], self.n
         jf = np.empty((d_out, self.net.n_params, n))
-        for t, ts in enumerate(self.net._slots):
+        for t, ts in enumerate(self.net.slots):
             dst = jf[:, ts.offset : ts.stop]
             if t < rf.nvar:
                 assert rf.var is not None

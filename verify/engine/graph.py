@@ -38,45 +38,16 @@ engine (the float path then never forms the ``(d_out, P, n)`` Jacobian).
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import Any, cast
 
 import flint
 import numpy as np
 
 from verify.catalogue.activations import Activation
-from verify.engine.factored import FloatPass, Pool, Slot
-from verify.models import DenseLayer, Model, ParamBlock, ResidualBlock
+from verify.engine.compiled import Forward, compile_model
+from verify.engine.factored import FloatPass, Pool
+from verify.models import Model
 from verify.numbers.arithmetic import Arithmetic, ball_bounds
-
-
-@dataclass(frozen=True)
-class _Op:
-    kind: str  # "matmul" | "bias" | "act" | "add"
-    out: int
-    inputs: tuple[int, ...]
-    param: ParamBlock | None = None
-    act: Activation | None = None
-    lo: int = 0  # parameter slice theta[lo:hi] as a (rows, -1) matrix
-    hi: int = 0
-    rows: int = 1
-
-    def matrix(self, theta: np.ndarray) -> np.ndarray:
-        return theta[self.lo : self.hi].reshape(self.rows, -1)
-
-
-@dataclass
-class Forward:
-    """Values of every node for one parameter point and dataset."""
-
-    arith: Arithmetic
-    theta: np.ndarray
-    values: list[np.ndarray]
-
-    @property
-    def output(self) -> np.ndarray:
-        """Network output, shape ``(d_out, n)``."""
-        return self.values[-1]
 
 
 class Network:
@@ -85,93 +56,10 @@ class Network:
     def __init__(self, model: Model) -> None:
         self.model = model
         self.n_params = model.n_params
-        ops: list[_Op] = []
-        dims: list[int] = [model.d_x]
-        prefix: list[int] = [0]
-
-        def new(kind: str, inputs: tuple[int, ...], dim: int, pre: int, **kw: Any) -> int:
-            p = kw.get("param")
-            if p is not None:
-                kw.update(lo=p.offset, hi=p.offset + p.size, rows=dim)
-            ops.append(_Op(kind, len(dims), inputs, **kw))
-            dims.append(dim)
-            prefix.append(pre)
-            return len(dims) - 1
-
-        def matmul(name: str, node: int) -> int:
-            p = model.param(name)
-            dout = p.shape[0] if len(p.shape) == 2 else 1
-            return new("matmul", (node,), dout, p.stop, param=p)
-
-        def bias(name: str, node: int) -> int:
-            p = model.param(name)
-            return new("bias", (node,), dims[node], p.stop, param=p)
-
-        def act(a: Activation, node: int) -> int:
-            return new("act", (node,), dims[node], prefix[node], act=a)
-
-        h = 0
-        for i, st in enumerate(model.stages):
-            if isinstance(st, DenseLayer):
-                p = matmul(f"layers[{i}].A", h)
-                if st.bias:
-                    p = bias(f"layers[{i}].b", p)
-                h = act(st.activation, p)
-                continue
-            assert isinstance(st, ResidualBlock)
-            z = matmul(f"blocks[{i}].U", h) if st.proj is not None else h
-            if st.hidden:
-                a = z
-                for j in range(len(st.hidden)):
-                    p = matmul(f"blocks[{i}].phi[{j}].A", a)
-                    if st.bias:
-                        p = bias(f"blocks[{i}].phi[{j}].b", p)
-                    a = act(st.activation, p)
-            else:
-                p = bias(f"blocks[{i}].b", z) if st.bias else z
-                a = act(st.activation, p)
-            r = matmul(f"blocks[{i}].V", a) if st.out else a
-            h = new("add", (h, r), dims[h], max(prefix[h], prefix[r]))
-        f = matmul("w" if model.d_out == 1 else "W", h)
-        if model.output_bias:
-            f = bias("c", f)
-        self._ops = tuple(ops)
-        self._dims = tuple(dims)
-        self._prefix = tuple(prefix)
-        last_use = [-1] * len(dims)
-        for k, op in enumerate(ops):
-            for i in op.inputs:
-                last_use[i] = k
-        self._last_use = tuple(last_use)
-        slots: list[Slot] = []
-        op_slot: dict[int, int] = {}
-        col = 0
-        for k, op in enumerate(ops):
-            if op.param is None:
-                continue
-            pb = op.param
-            dout = dims[op.out]
-            if pb.offset != (slots[-1].stop if slots else 0):
-                raise AssertionError("parameter layout must follow the operation order")
-            op_slot[k] = len(slots)
-            source = op.inputs[0] if op.kind == "matmul" else None
-            slots.append(Slot(pb.offset, pb.stop, dout, (pb.stop - pb.offset) // dout, col, source))
-            col += dout
-        self._slots = tuple(slots)
-        self._op_slot = op_slot
-        self._cols = (*(s.col for s in slots), col)
-        self._offsets = (*(s.offset for s in slots), self.n_params)
-        # matmuls fed by an activation: their bilinear term is formed at the activation
-        producer = {op.out: k for k, op in enumerate(ops)}
-        consumers: list[list[int]] = [[] for _ in ops]
-        fused = [False] * len(ops)
-        for k, op in enumerate(ops):
-            src = producer.get(op.inputs[0])
-            if op.kind == "matmul" and src is not None and ops[src].kind == "act":
-                consumers[src].append(k)
-                fused[k] = True
-        self._consumers = tuple(tuple(c) for c in consumers)
-        self._fused = tuple(fused)
+        self.graph = compile_model(model)
+        self._ops = self.graph.ops
+        self._dims = self.graph.dims
+        self._last_use = self.graph.last_use
         self._lock = threading.Lock()
         self._pool = Pool()
 
@@ -278,7 +166,7 @@ class Network:
         with self._lock:  # one scratch pool per concurrent evaluation
             pool, self._pool = self._pool, Pool()
         try:
-            first, hess = FloatPass(self, fw, seed, pool).run(weight, jacobian)
+            first, hess = FloatPass(self.graph, fw, seed, pool).run(weight, jacobian)
         finally:
             self._pool = pool
         return first, hess, self.kink_margin(fw)
