@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verify import Method, Verdict, check, parse_instance, theorem
-from verify.errors import InvalidInput
+from verify.errors import NotApplicable
 from verify.objectives.empirical import Objective
 from verify.search.strategies import search_cases
+from verify.theorems.context import Context
 from verify.theorems.core import evaluate
-from verify.theorems.premises import Context
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAMIR = json.loads((ROOT / "examples/instances/shamir_saddle.json").read_text())
@@ -59,13 +59,16 @@ def test_shamir_w0_with_m_zero_is_no_worse_than_linear() -> None:
     assert rep.conclusion.witness["negative_curvature"]["verdict"] != "holds"
 
 
-def test_non_critical_point_violates_the_premise() -> None:
+def test_non_critical_point_violates_the_premise_and_yields_no_holds() -> None:
+    # issue 9: a point that is not (certified) critical gets no HOLDS of a theorem about
+    # critical points, not even a vacuous one: the theorem says nothing there
     doc = _doc(SHAMIR)
     doc["params"]["w"] = [1, "1/2"]
     rep = _report("S1", doc)
     crit = dict(rep.premises)["critical_point"]
     assert crit.verdict is Verdict.VIOLATED and crit.method is Method.EXACT
-    assert rep.verdict is Verdict.HOLDS and rep.vacuous
+    assert rep.verdict is Verdict.INCONCLUSIVE and not rep.vacuous
+    assert "is not a critical point" in rep.reason
 
 
 def test_sample_on_a_kink_is_never_violated() -> None:
@@ -93,7 +96,9 @@ def test_spanning_projections_violate_premise_two() -> None:
     rep = _report("Y1", doc)
     prem = dict(rep.premises)["column_space"]
     assert prem.verdict is Verdict.VIOLATED and prem.method is Method.EXACT
-    assert rep.verdict is Verdict.HOLDS and rep.vacuous
+    # the point is not a certified critical point (a flat direction): no verdict either way
+    assert dict(rep.premises)["critical_point"].verdict is not Verdict.HOLDS
+    assert rep.verdict is Verdict.INCONCLUSIVE
 
 
 def test_dead_relu_network_violates_the_negative_control_exactly() -> None:
@@ -104,12 +109,12 @@ def test_dead_relu_network_violates_the_negative_control_exactly() -> None:
 
 
 def test_theorem_setting_mismatch_is_misuse() -> None:
-    with pytest.raises(InvalidInput, match="residual networks"):
+    with pytest.raises(NotApplicable, match=r"does not apply to this model.*residual_network"):
         _report("Y1", DEAD)
 
 
 def _sound(tid: str, data: st.DataObject) -> None:
-    inst, start = data.draw(search_cases(tid))
+    inst, start = data.draw(search_cases(theorem(tid)))
     obj = Objective(inst.model, inst.loss, inst.data)
     from verify.critical.finders import minimize
 

@@ -19,7 +19,13 @@ from verify.certify import (
     matrix_inertia,
 )
 from verify.data import Dataset
-from verify.errors import BackendError, InvalidInput, MalformedTheorem, VerifyError
+from verify.errors import (
+    BackendError,
+    InvalidInput,
+    MalformedTheorem,
+    NotApplicable,
+    VerifyError,
+)
 from verify.io.instances import Instance, instance_to_json, load_instance, parse_instance
 from verify.io.records import Replay, replay
 from verify.models import Model, fully_connected, linear_predictor, model_from_spec, resnet
@@ -68,6 +74,7 @@ __all__ = [
     "MalformedTheorem",
     "Method",
     "Model",
+    "NotApplicable",
     "Objective",
     "Proof",
     "ProofReport",

@@ -1,13 +1,18 @@
-"""``check``: evaluate a theorem at an instance's point or at critical points found from it.
+"""The pipeline every command shares: instance -> points -> certified point -> verdict.
 
-This is the pipeline every command shares: instance -> objective -> candidate
-critical points (given, or found numerically from the instance's parameters
-and seeded starts) -> certified point or box -> premises + baseline ->
-conclusion -> verdict with evidence.
+``check`` evaluates a theorem at an instance's point, or at critical points
+found numerically from it: the instance must lie in the theorem's setting
+(else :class:`~verify.errors.NotApplicable`, before any work), candidates are
+found in float64 (:mod:`verify.critical`), escapes to infinity are reported as
+escapes and never certified, and every remaining point goes through
+:func:`certify_point` (certified critical point or box -> premises + baseline ->
+conclusion -> verdict). The search (:mod:`verify.search.engine`) calls
+:func:`certify_point` too: there is one pipeline.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,30 +21,69 @@ import numpy as np
 from verify.critical.finders import Candidate, dedupe, find_saddle, minimize, starts
 from verify.io.instances import Instance
 from verify.objectives.empirical import Objective
+from verify.theorems.context import Context
 from verify.theorems.core import Report, Theorem, evaluate
-from verify.theorems.premises import Context
+from verify.verdict import Verdict
+
+
+def certify_point(
+    theorem: Theorem, objective: Objective, theta: Any, where: str = "near"
+) -> Report:
+    """Evaluate ``theorem`` at the critical point certified at or near ``theta``."""
+    theorem.applies_to(objective.model, objective.loss)
+    return evaluate(theorem, Context(objective, theta, where=where))
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """Reports for every point checked, plus the candidates that were found."""
+    """Reports for every point checked, the candidates found and the escapes seen."""
 
     theorem: Theorem
     reports: tuple[Report, ...]
     candidates: tuple[Candidate, ...]
+    escapes: tuple[Candidate, ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        certified = [
+            r for r in self.reports if dict(r.premises).get("critical_point", None) is not None
+            and dict(r.premises)["critical_point"].verdict is Verdict.HOLDS
+        ]
+        verdicts = Counter(r.verdict.value for r in self.reports)
+        return {
+            "points": len(self.reports),
+            "certified_critical": len(certified),
+            "escapes": len(self.escapes),
+            "holds": verdicts.get("holds", 0),
+            "violated": verdicts.get("violated", 0),
+            "inconclusive": verdicts.get("inconclusive", 0),
+        }
+
+    def summary(self) -> str:
+        """One line over all points: how many certified, and the verdicts."""
+        c = self.counts()
+        return (
+            f"{c['points']} point(s) checked, {c['certified_critical']} certified critical; "
+            f"{c['holds']} holds, {c['violated']} violated, {c['inconclusive']} inconclusive; "
+            f"{c['escapes']} escape(s) to infinity not checked"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "theorem": self.theorem.label,
+            "summary": self.counts(),
             "reports": [r.to_dict() for r in self.reports],
             "candidates_found": len(self.candidates),
+            "escapes": [
+                {"norm": float(np.linalg.norm(c.theta)), "risk": c.risk, "notes": list(c.notes)}
+                for c in self.escapes
+            ],
         }
 
 
 def find_points(
     obj: Objective, theta0: Any | None, *, n_starts: int, seed: int, saddles: bool = True
-) -> list[Candidate]:
-    """Numerical critical-point candidates from ``theta0`` and ``n_starts`` seeded starts."""
+) -> tuple[list[Candidate], list[Candidate]]:
+    """Numerical critical-point candidates and escapes from ``theta0`` and seeded starts."""
     inits: list[np.ndarray] = []
     if theta0 is not None:
         inits.append(np.asarray(theta0, dtype=object).astype(np.float64))
@@ -49,7 +93,8 @@ def find_points(
         found.append(minimize(obj, th, start=k))
         if saddles:
             found.append(find_saddle(obj, th, start=k))
-    return dedupe(obj, [c for c in found if c.converged])
+    escapes = [c for c in found if c.escaped]
+    return dedupe(obj, [c for c in found if c.converged]), escapes
 
 
 def check(
@@ -66,12 +111,16 @@ def check(
     Without ``find`` the instance's own parameters are the point (certified as a
     critical point, or reported as not one). With ``find`` critical points are
     searched from the instance's parameters (if any) and ``n_starts`` seeded starts.
+    Raises :class:`~verify.errors.NotApplicable` if the instance is outside the
+    theorem's setting.
     """
     model = instance.require_model()
+    theorem.applies_to(model, instance.loss)
     obj = Objective(model, instance.loss, instance.data)
     cands: list[Candidate] = []
+    escapes: list[Candidate] = []
     if find or instance.params is None:
-        cands = find_points(
+        cands, escapes = find_points(
             obj,
             instance.params,
             n_starts=max(n_starts, 0 if instance.params is not None else 1),
@@ -80,5 +129,5 @@ def check(
         points: list[Any] = [c.theta for c in cands]
     else:
         points = [instance.params]
-    reports = tuple(evaluate(theorem, Context(obj, p, where=where)) for p in points)
-    return CheckResult(theorem, reports, tuple(cands))
+    reports = tuple(certify_point(theorem, obj, p, where) for p in points)
+    return CheckResult(theorem, reports, tuple(cands), tuple(escapes))

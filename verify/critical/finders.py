@@ -27,6 +27,14 @@ from verify.models import DenseLayer, ResidualBlock
 from verify.objectives.empirical import Objective
 
 MAX_NORM = 1e4
+ESCAPE_NORM = 20.0  # beyond this norm, a point whose risk decreases along its ray is an escape
+
+
+def _decreases_along_ray(obj: Objective, th: np.ndarray, risk: float) -> bool:
+    """True if ``R(t theta) < R(theta)`` for t = 1.5 and 2 (strictly, beyond float noise)."""
+    values = [obj.value_and_gradient(t * th)[0] for t in (1.5, 2.0)]
+    noise = 1e-12 * max(1.0, abs(risk))
+    return all(np.isfinite(v) and v < risk - noise for v in values) and values[1] <= values[0]
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,15 @@ def _summary(obj: Objective, th: np.ndarray, start: int, kind: str, notes: list[
     escaped = norm > MAX_NORM or not np.all(np.isfinite(th))
     if escaped:
         notes = [*notes, f"||theta|| = {norm:.3g} exceeds {MAX_NORM:g}: escape to infinity"]
+    elif norm > ESCAPE_NORM and _decreases_along_ray(obj, th, float(land.risk)):
+        escaped = True
+        notes = [
+            *notes,
+            (
+                f"||theta|| = {norm:.3g} and R keeps decreasing along the ray t*theta, t > 1: "
+                "an escape to infinity (an infimum not attained), not a critical point"
+            ),
+        ]
     return Candidate(
         th,
         float(land.risk),
@@ -231,7 +248,7 @@ def canonical(obj: Objective, theta: np.ndarray) -> np.ndarray:
             if b is not None:
                 named[b] = named[b][order]
             nxt = next_matrix(model, i)
-            named[nxt] = named[nxt][:, order]
+            named[nxt] = named[nxt][order] if named[nxt].ndim == 1 else named[nxt][:, order]
     return model.pack(named)
 
 

@@ -1,9 +1,10 @@
 r"""Counterexample search with Hypothesis: screen numerically, certify hits, shrink.
 
 ``search(theorem, budget=..., seed=...)`` draws instances from
-:func:`verify.search.strategies.search_cases`, finds a numerical critical point of
-each (a local minimum, and a saddle for theorems about every critical point),
-screens the theorem there in float64 (:mod:`verify.theorems.screening`), steers the
+:attr:`Theorem.cases` (inside its setting), finds a numerical critical point of
+each (a local minimum, and a saddle for theorems with ``saddles=True``), screens
+the theorem there with each condition's float twin (:func:`verify.theorems.core.screen`),
+steers the
 generation with ``hypothesis.target`` on the violation score, and re-verifies
 every screened candidate with the certified pipeline. Only a certified
 VIOLATED counts as a counterexample; Hypothesis then shrinks it to a minimal
@@ -29,18 +30,18 @@ import numpy as np
 from hypothesis import Phase, find, settings, target
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
+from verify.certify import Box
 from verify.critical.finders import find_saddle, minimize
 from verify.errors import InvalidInput
 from verify.io.instances import Instance, instance_to_json
 from verify.io.records import record, write_record
 from verify.objectives.empirical import Objective
+from verify.pipeline import certify_point
 from verify.search.strategies import PROFILES, register_profiles, search_cases
-from verify.theorems.core import Report, Theorem, evaluate
-from verify.theorems.premises import Context
-from verify.theorems.screening import FloatContext, screen
+from verify.theorems.catalogue import theorem as theorem_by_id
+from verify.theorems.context import FloatContext
+from verify.theorems.core import Report, Theorem, screen
 from verify.verdict import Verdict
-
-EVERY_CRITICAL_POINT = ("Y2", "K2")
 
 
 @dataclass
@@ -126,7 +127,7 @@ class SearchReport:
 
 def _points(theorem: Theorem, obj: Objective, start: np.ndarray) -> list[np.ndarray]:
     cands = [minimize(obj, start, max_iter=80)]
-    if theorem.id in EVERY_CRITICAL_POINT:
+    if theorem.saddles:
         cands.append(find_saddle(obj, start, max_iter=60))
     return [c.theta for c in cands if c.converged]
 
@@ -156,8 +157,7 @@ def _examine(
             tally.counts[f"screen {key}"] += 1
         if not details["candidate"]:
             continue
-        ctx = Context(obj, theta)
-        report = evaluate(theorem, ctx)
+        report = certify_point(theorem, obj, theta)
         if counting:
             tally.counts[f"certified {report.verdict.value}"] += 1
         if report.verdict is Verdict.VIOLATED:
@@ -168,7 +168,7 @@ def _examine(
                         inst.loss,
                         inst.data,
                         inst.model,
-                        np.asarray(ctx.box.centre, dtype=object),
+                        _checked_point(report),
                     ),
                     report,
                 )
@@ -245,7 +245,7 @@ def search(
 
     with contextlib.suppress(NoSuchExample, Unsatisfiable):  # nothing found: a normal outcome
         find(
-            search_cases(theorem.id, theorem.dropped),
+            search_cases(theorem),
             condition,
             settings=conf,
             random=random.Random(seed),
@@ -274,6 +274,11 @@ def search(
     )
 
 
+def _checked_point(report: Report) -> np.ndarray:
+    """The exact centre of the point or box the report is about (a record's params)."""
+    return np.asarray(Box.from_dict(report.point["box"]).centre, dtype=object)
+
+
 def _case_key(case: tuple[Instance, np.ndarray]) -> str:
     inst, start = case
     return json.dumps(instance_to_json(inst), sort_keys=True) + np.asarray(start).tobytes().hex()
@@ -283,12 +288,9 @@ _BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _shard(args: tuple[str, tuple[str, ...], int, int, str, bool]) -> dict[str, Any]:
-    from verify.theorems import theorem as lookup
-
     tid, dropped, budget, seed, profile, use_target = args
-    rep = search(
-        lookup(tid, dropped), budget=budget, seed=seed, profile=profile, use_target=use_target
-    )
+    thm = theorem_by_id(tid, dropped)
+    rep = search(thm, budget=budget, seed=seed, profile=profile, use_target=use_target)
     return rep.to_dict()
 
 

@@ -10,16 +10,20 @@ test suite and the ``search`` command.
 from __future__ import annotations
 
 import os
-from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, reject, settings
 from hypothesis import strategies as st
 
 from verify.catalogue.activations import NAMES as ACTIVATION_NAMES
 from verify.catalogue.activations import activation
+from verify.data import Dataset
+from verify.errors import InvalidInput
 from verify.models import DenseLayer, Model, ResidualBlock
+from verify.theorems.cases import rationals
+from verify.theorems.core import Theorem
+from verify.theorems.setting import Setting
 
 PROFILES = ("dev", "ci", "deep")
 
@@ -53,15 +57,6 @@ EXACT_ACTIVATIONS = ("relu", "leaky_relu", "identity", "square")
 SMOOTH_ACTIVATIONS = ("tanh", "sigmoid", "softplus", "identity", "square")
 
 
-def rationals(max_abs: int = 3, max_denominator: int = 8) -> st.SearchStrategy[Fraction]:
-    """Small rationals ``p/q`` with ``|p/q| <= max_abs`` and ``q <= max_denominator``."""
-    return st.builds(
-        lambda q, p: Fraction(p, q),
-        st.integers(1, max_denominator),
-        st.integers(-max_abs * max_denominator, max_abs * max_denominator),
-    ).map(lambda v: v if abs(v) <= max_abs else Fraction(max_abs) * (1 if v > 0 else -1))
-
-
 def activations(names: tuple[str, ...] = ACTIVATION_NAMES) -> st.SearchStrategy[Any]:
     """Activation objects drawn from ``names`` (leaky slope 1/10)."""
     return st.sampled_from(names).map(
@@ -78,15 +73,48 @@ def residual_blocks(
     acts: tuple[str, ...] = ACTIVATION_NAMES,
     max_width: int = 3,
     max_hidden: int = 2,
+    out: bool | None = None,
+    proj: bool | None = None,
+    hidden: bool | None = None,
+    bias: bool | None = None,
 ) -> ResidualBlock:
-    """One residual block for state dimension ``d_x`` (Yun form: no U in block 1)."""
+    """One residual block for state dimension ``d_x``.
+
+    The block form is drawn unless fixed: ``out`` (a trainable V), ``proj`` (a
+    trainable U; never in the first block of the Yun form, whatever is asked),
+    ``hidden`` (hidden layers in phi) and ``bias``. ``None`` draws the choice.
+    """
     act = draw(activations(acts))
-    proj = None if first else draw(st.one_of(st.none(), st.integers(1, max_width)))
-    hidden = tuple(draw(st.lists(st.integers(1, max_width), max_size=max_hidden)))
-    out = True
-    if draw(st.booleans()) and (hidden[-1] if hidden else (proj or d_x)) == d_x:
-        out = False
-    return ResidualBlock(act, proj, hidden, draw(st.booleans()), out)
+    want_proj = draw(st.booleans()) if proj is None else proj
+    p = None if first or not want_proj else draw(st.integers(1, max_width))
+    want_hidden = draw(st.booleans()) if hidden is None else hidden
+    widths = (
+        tuple(draw(st.lists(st.integers(1, max_width), min_size=1, max_size=max_hidden)))
+        if want_hidden
+        else ()
+    )
+    b = draw(st.booleans()) if bias is None else bias
+    last = widths[-1] if widths else (p or d_x)
+    # without V the block's output must already have d_x rows
+    o = not (last == d_x and draw(st.booleans())) if out is None else out
+    if not o and last != d_x:
+        widths = (*widths[:-1], d_x) if widths else widths
+        if not widths and p is not None:
+            p = d_x
+    return ResidualBlock(act, p, widths, b, o)
+
+
+# what each known requirement of a setting means for generation
+_KNOBS: dict[str, dict[str, Any]] = {
+    "residual_network": {"kinds": ("resnet",)},
+    "fully_connected_network": {"kinds": ("fully_connected",)},
+    "scalar_output": {"max_d_out": 1},
+    "no_output_bias": {"output_bias": False},
+    "trainable_V": {"out": True},
+    "projections": {"proj": True},
+    "single_block": {"max_blocks": 1},
+    "parameter_free_features": {"proj": False, "hidden": False, "bias": False},
+}
 
 
 @st.composite
@@ -100,8 +128,22 @@ def models(
     max_width: int = 3,
     max_d_out: int = 1,
     max_params: int = 40,
+    setting: Setting | None = None,
 ) -> Model:
-    """Small model specifications; constructive (no filtering), bounded in size."""
+    """Small model specifications; constructive (no filtering), bounded in size.
+
+    With ``setting`` (e.g. ``theorem.setting``) every model drawn lies inside it:
+    the setting's known requirements fix the kind and the block form (trainable
+    V, projections, parameter-free features, scalar output, no output bias, one
+    block). Requirements the strategy does not know are enforced by filtering.
+    """
+    knobs: dict[str, Any] = {}
+    for req in setting.requirements if setting is not None else ():
+        knobs.update(_KNOBS.get(req.name, {}))
+    kinds = knobs.get("kinds", kinds)
+    max_d_out = min(max_d_out, knobs.get("max_d_out", max_d_out))
+    max_blocks = min(max_blocks, knobs.get("max_blocks", max_blocks))
+    form = {k: knobs[k] for k in ("out", "proj", "hidden", "bias") if k in knobs}
     kind = draw(st.sampled_from(kinds))
     d_in = draw(st.integers(1, max_d_in))
     intercept = draw(st.booleans())
@@ -110,7 +152,8 @@ def models(
     stages: list[Any] = []
     if kind == "resnet":
         for i in range(draw(st.integers(1, max_blocks))):
-            stages.append(draw(residual_blocks(d_x, first=i == 0, acts=acts, max_width=max_width)))
+            block = residual_blocks(d_x, first=i == 0, acts=acts, max_width=max_width, **form)
+            stages.append(draw(block))
     elif kind == "fully_connected":
         for _ in range(draw(st.integers(1, max_blocks))):
             stages.append(
@@ -118,7 +161,8 @@ def models(
                     draw(activations(acts)), draw(st.integers(1, max_width)), draw(st.booleans())
                 )
             )
-    model = Model(d_in, tuple(stages), d_out, intercept, kind != "linear" and draw(st.booleans()))
+    bias = knobs.get("output_bias", kind != "linear" and draw(st.booleans()))
+    model = Model(d_in, tuple(stages), d_out, intercept, bias)
     while model.n_params > max_params and len(model.stages) > 1:
         model = Model(d_in, model.stages[:-1], d_out, intercept, model.output_bias)
     if model.n_params > max_params and model.stages:
@@ -129,6 +173,11 @@ def models(
             else DenseLayer(first.activation, 1, False)
         )
         model = Model(d_in, (small,), d_out, intercept, model.output_bias)
+    if setting is not None:
+        unknown = [r for r in setting.requirements if r.about == "model" and r.name not in _KNOBS]
+        bad = [r.name for r in unknown if r.test(model, None) is not None]
+        if bad:
+            reject()  # a user's requirement this strategy cannot construct for
     return model
 
 
@@ -143,8 +192,6 @@ def datasets(
     max_abs: int = 3,
 ) -> Any:
     """Rational datasets ``(x, y)`` with rows as samples."""
-    from verify.data import Dataset
-
     n = draw(st.integers(min_n, max_n))
     num = rationals(max_abs)
     x = [[draw(num) for _ in range(d_in)] for _ in range(n)]
@@ -162,83 +209,17 @@ def parameter_points(model: Model, max_abs: int = 2) -> st.SearchStrategy[np.nda
 # ---- instances for the search ---------------------------------------------------
 
 
-def _rows(draw: st.DrawFn, n: int, d: int, max_abs: int = 3) -> list[list[Fraction]]:
-    num = rationals(max_abs, 4)
-    return [[draw(num) for _ in range(d)] for _ in range(n)]
+def search_cases(theorem: Theorem) -> st.SearchStrategy[tuple[Any, np.ndarray]]:
+    """``(instance, start)`` pairs for the search of ``theorem``: its own cases.
 
-
-@st.composite
-def search_cases(
-    draw: st.DrawFn, theorem_id: str, dropped: tuple[str, ...] = ()
-) -> tuple[Any, np.ndarray]:
-    """``(instance, start)`` pairs for the search of one theorem.
-
-    Built so that structural premises hold by construction: Y1 instances have
-    ``sum_{l>=2} m_l < d_x`` (premise 2), single-block theorems have L = 1, K2
-    instances have parameter-free features and d_y <= d_x, K3 has d_y > d_x,
-    FC1 instances are small fully-connected ReLU nets with an output bias.
-    For a weakened theorem the instances make the *dropped* premise fail where
-    that can be arranged structurally (otherwise probing it would be vacuous):
-    without ``column_space``, later blocks get full projections (``U = I``);
-    without ``full_rank_hL``, there are fewer samples than dimensions.
-    Sizes stay tiny (P <= 30, n <= 10) so the search is fast.
+    Every theorem declares the strategy of its search (:attr:`Theorem.cases`),
+    inside its setting by construction; for a weakened theorem the cases make
+    the dropped premise fail where that can be arranged structurally.
     """
-    from verify.catalogue.losses import loss
-    from verify.data import Dataset
-    from verify.io.instances import Instance
-    from verify.models import Model, fully_connected
-
-    tid = theorem_id.upper()
-    smooth = ("tanh", "softplus", "sigmoid")
-    if tid in ("Y1", "Y2", "S1"):
-        d_in = draw(st.integers(2, 3))
-        act = activation(draw(st.sampled_from((*smooth, "relu"))))
-        k = draw(st.integers(1, 2))
-        blocks = [ResidualBlock(act, None, (k,), draw(st.booleans()))]
-        if tid == "Y1" and "column_space" in dropped:
-            blocks.append(ResidualBlock(act, None, (), False))  # U_2 = I spans R^d_x
-        elif tid == "Y1":
-            budget = d_in - 1
-            while budget > 0 and len(blocks) < 3 and draw(st.booleans()):
-                m = draw(st.integers(1, budget))
-                budget -= m
-                blocks.append(ResidualBlock(act, m, (), False))
-        model = Model(d_in, tuple(blocks))
-        if "full_rank_hL" in dropped:  # rank E[l'' h h^T] <= n < d_x
-            n = draw(st.integers(1, d_in - 1))
-        else:
-            n = draw(st.integers(d_in + 1, 8))
-        y: Any = [draw(rationals(3, 4)) for _ in range(n)]
-    elif tid in ("K2", "K3"):
-        d_in = 1 if tid == "K3" else draw(st.integers(1, 2))
-        d_out = 2 if tid == "K3" else draw(st.integers(1, d_in))
-        act = activation(draw(st.sampled_from(("square", "tanh", "softplus"))))
-        model = Model(d_in, (ResidualBlock(act),), d_out)
-        n = draw(st.integers(3, 7))
-        y = [
-            [draw(rationals(3, 4)) for _ in range(d_out)] if d_out > 1 else draw(rationals(3, 4))
-            for _ in range(n)
-        ]
-    elif tid == "FC1":
-        d_in = 1
-        model = fully_connected(1, [draw(st.integers(1, 2))], "relu")
-        n = draw(st.integers(3, 7))
-        slope = draw(rationals(2, 2))
-        y = None
-    else:
-        raise ValueError(f"no search strategy for theorem {theorem_id!r}")
-    x = _rows(draw, n, d_in)
-    if y is None:  # linear trend plus bounded noise: linear predictors are good here
-        y = [slope * r[0] + draw(rationals(1, 4)) for r in x]
-    data = Dataset(np.array(x, dtype=object), np.array(y, dtype=object))
-    inst = Instance(loss("squared"), data, model)
-    scale = draw(st.sampled_from((0.5, 1.0, 2.0)))
-    start = np.array([float(draw(rationals(2, 4))) * scale for _ in range(model.n_params)])
-    if tid == "FC1" and draw(st.booleans()):
-        # start some units dead on the data: bias below -|u| * max|x|
-        named = model.unpack(start)
-        xmax = max(abs(float(v)) for row in x for v in row)
-        a, b = named["layers[0].A"], named["layers[0].b"]
-        b[:] = -(np.abs(a[:, 0]) * xmax + 1.0)
-        start = model.pack(named)
-    return inst, start
+    if theorem.cases is None:
+        raise InvalidInput(
+            f"theorem {theorem.label!r} has no search cases; build it with "
+            "Theorem(..., cases=my_strategy) where my_strategy(theorem) returns a Hypothesis "
+            "strategy of (instance, start) pairs."
+        )
+    return cast(st.SearchStrategy[tuple[Any, np.ndarray]], theorem.cases(theorem))

@@ -1,12 +1,28 @@
 """Theorems as data: premises, conclusion, setting and reference, and the catalogue.
 
-- :mod:`~verify.theorems.core`: :class:`Condition`, :class:`Theorem`, ``decide``, ``evaluate``;
-- :mod:`~verify.theorems.premises`: the certified premise and conclusion checks;
-- :mod:`~verify.theorems.screening`: their float64 screens for the search;
-- :mod:`~verify.theorems.catalogue`: the theorems of the seed papers and the negative controls.
+- :mod:`~verify.theorems.core`: :class:`Condition`, :class:`Theorem`, ``decide``, ``evaluate``,
+  ``screen``;
+- :mod:`~verify.theorems.setting`: settings (the model classes theorems are about), as data;
+- :mod:`~verify.theorems.context`: the certified point (``Context``) and the float one;
+- :mod:`~verify.theorems.premises`, :mod:`~verify.theorems.conclusions`: conditions, each
+  with its certified check and float screen side by side;
+- :mod:`~verify.theorems.yun`, :mod:`~verify.theorems.shamir`,
+  :mod:`~verify.theorems.kawaguchi_bengio`, :mod:`~verify.theorems.controls`: one module per
+  paper, each theorem with its setting and search cases;
+- :mod:`~verify.theorems.catalogue`: the registry.
 """
 
 from verify.theorems.catalogue import THEOREMS, theorem
 from verify.theorems.core import Condition, Report, Theorem, evaluate
+from verify.theorems.setting import Requirement, Setting
 
-__all__ = ["THEOREMS", "Condition", "Report", "Theorem", "evaluate", "theorem"]
+__all__ = [
+    "THEOREMS",
+    "Condition",
+    "Report",
+    "Requirement",
+    "Setting",
+    "Theorem",
+    "evaluate",
+    "theorem",
+]

@@ -14,10 +14,25 @@ HOLDS               VIOLATED      VIOLATED — only if *every* part is EXACT or
 otherwise           otherwise     INCONCLUSIVE, the reason names the parts
 =================  ============  =========================================
 
+Before anything is computed, the instance must lie in the theorem's
+:class:`~verify.theorems.setting.Setting`; outside it :func:`evaluate` raises
+:class:`~verify.errors.NotApplicable` ("does not apply"), never a verdict.
+
+A *qualifier* premise ("theta* is a critical point", "... a local minimum")
+says which points the theorem speaks about: unless it HOLDS (certified), the
+theorem says nothing at the point and the verdict is INCONCLUSIVE, never a
+vacuous HOLDS.
+
 The point is first certified (:mod:`verify.certify`): exactly critical at a
 rational point, or a Krawczyk box that contains a unique critical point. All
 other quantities are then evaluated over that box in ball arithmetic (or
 exactly at the point), so they hold for the certified critical point itself.
+
+A theorem is one object in one place: its setting, premises (each with its
+certified check and float screen), conclusion, reference and tag, the search
+cases that generate instances inside its setting, whether its search must
+examine saddles as well as minima, and the ids of its proof module and example
+scripts.
 """
 
 from __future__ import annotations
@@ -28,21 +43,35 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from verify.errors import InvalidInput, MalformedTheorem
+from verify.errors import MalformedTheorem
+from verify.theorems.setting import ANY_MODEL, Setting
 from verify.verdict import Evidence, Method, Verdict, all_of, weakest
 
 if TYPE_CHECKING:
-    from verify.models import Model
-    from verify.theorems.premises import Context
+    from verify.theorems.context import Context, FloatContext
 
 
 @dataclass(frozen=True)
 class Condition:
-    """A premise or conclusion: a name, a statement and a check returning Evidence."""
+    """A premise or conclusion: a name, a statement, its certified check and its float screen.
+
+    Attributes:
+        check: certified check at a :class:`~verify.theorems.context.Context`
+            (EXACT/CERTIFIED evidence, or INCONCLUSIVE).
+        screen: float64 twin at a :class:`~verify.theorems.context.FloatContext`
+            (NUMERIC evidence, used only to pick what to certify); ``None`` if there is
+            none (the search then never flags on this condition).
+        qualifier: the theorem speaks only at points where this premise holds
+            (critical points, local minima): unless it HOLDS there is no HOLDS.
+    """
 
     name: str
     statement: str
     check: Callable[[Context], Evidence] = field(repr=False, compare=False)
+    screen: Callable[[FloatContext], Evidence] | None = field(
+        default=None, repr=False, compare=False
+    )
+    qualifier: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,8 +87,14 @@ class Theorem:
         conclusion: the conclusion.
         kind: ``theorem`` (true as stated), ``negative_control`` (known false: the
             tool must be able to find violations) or ``open_probe`` (unknown).
-        requires: a function that returns ``None`` if the theorem's setting fits a
-            model, or a sentence saying why not (then evaluation is misuse).
+        setting: the model class the theorem is about (checked before anything else).
+        cases: ``cases(theorem)`` returns a Hypothesis strategy of ``(instance, start)``
+            pairs inside the setting (for a weakened theorem, making the dropped
+            premise fail where that can be arranged); ``None``: not searchable.
+        saddles: the search examines saddles as well as minima (theorems about every
+            critical point whose violations can sit at saddles).
+        proof: id of the module in ``proofs/`` that proves it (``None`` if none).
+        examples: ids of the example scripts in ``examples/`` about it.
         dropped: premises removed with :meth:`without`.
     """
 
@@ -70,9 +105,11 @@ class Theorem:
     premises: tuple[Condition, ...]
     conclusion: Condition
     kind: str = "theorem"
-    requires: Callable[[Model], str | None] = field(
-        default=lambda m: None, repr=False, compare=False
-    )
+    setting: Setting = field(default=ANY_MODEL, compare=False)
+    cases: Callable[[Theorem], Any] | None = field(default=None, repr=False, compare=False)
+    saddles: bool = False
+    proof: str | None = None
+    examples: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -86,6 +123,14 @@ class Theorem:
     @property
     def premise_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.premises)
+
+    @property
+    def qualifiers(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.premises if p.qualifier)
+
+    def applies_to(self, model: Any, loss: Any) -> None:
+        """Raise :class:`~verify.errors.NotApplicable` outside the setting."""
+        self.setting.check(model, loss, self.id)
 
     @property
     def label(self) -> str:
@@ -180,9 +225,27 @@ class Report:
 
 
 def decide(
-    premises: list[tuple[str, Evidence]], conclusion: Evidence
+    premises: list[tuple[str, Evidence]],
+    conclusion: Evidence,
+    qualifiers: tuple[str, ...] = (),
 ) -> tuple[Verdict, Method, bool, str]:
-    """Combine premise and conclusion evidence into (verdict, method, vacuous, reason)."""
+    """Combine premise and conclusion evidence into (verdict, method, vacuous, reason).
+
+    ``qualifiers`` name the premises that say which points the theorem is about
+    (see the module docstring): unless each HOLDS, the verdict is INCONCLUSIVE.
+    """
+    for name, ev in premises:
+        if name in qualifiers and ev.verdict is not Verdict.HOLDS:
+            what = "is not" if ev.verdict is Verdict.VIOLATED else "is not certified to be"
+            return (
+                Verdict.INCONCLUSIVE,
+                ev.method,
+                False,
+                (
+                    f"the point {what} a {name.replace('_', ' ')}, so the theorem says nothing "
+                    f"here ({ev.method.value}): {ev.reason}"
+                ),
+            )
     pv = all_of(e.verdict for _, e in premises)
     if pv is Verdict.VIOLATED:
         violated = [(n, e) for n, e in premises if e.verdict is Verdict.VIOLATED]
@@ -221,14 +284,15 @@ def decide(
 
 
 def evaluate(theorem: Theorem, ctx: Context) -> Report:
-    """Evaluate ``theorem`` at the point held by ``ctx`` (see :mod:`verify.theorems.premises`)."""
-    why = theorem.requires(ctx.objective.model)
-    if why is not None:
-        raise InvalidInput(f"theorem {theorem.id} does not apply to this model: {why}")
+    """Evaluate ``theorem`` at the point held by ``ctx`` (see :mod:`verify.theorems.context`).
+
+    Raises :class:`~verify.errors.NotApplicable` outside the theorem's setting.
+    """
+    theorem.applies_to(ctx.objective.model, ctx.objective.loss)
     t0 = time.perf_counter()
     premises = [(p.name, p.check(ctx)) for p in theorem.premises]
     conclusion = theorem.conclusion.check(ctx)
-    verdict, method, vacuous, reason = decide(premises, conclusion)
+    verdict, method, vacuous, reason = decide(premises, conclusion, theorem.qualifiers)
     return Report(
         theorem,
         verdict,
@@ -240,3 +304,33 @@ def evaluate(theorem: Theorem, ctx: Context) -> Report:
         ctx.point_summary(),
         time.perf_counter() - t0 + ctx.setup_seconds,
     )
+
+
+def screen(theorem: Theorem, ctx: FloatContext) -> tuple[Verdict, bool, float, dict[str, Any]]:
+    """Float verdict, vacuity, violation score (> 0: conclusion numerically fails), details.
+
+    Every condition is screened by its own float twin (:attr:`Condition.screen`);
+    one without a twin is INCONCLUSIVE. NUMERIC only: a screen decides what to
+    certify, never a verdict.
+    """
+
+    def run(cond: Condition) -> Evidence:
+        if cond.screen is None:
+            return Evidence(Verdict.INCONCLUSIVE, Method.NUMERIC, "no float screen")
+        return cond.screen(ctx)
+
+    premises = [(p.name, run(p)) for p in theorem.premises]
+    concl = run(theorem.conclusion)
+    verdict, _, vacuous, _ = decide(premises, concl, theorem.qualifiers)
+    score = -float(concl.margin) if concl.margin is not None else 0.0
+    # a candidate: premises hold numerically and the conclusion does not clearly hold
+    # (e.g. R > R_lin with a float lambda_min of -1e-17 at a singular PSD Hessian)
+    candidate = (
+        all(e.verdict is Verdict.HOLDS for _, e in premises) and concl.verdict is not Verdict.HOLDS
+    )
+    details = {
+        "premises": {n: e.verdict.value for n, e in premises},
+        "conclusion": concl.verdict.value,
+        "candidate": candidate,
+    }
+    return verdict, vacuous, score, details

@@ -1,191 +1,175 @@
-r"""Premise and conclusion checks, each returning :class:`~verify.verdict.Evidence`.
+r"""Premises of the catalogue's theorems: each a :class:`Condition` with its certified check
+and its float64 screen side by side.
 
-A :class:`Context` holds one evaluation point. It first certifies a critical
-point (:func:`verify.certify.certify_critical_point`): either the rational point
-itself is exactly critical (then everything is evaluated EXACTLY there), or a
-Krawczyk box around it contains a unique critical point (then everything is
-evaluated over the box in Arb ball arithmetic, so each statement holds for the
-certified critical point, CERTIFIED). If no critical point is certified, the
-other checks are still evaluated at the given point, for information.
-
-Exact rank decisions use python-flint ``fmpq_mat.rank``; ball decisions use
-certified inertia or determinants; a float rank is never used for a verdict.
+A certified check takes a :class:`~verify.theorems.context.Context` (exact point
+or Krawczyk box) and returns EXACT or CERTIFIED evidence; its screen takes a
+:class:`~verify.theorems.context.FloatContext` and returns NUMERIC evidence
+used only to decide what to certify. Exact rank decisions use python-flint
+``fmpq_mat.rank``; ball decisions use certified inertia; a float rank is never
+used for a verdict.
 """
 
 from __future__ import annotations
 
-import time
 from fractions import Fraction
-from functools import cached_property
 from typing import Any
 
 import flint
 import numpy as np
 
-from verify.certify import (
-    Box,
-    box_from_evidence,
-    certified_inertia,
-    certify_critical_point,
-    certify_hessian_psd,
-    certify_local_minimum,
-    certify_negative_curvature,
-    is_critical_at,
-)
-from verify.certify.box import exact_vector
-from verify.critical.snapping import snap_rational
+from verify.certify import certified_inertia, certify_local_minimum
 from verify.models import ResidualBlock
-from verify.numbers.arithmetic import Arithmetic, ball_bounds, fmpq_to_fraction
-from verify.objectives.empirical import Landscape, Objective
-from verify.verdict import Evidence, Method, Verdict, weakest
+from verify.numbers.arithmetic import Arithmetic, ball_bounds, to_fmpq
+from verify.numbers.format import fmt_number, safe_float
+from verify.theorems.context import Context, FloatContext
+from verify.theorems.core import Condition
+from verify.tolerances import verdict_from_margin
+from verify.verdict import Evidence, Method, Verdict
+
+N = Method.NUMERIC
 
 
-class Context:
-    """One point (or certified box) of one objective, with lazily computed facts."""
+def numeric(margin: float, tol: float, reason: str) -> Evidence:
+    """NUMERIC evidence from a signed margin and a tolerance band."""
+    return Evidence(verdict_from_margin(margin, tol), N, reason, margin=margin, tolerance=tol)
 
-    def __init__(self, objective: Objective, theta: Any, *, where: str = "near") -> None:
-        t0 = time.perf_counter()
-        self.objective = objective
-        if objective.exact_ok and where == "near":
-            snapped = snap_rational(objective, np.asarray(theta, dtype=object).astype(np.float64))
-            if snapped is not None:
-                theta = snapped
-        self.critical: Evidence = certify_critical_point(objective, theta, where=where)  # type: ignore[arg-type]
-        if self.critical.verdict is not Verdict.HOLDS and where == "near":
-            # no certified critical point near theta; if theta is not even numerically
-            # critical, prove that theta itself is not a critical point
-            g = objective.value_and_gradient(exact_vector("theta", theta).astype(np.float64))[1]
-            if float(np.linalg.norm(g)) > 1e-6:
-                at = is_critical_at(objective, theta)
-                if at.verdict is Verdict.VIOLATED:
-                    self.critical = at
-        box = box_from_evidence(self.critical)
-        self.box: Box = box if box is not None else Box(exact_vector("theta", theta))
-        exact = objective.exact_ok and self.box.is_point
-        self.arith = Arithmetic.EXACT if exact else Arithmetic.BALL
-        self.values = self.box.centre if self.arith is Arithmetic.EXACT else self.box.balls()
-        self.land: Landscape = objective.evaluate(self.values, self.arith, order=2)
-        self.setup_seconds = time.perf_counter() - t0
 
-    @property
-    def method(self) -> Method:
-        return self.arith.method
-
-    @cached_property
-    def baseline(self) -> Any:
-        from verify.baseline import best_linear_predictor
-
-        m = self.objective.model
-        return best_linear_predictor(
-            self.objective.data, self.objective.loss, intercept=m.intercept or m.output_bias
-        )
-
-    @cached_property
-    def features(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(h_L, f)``: the last state (width × n) and outputs, in the context's arithmetic."""
-        net = self.objective.network
-        x, _ = self.objective.arrays(self.arith)
-        fw = net.forward(self.values, x, self.arith)
-        return net.last_state(fw), fw.output
-
-    def param(self, name: str) -> np.ndarray:
-        return self.objective.model.unpack(self.values)[name]
-
-    def point_summary(self) -> dict[str, Any]:
-        if not self.box.is_point:
-            radius = float(self.box.radius.max())
-            where = f"Krawczyk box of radius {radius:.3g} around a certified critical point"
-        elif self.critical.verdict is Verdict.HOLDS:
-            where = "exactly critical rational point"
+def exact_entries(values: np.ndarray) -> np.ndarray | None:
+    """The entries as exact ``fmpq`` if every one is exact (a rational or a zero-radius
+    ball, whose midpoint is a dyadic rational), else ``None``."""
+    out = np.empty(values.shape, dtype=object)
+    for idx, v in np.ndenumerate(values):
+        if isinstance(v, flint.arb):
+            if not v.is_exact() or not v.is_finite():
+                return None
+            man, exp = v.mid().man_exp()
+            out[idx] = flint.fmpq(man) * flint.fmpq(2) ** int(exp)
         else:
-            where = "the given point (no critical point certified there)"
-        return {
-            "description": f"{where} ({self.arith.value} arithmetic)",
-            "box": self.box.to_dict(),
-            "risk": _interval(self.land.risk),
-        }
+            out[idx] = to_fmpq(v)
+    return out
 
 
-def _interval(value: Any) -> list[float]:
-    lo, hi = ball_bounds(np.array([value], dtype=object))
-    return [float(lo[0]), float(hi[0])]
+# ---- critical point (a qualifier: the theorem speaks only at critical points) --------
 
 
-def _bounds(value: Any) -> tuple[Any, Any]:
-    """Exact (Fraction, Fraction) for rationals, outward float bounds for balls."""
-    if isinstance(value, flint.arb):
-        lo, hi = _interval(value)
-        return lo, hi
-    q = fmpq_to_fraction(value) if isinstance(value, flint.fmpq) else Fraction(value)
-    return q, q
-
-
-# ---- premises -----------------------------------------------------------------
-
-
-def critical_point(ctx: Context) -> Evidence:
+def _critical(ctx: Context) -> Evidence:
     return ctx.critical
 
 
-def twice_differentiable(ctx: Context) -> Evidence:
+def _critical_screen(c: FloatContext) -> Evidence:
+    g = float(np.linalg.norm(c.land.gradient))
+    tol = c.tol.grad * max(1.0, abs(float(c.land.risk)))
+    return numeric(tol - g, 0.0, f"float |grad R| = {g:.3g} (tolerance {tol:.1g})")
+
+
+CRITICAL = Condition(
+    "critical_point",
+    "theta* is a critical point of R (certified)",
+    _critical,
+    _critical_screen,
+    qualifier=True,
+)
+
+
+# ---- twice differentiable: kinks of activations and of the loss, per sample --------------
+
+
+def _loss_kink_margin(ctx: Context | FloatContext, arith: Arithmetic, f: np.ndarray) -> Any:
+    """Smallest distance of a residual ``r = f - y`` to a kink ``±k`` of the loss (``None`` if
+    the loss is C^2): exact for rationals, a rigorous lower bound for balls, float for float."""
+    kinks = getattr(ctx.loss, "kinks", ())
+    if not kinks:
+        return None
+    _, y = ctx.objective.arrays(arith)
+    r = (f - y).reshape(-1)
+    if arith is Arithmetic.FLOAT:
+        return min(abs(abs(float(v)) - float(k)) for v in r for k in kinks)
+    if arith is Arithmetic.EXACT:
+        return min(abs(abs(v) - to_fmpq(k)) for v in r for k in kinks)
+    lo, hi = ball_bounds(r)
+    best: Fraction | None = None
+    for lo_i, hi_i in zip(lo, hi, strict=True):
+        if not (np.isfinite(lo_i) and np.isfinite(hi_i)):
+            return Fraction(0)
+        a, b = Fraction(float(lo_i)), Fraction(float(hi_i))
+        for k in kinks:
+            for t in (Fraction(k), -Fraction(k)):
+                d = Fraction(0) if a <= t <= b else min(abs(a - t), abs(b - t))
+                best = d if best is None or d < best else best
+    return best
+
+
+def _twice(ctx: Context) -> Evidence:
     kinked = [st.activation.name for st in ctx.objective.model.stages if st.activation.kinked]
-    if not kinked:
+    loss_kinks = getattr(ctx.loss, "kinks", ())
+    if not kinked and not loss_kinks:
         return Evidence(
             Verdict.HOLDS,
             Method.EXACT,
-            "structural: every activation is smooth (C^2) and so is the loss.",
+            "structural: every activation is smooth (C^2) and the loss is C^2 in p",
         )
-    k = ctx.land.kink_margin
-    if k is not None and k > 0:
+    parts = []
+    k = ctx.land.kink_margin if kinked else None
+    if kinked and not (k is not None and k > 0):
         return Evidence(
-            Verdict.HOLDS,
+            Verdict.INCONCLUSIVE,
             ctx.method,
-            f"every pre-activation of a kinked unit is at least {float(k):.3g} "
-            "away from the kink at every sample",
-            margin=float(k),
-            tolerance=0.0,
+            "a sample lies on a ReLU kink (or within the box around it): R is not "
+            "known to be twice differentiable here; ReLU'(0) = 0 is only a convention",
+            margin=0.0,
         )
+    if kinked:
+        parts.append(f"every kinked pre-activation is at least {fmt_number(k, 3)} from the kink")
+    lk = _loss_kink_margin(ctx, ctx.arith, ctx.features[1]) if loss_kinks else None
+    if loss_kinks and not (lk is not None and lk > 0):
+        return Evidence(
+            Verdict.INCONCLUSIVE,
+            ctx.method,
+            f"a residual f - y of some sample is at a kink of the loss {ctx.loss.label} "
+            f"(|r| = {', '.join(str(x) for x in loss_kinks)}), or its enclosure reaches one: "
+            "the loss is not twice differentiable there",
+            margin=0.0,
+        )
+    if loss_kinks:
+        parts.append(f"every residual is at least {fmt_number(lk, 3)} from the loss's kinks")
+    margin = min(safe_float(m) for m in (k, lk) if m is not None)
+    return Evidence(Verdict.HOLDS, ctx.method, "; ".join(parts), margin=margin, tolerance=0.0)
+
+
+def _twice_screen(c: FloatContext) -> Evidence:
+    k = c.land.kink_margin
+    lk = _loss_kink_margin(c, Arithmetic.FLOAT, c.land.outputs)
+    margins = [float(m) for m in (k, lk) if m is not None]
+    if not margins:
+        return Evidence(Verdict.HOLDS, Method.EXACT, "structural: smooth activations and loss")
+    m = min(margins)
     return Evidence(
-        Verdict.INCONCLUSIVE,
-        ctx.method,
-        "a sample lies on a ReLU kink (or within the box around it): R is not "
-        "known to be twice differentiable here; ReLU'(0) = 0 is only a convention",
-        margin=0.0,
+        Verdict.HOLDS if m > 1e-9 else Verdict.INCONCLUSIVE, N, f"float kink margin {m:.3g}",
+        margin=m,
     )
 
 
-def loss_convex_c2(ctx: Context) -> Evidence:
-    lss = ctx.objective.loss
-    if lss.convex and lss.twice_differentiable:
-        return Evidence(
-            Verdict.HOLDS,
-            Method.EXACT,
-            f"loss {lss.name!r} is convex and C^2 in p (catalogue declaration)",
-        )
-    missing = "convex" if not lss.convex else "twice differentiable"
-    return Evidence(Verdict.VIOLATED, Method.EXACT, f"loss {lss.name!r} is not {missing}")
+TWICE_DIFF = Condition(
+    "twice_differentiable",
+    "R is twice differentiable at theta* (no sample on a kink of an activation or the loss)",
+    _twice,
+    _twice_screen,
+)
 
 
-def loss_convex(ctx: Context) -> Evidence:
-    lss = ctx.objective.loss
-    if lss.convex:
-        return Evidence(
-            Verdict.HOLDS,
-            Method.EXACT,
-            f"loss {lss.name!r} is convex and differentiable in p (catalogue)",
-        )
-    return Evidence(Verdict.VIOLATED, Method.EXACT, f"loss {lss.name!r} is not convex")
+# ---- Yun premise 1 -------------------------------------------------------------------
 
 
-def full_rank_hL(ctx: Context) -> Evidence:
-    """Yun premise 1: ``E[l''(f(x); y) h_L(x) h_L(x)^T]`` has full rank."""
+def _full_rank(ctx: Context) -> Evidence:
+    """``E[l''(f(x); y) h_L(x) h_L(x)^T]`` has full rank."""
     h, f = ctx.features
     _, y = ctx.objective.arrays(ctx.arith)
     l2 = ctx.objective.loss.d2(ctx.arith, f, y)[0]
     m = (h * l2) @ h.T
     d = m.shape[0]
-    if ctx.arith is Arithmetic.EXACT:
-        rank = flint.fmpq_mat(m.tolist()).rank()
+    exact = m if ctx.arith is Arithmetic.EXACT else exact_entries(m)
+    if exact is not None:
+        rank = flint.fmpq_mat(exact.tolist()).rank()
         if rank == d:
             return Evidence(Verdict.HOLDS, Method.EXACT, f"exact rank {rank} = d_x")
         return Evidence(
@@ -206,24 +190,42 @@ def full_rank_hL(ctx: Context) -> Evidence:
     )
 
 
-def column_space(ctx: Context) -> Evidence:
-    """Yun premise 2: ``col([U_2^T ... U_L^T]) != R^{d_x}``."""
-    model = ctx.objective.model
+def _full_rank_screen(c: FloatContext) -> Evidence:
+    h, f = c.features
+    _, y = c.objective.arrays(c.land.arithmetic)
+    l2 = c.objective.loss.d2(c.land.arithmetic, f, y)[0]
+    ev = np.linalg.eigvalsh((h * l2) @ h.T / h.shape[1])
+    scale = max(1e-300, float(np.max(np.abs(ev))))
+    lam = float(ev[0]) / scale
+    v = Verdict.HOLDS if lam > 1e-8 else Verdict.INCONCLUSIVE
+    return Evidence(v, N, f"relative lambda_min {lam:.3g}", margin=lam, tolerance=1e-8)
+
+
+FULL_RANK = Condition(
+    "full_rank_hL",
+    "E[l''(f(x); y) h_L(x) h_L(x)^T] has full rank d_x",
+    _full_rank,
+    _full_rank_screen,
+)
+
+
+# ---- Yun premise 2 -------------------------------------------------------------------
+
+
+def _structural_column_space(model: Any) -> Evidence | None:
     d = model.d_x
-    blocks = [(i, st) for i, st in enumerate(model.stages) if isinstance(st, ResidualBlock)]
-    later = blocks[1:]
+    later = [st for st in model.stages if isinstance(st, ResidualBlock)][1:]
     if not later:
         return Evidence(
             Verdict.HOLDS, Method.EXACT, "structural: L = 1, so the set of U's is empty"
         )
-    no_proj = [i for i, st in later if st.proj is None]
-    if no_proj:
+    if any(st.proj is None for st in later):
         return Evidence(
             Verdict.VIOLATED,
             Method.EXACT,
-            f"structural: block {no_proj[0]} has no projection (U = I), so the columns span R^d_x",
+            "structural: a later block has no projection (U = I), so the columns span R^d_x",
         )
-    total = sum(st.proj for _, st in later if st.proj is not None)
+    total = sum(st.proj for st in later if st.proj is not None)
     if total < d:
         return Evidence(
             Verdict.HOLDS,
@@ -231,16 +233,27 @@ def column_space(ctx: Context) -> Evidence:
             f"structural: sum of m_l = {total} < d_x = {d}",
             margin=float(d - total),
         )
-    stacked = np.concatenate([ctx.param(f"blocks[{i}].U") for i, _ in later], axis=0)
-    if ctx.arith is Arithmetic.EXACT:
-        rank = flint.fmpq_mat(stacked.tolist()).rank()
+    return None
+
+
+def _column_space(ctx: Context) -> Evidence:
+    """``col([U_2^T ... U_L^T]) != R^{d_x}``."""
+    model = ctx.objective.model
+    structural = _structural_column_space(model)
+    if structural is not None:
+        return structural
+    d = model.d_x
+    later = [i for i, st in enumerate(model.stages) if isinstance(st, ResidualBlock)][1:]
+    stacked = np.concatenate([ctx.param(f"blocks[{i}].U") for i in later], axis=0)
+    exact = stacked if ctx.arith is Arithmetic.EXACT else exact_entries(stacked)
+    if exact is not None:  # the U entries are exact even inside a box (zero radius)
+        rank = flint.fmpq_mat(exact.tolist()).rank()
         if rank < d:
             return Evidence(
                 Verdict.HOLDS, Method.EXACT, f"exact rank of stacked U's is {rank} < {d}"
             )
         return Evidence(Verdict.VIOLATED, Method.EXACT, f"exact rank of stacked U's is {d}")
-    gram = stacked.T @ stacked
-    inertia = certified_inertia(gram)
+    inertia = certified_inertia(stacked.T @ stacked)
     if inertia.n_pos == d:
         return Evidence(
             Verdict.VIOLATED,
@@ -250,16 +263,35 @@ def column_space(ctx: Context) -> Evidence:
     return Evidence(
         Verdict.INCONCLUSIVE,
         Method.CERTIFIED,
-        "only a float rank is available for the stacked U's; a rank deficiency "
-        "cannot be certified with balls",
+        "the stacked U's are not exact and a rank deficiency cannot be certified with balls",
     )
 
 
-def w_nonzero(ctx: Context) -> Evidence:
-    name = "w" if ctx.objective.model.d_out == 1 else "W"
+def _column_space_screen(c: FloatContext) -> Evidence:
+    structural = _structural_column_space(c.objective.model)
+    if structural is not None:
+        return structural
+    return Evidence(Verdict.INCONCLUSIVE, N, "non-structural rank: left to the certified pipeline")
+
+
+COLUMN_SPACE = Condition(
+    "column_space", "col([U_2^T ... U_L^T]) != R^{d_x}", _column_space, _column_space_screen
+)
+
+
+# ---- w != 0 --------------------------------------------------------------------------
+
+
+def _output_name(model: Any) -> str:
+    return "w" if model.d_out == 1 else "W"
+
+
+def _w_nonzero(ctx: Context) -> Evidence:
+    name = _output_name(ctx.objective.model)
     w = ctx.param(name).reshape(-1)
-    if ctx.arith is Arithmetic.EXACT:
-        if any(v != 0 for v in w):
+    exact = w if ctx.arith is Arithmetic.EXACT else exact_entries(w)
+    if exact is not None:
+        if any(v != 0 for v in exact):
             return Evidence(Verdict.HOLDS, Method.EXACT, f"{name} != 0 exactly")
         return Evidence(Verdict.VIOLATED, Method.EXACT, f"{name} = 0 exactly")
     lo, hi = ball_bounds(w)
@@ -270,29 +302,73 @@ def w_nonzero(ctx: Context) -> Evidence:
     )
 
 
-def local_minimum(ctx: Context) -> Evidence:
+def _w_nonzero_screen(c: FloatContext) -> Evidence:
+    name = _output_name(c.objective.model)
+    return numeric(float(np.max(np.abs(c.param(name)))), 1e-9, f"float max|{name}|")
+
+
+W_NONZERO = Condition("w_nonzero", "w* != 0", _w_nonzero, _w_nonzero_screen)
+
+
+# ---- local minimum (a qualifier for claims about local minima) ------------------------
+
+
+def _local_min(ctx: Context) -> Evidence:
     return certify_local_minimum(ctx.objective, ctx.box)
 
 
-def rank_condition_k2(ctx: Context) -> Evidence:
-    """Kawaguchi--Bengio (derived): rank W = d_y, or rank W < d_x at a local minimum."""
-    model = ctx.objective.model
-    w = ctx.param("w").reshape(1, -1) if model.d_out == 1 else ctx.param("W")
+def _local_min_screen(c: FloatContext) -> Evidence:
+    if _critical_screen(c).verdict is not Verdict.HOLDS:
+        return Evidence(Verdict.INCONCLUSIVE, N, "not numerically critical")
+    lam = float(c.eigenvalues[0]) / c.hscale
+    return numeric(lam, 1e-9, f"relative float lambda_min {lam:.3g}")
+
+
+LOCAL_MIN = Condition(
+    "local_minimum",
+    "theta* is a (certified strict) local minimum",
+    _local_min,
+    _local_min_screen,
+    qualifier=True,
+)
+
+
+# ---- Kawaguchi--Bengio rank condition ----------------------------------------------------
+
+
+def _output_matrix(ctx: Context | FloatContext) -> np.ndarray:
+    m = ctx.objective.model
+    w = ctx.param(_output_name(m))
+    return w.reshape(1, -1) if m.d_out == 1 else w
+
+
+def _rank_k2(ctx: Context) -> Evidence:
+    """rank W = d_y, or rank W < d_x at a local minimum."""
+    w = _output_matrix(ctx)
     d_y, d_x = w.shape
-    if ctx.arith is not Arithmetic.EXACT:
-        gram = w @ w.T
-        if certified_inertia(gram).n_pos == d_y:
+    exact = w if ctx.arith is Arithmetic.EXACT else exact_entries(w)
+    if exact is not None:
+        rank = flint.fmpq_mat(exact.tolist()).rank()
+        method = Method.EXACT
+    else:  # balls: only full-rank facts can be certified
+        if d_y <= d_x and certified_inertia(w @ w.T).n_pos == d_y:
             return Evidence(Verdict.HOLDS, Method.CERTIFIED, "certified rank W = d_y")
+        if d_y > d_x and certified_inertia(w.T @ w).n_pos == d_x:
+            return Evidence(
+                Verdict.VIOLATED,
+                Method.CERTIFIED,
+                f"structural rank W <= d_x = {d_x} < d_y = {d_y}, and W^T W is certified "
+                "positive definite, so rank W = d_x: neither = d_y nor < d_x",
+            )
         return Evidence(
-            Verdict.INCONCLUSIVE, Method.CERTIFIED, "rank W < d_y cannot be certified with balls"
+            Verdict.INCONCLUSIVE, Method.CERTIFIED, "rank W cannot be decided with balls here"
         )
-    rank = flint.fmpq_mat(w.tolist()).rank()
     if rank == d_y:
-        return Evidence(Verdict.HOLDS, Method.EXACT, f"exact rank W = d_y = {d_y}")
+        return Evidence(Verdict.HOLDS, method, f"exact rank W = d_y = {d_y}")
     if rank >= d_x:
         return Evidence(
             Verdict.VIOLATED,
-            Method.EXACT,
+            method,
             f"exact rank W = {rank}: neither = d_y = {d_y} nor < d_x = {d_x}",
         )
     lm = certify_local_minimum(ctx.objective, ctx.box)
@@ -307,143 +383,20 @@ def rank_condition_k2(ctx: Context) -> Evidence:
     )
 
 
-# ---- conclusions ---------------------------------------------------------------
+def _rank_k2_screen(c: FloatContext) -> Evidence:
+    m = c.objective.model
+    s = np.linalg.svd(_output_matrix(c), compute_uv=False)
+    rank = int(np.sum(s > 1e-9 * max(1.0, float(s[0]))))
+    if rank == m.d_out:
+        return Evidence(Verdict.HOLDS, N, f"float rank W = d_y = {rank}")
+    if rank >= m.d_x:
+        return Evidence(Verdict.VIOLATED, N, f"float rank W = {rank} >= d_x")
+    return _local_min_screen(c)
 
 
-def risk_le_linear(ctx: Context) -> Evidence:
-    """``R(theta*) <= R_lin``, compared against the baseline's certified bracket."""
-    base = ctx.baseline
-    r_lo, r_hi = _bounds(ctx.land.risk)
-    methods = [ctx.method, base.evidence.method]
-    if base.evidence.verdict is not Verdict.HOLDS or base.lower is None or base.upper is None:
-        return Evidence(
-            Verdict.INCONCLUSIVE,
-            weakest(methods),
-            f"no trustworthy bracket on R_lin: {base.evidence.reason}",
-        )
-    lo, hi = base.lower, base.upper
-    rng = (
-        f"R in [{float(r_lo):.6g}, {float(r_hi):.6g}], R_lin in [{float(lo):.6g}, {float(hi):.6g}]"
-    )
-    if r_hi <= lo:
-        return Evidence(
-            Verdict.HOLDS, weakest(methods), rng, margin=float(lo - r_hi), tolerance=0.0
-        )
-    if r_lo > hi:
-        return Evidence(
-            Verdict.VIOLATED,
-            weakest(methods),
-            f"R > R_lin: {rng}",
-            margin=float(hi - r_lo),
-            tolerance=0.0,
-        )
-    return Evidence(
-        Verdict.INCONCLUSIVE,
-        weakest(methods),
-        f"enclosures overlap: {rng}",
-        margin=float(lo - r_hi),
-    )
-
-
-def negative_curvature(ctx: Context) -> Evidence:
-    """``lambda_min(Hessian R(theta*)) < 0`` (VIOLATED needs a proof of PSD)."""
-    ev = certify_negative_curvature(ctx.objective, ctx.box)
-    if ev.verdict is Verdict.HOLDS:
-        return ev
-    psd = certify_hessian_psd(ctx.objective, ctx.box)
-    if psd.verdict is Verdict.HOLDS:
-        return Evidence(
-            Verdict.VIOLATED,
-            psd.method,
-            f"no negative eigenvalue: {psd.reason}",
-            witness=psd.witness,
-        )
-    return Evidence(
-        Verdict.INCONCLUSIVE,
-        weakest([ev.method, psd.method]),
-        f"sign of lambda_min undecided: {ev.reason}",
-    )
-
-
-def better_than_linear_or_saddle(ctx: Context) -> Evidence:
-    """The dichotomy ``R <= R_lin`` or ``lambda_min < 0`` (Kleene disjunction).
-
-    Both branches are always evaluated and reported in the witness, so a point
-    that is both no worse than linear and a strict saddle shows both.
-    """
-    a = risk_le_linear(ctx)
-    b = negative_curvature(ctx)
-    branches = {"risk_le_linear": a.to_dict(), "negative_curvature": b.to_dict()}
-    held = [
-        (n, e) for n, e in (("R <= R_lin", a), ("strict saddle", b)) if e.verdict is Verdict.HOLDS
-    ]
-    if held:
-        name, ev = min(held, key=lambda ne: ne[1].method.rank)
-        also = " (both branches hold)" if len(held) == 2 else ""
-        return Evidence(
-            Verdict.HOLDS,
-            ev.method,
-            f"{name}{also}; {ev.reason}",
-            margin=a.margin,
-            witness=branches,
-        )
-    if a.verdict is Verdict.VIOLATED and b.verdict is Verdict.VIOLATED:
-        return Evidence(
-            Verdict.VIOLATED,
-            weakest([a.method, b.method]),
-            f"{a.reason}; and {b.reason}",
-            margin=a.margin,
-            witness=branches,
-        )
-    return Evidence(
-        Verdict.INCONCLUSIVE,
-        weakest([a.method, b.method]),
-        f"{a.verdict.value}: {a.reason}; {b.verdict.value}: {b.reason}",
-        margin=a.margin,
-        witness=branches,
-    )
-
-
-def basis_correlations(obj: Objective, theta: np.ndarray, arith: Arithmetic) -> np.ndarray:
-    """``sum_i g_i x_i^T`` and ``sum_i g_i z_i^T`` (flattened), ``g = l'(f; y)`` and
-    ``z = sigma(x)`` the single block's features: both vanish iff (W, WV) is
-    stationary for the convex basis problem of Kawaguchi--Bengio."""
-    x, y = obj.arrays(arith)
-    fw = obj.network.forward(theta, x, arith)
-    g = obj.loss.d1(arith, fw.output, y)
-    act, pre = obj.network.pre_activations(fw)[0]
-    z = act.value(arith, pre)
-    return np.concatenate([(g @ x.T).reshape(-1), (g @ z.T).reshape(-1)])
-
-
-def basis_model_stationary(ctx: Context) -> Evidence:
-    """K2: ``E[g x^T] = 0`` and ``E[g z^T] = 0``, i.e. (W, WV) is optimal for the
-    convex basis problem, so ``L(theta) = L_basis*(theta) <= L_lin*``."""
-    grads = basis_correlations(ctx.objective, ctx.values, ctx.arith)
-    if ctx.arith is Arithmetic.EXACT:
-        if all(v == 0 for v in grads):
-            return Evidence(
-                Verdict.HOLDS,
-                Method.EXACT,
-                "E[g x^T] = 0 and E[g z^T] = 0 exactly: (W, WV) is stationary, "
-                "hence optimal, for the convex basis problem",
-            )
-        return Evidence(
-            Verdict.VIOLATED,
-            Method.EXACT,
-            "E[g x^T] or E[g z^T] is nonzero: (W, WV) is not optimal for the "
-            "basis problem, so L > L_basis*",
-        )
-    lo, hi = ball_bounds(grads)
-    if np.any((lo > 0) | (hi < 0)):
-        return Evidence(
-            Verdict.VIOLATED,
-            Method.CERTIFIED,
-            "an entry of E[g x^T], E[g z^T] excludes 0 over the box: L > L_basis*",
-        )
-    return Evidence(
-        Verdict.INCONCLUSIVE,
-        Method.CERTIFIED,
-        "enclosures of E[g x^T], E[g z^T] contain 0; exactness is needed to prove "
-        "stationarity of the basis problem",
-    )
+RANK_K2 = Condition(
+    "rank_condition",
+    "rank W = d_y, or rank W < d_x at a local minimum",
+    _rank_k2,
+    _rank_k2_screen,
+)

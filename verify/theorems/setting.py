@@ -31,6 +31,7 @@ class Requirement:
     name: str
     statement: str
     test: Test = field(repr=False, compare=False)
+    about: str = "model"  # "model" or "loss": what the test looks at
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,9 @@ PROJECTIONS = Requirement(
     "projections", "every block l >= 2 has a trainable projection U_l (proj set)", _projections
 )
 SINGLE_BLOCK = Requirement("single_block", "exactly one residual block (L = 1)", _single)
-LOSS_CONVEX = Requirement("convex_loss", "the loss l(p; y) is convex in p", _loss_convex)
+LOSS_CONVEX = Requirement(
+    "convex_loss", "the loss l(p; y) is convex in p", _loss_convex, about="loss"
+)
 PARAMETER_FREE = Requirement(
     "parameter_free_features",
     "features z(x) = sigma(x) without parameters (no proj, hidden layers or bias)",
@@ -161,3 +164,5 @@ FULLY_CONNECTED = Setting(
     "fully-connected network, scalar output",
     (DENSE, SCALAR_OUTPUT, LOSS_CONVEX),
 )
+
+ANY_MODEL = Setting("any model", ())
