@@ -1,0 +1,105 @@
+"""Population risk: Monte Carlo value, finite differences, ball enclosures, batch path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from verify import Arithmetic
+from verify.arith import ball_bounds
+from verify.errors import InvalidInput
+from verify.population.models import conv_relu, conv_relu_shortcut, two_layer_relu
+from verify.population.objective import PopulationRisk, teacher_identity, two_layer_batch
+
+MODELS = {
+    "two_layer": lambda: two_layer_relu(3, 2),
+    "two_layer_a_skip": lambda: two_layer_relu(3, 2, train_output=True, skip=True),
+    "conv": lambda: conv_relu(3, 2),
+    "conv_norm": lambda: conv_relu(3, 2, normalise=True),
+    "liu_avg_pool": lambda: conv_relu_shortcut(3, 2),
+    "liu_none": lambda: conv_relu_shortcut(3, 2, shortcut="none"),
+}
+
+
+def _objective(name: str, seed: int) -> tuple[PopulationRisk, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    model = MODELS[name]()
+    obj = PopulationRisk(model, model, rng.standard_normal(model.n_params))
+    return obj, rng.standard_normal(model.n_params)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_value_matches_monte_carlo(name: str) -> None:
+    """N = 200000 Gaussian inputs; closed form within 5 standard errors."""
+    obj, th = _objective(name, 3)
+    n = 200_000
+    x = np.random.default_rng(99).standard_normal((n, obj.model.d_in))
+    tp = np.array([float(v) for v in obj.teacher_params])
+    r = obj.model.forward(th, x) - obj.teacher.forward(tp, x)
+    s = 0.5 * r * r
+    assert abs(obj.risk(th) - s.mean()) <= 5 * s.std() / np.sqrt(n)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_derivatives_match_finite_differences(name: str) -> None:
+    obj, th = _objective(name, 5)
+    land = obj.evaluate(th)
+    assert land.hessian is not None and land.kink_margin > 0
+    h = 1e-6
+    p = th.size
+    g = np.zeros(p)
+    hess = np.zeros((p, p))
+    for i in range(p):
+        e = np.zeros(p)
+        e[i] = h
+        fp, gp = obj.value_and_gradient(th + e)
+        fm, gm = obj.value_and_gradient(th - e)
+        g[i] = (fp - fm) / (2 * h)
+        hess[:, i] = (gp - gm) / (2 * h)
+    scale = max(1.0, float(np.max(np.abs(land.hessian))))
+    np.testing.assert_allclose(land.gradient, g, atol=1e-7 * scale)
+    np.testing.assert_allclose(land.hessian, hess, atol=1e-7 * scale)
+    np.testing.assert_allclose(land.hessian, land.hessian.T, atol=1e-13 * scale)
+
+
+@pytest.mark.parametrize("name", ["two_layer_a_skip", "conv_norm", "liu_avg_pool"])
+def test_ball_encloses_float(name: str) -> None:
+    obj, th = _objective(name, 8)
+    f = obj.evaluate(th)
+    b = obj.evaluate(th, Arithmetic.BALL)
+    assert b.method.name == "CERTIFIED" and 0 < b.kink_margin <= f.kink_margin + 1e-12
+    for fv, bv in [(np.array([f.risk]), np.array([b.risk], dtype=object)),
+                   (f.gradient, b.gradient), (f.hessian, b.hessian)]:
+        lo, hi = ball_bounds(bv)
+        tol = 1e-12 * max(1.0, float(np.max(np.abs(fv))))
+        assert np.all(lo - tol <= fv) and np.all(fv <= hi + tol)
+        assert float(np.max(hi - lo)) < 1e-10
+
+
+def test_global_minimum_is_zero_and_batch_agrees() -> None:
+    k = 4
+    tm, tp = teacher_identity(k)
+    obj = PopulationRisk(two_layer_relu(k, k), tm, tp)
+    assert obj.risk(np.eye(k).reshape(-1)) == pytest.approx(0.0, abs=1e-14)
+    w = np.random.default_rng(2).standard_normal((3, k, k))
+    risk, grad = two_layer_batch(w, np.ones(k), np.eye(k), np.ones(k))
+    for r in range(3):
+        f, g = obj.value_and_gradient(w[r].reshape(-1))
+        assert risk[r] == pytest.approx(f, abs=1e-12)
+        np.testing.assert_allclose(grad[r].reshape(-1), g, atol=1e-12)
+
+
+def test_refusals() -> None:
+    obj, th = _objective("two_layer", 0)
+    with pytest.raises(InvalidInput, match="exact"):
+        obj.evaluate(th, "exact")
+    with pytest.raises(InvalidInput, match="shape"):
+        obj.evaluate(th[:-1])
+    with pytest.raises(InvalidInput, match="d_in"):
+        PopulationRisk(two_layer_relu(3, 2), two_layer_relu(4, 2), np.ones(8))
+    with pytest.raises(InvalidInput, match="teacher params"):
+        PopulationRisk(two_layer_relu(3, 2), two_layer_relu(3, 2), np.ones(5))
+    with pytest.raises(InvalidInput, match="conv_relu_shortcut"):
+        from verify.population.models import ConvReLU
+
+        ConvReLU(2, 2, False, "avg_pool", False)
