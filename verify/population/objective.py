@@ -87,6 +87,12 @@ class PopulationRisk:
         """True if the student is Liu et al.'s reconstructed shortcut net (label results so)."""
         return bool(getattr(self.model, "reconstruction", False))
 
+    @property
+    def global_minimum(self) -> float | None:
+        """0.0 when the teacher is realisable (same architecture as the student: the
+        student with the teacher's parameters has risk 0), else None (unknown)."""
+        return 0.0 if self.teacher == self.model else None
+
     def theta(self, values: Any, arith: Arithmetic | str) -> np.ndarray:
         """Convert a parameter vector into ``arith`` (float or ball)."""
         arith = Arithmetic.parse(arith)
