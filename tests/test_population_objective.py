@@ -10,6 +10,7 @@ from verify.arith import ball_bounds
 from verify.errors import InvalidInput
 from verify.population.models import conv_relu, conv_relu_shortcut, two_layer_relu
 from verify.population.objective import PopulationRisk, teacher_identity, two_layer_batch
+from verify.population.spec import parse_population_instance, population_instance_to_json
 
 MODELS = {
     "two_layer": lambda: two_layer_relu(3, 2),
@@ -103,3 +104,67 @@ def test_refusals() -> None:
         from verify.population.models import ConvReLU
 
         ConvReLU(2, 2, False, "avg_pool", False)
+
+
+# ---------------------------------------------------------------------------
+# population instance documents (verify.population.spec)
+# ---------------------------------------------------------------------------
+
+
+def _doc(k: int = 3) -> dict:
+    eye = [[1 if i == j else 0 for j in range(k)] for i in range(k)]
+    return {
+        "format": "resnet-verify/instance@1",
+        "loss": "squared_half",
+        "model": {"kind": "two_layer_relu", "d_in": k, "width": k},
+        "data": {
+            "distribution": "standard_gaussian",
+            "teacher": {"model": {"kind": "two_layer_relu", "d_in": k, "width": k},
+                        "params": {"W": eye}},
+        },
+        "params": {"W": [["1/2", 0.25, 1], [0, 1, "-1/3"], [1, 0, 2]]},
+    }
+
+
+def test_spec_contract_shape_loads_and_round_trips() -> None:
+    inst = parse_population_instance(_doc())
+    assert inst.params is not None and inst.objective.global_minimum == 0.0
+    from fractions import Fraction
+
+    assert inst.params[0] == Fraction(1, 2) and inst.params[5] == Fraction(-1, 3)
+    again = parse_population_instance(population_instance_to_json(inst))
+    assert list(again.params) == list(inst.params)
+    assert again.objective.risk(np.eye(3).reshape(-1)) == pytest.approx(0.0, abs=1e-14)
+    conv = {
+        **_doc(),
+        "model": {"kind": "conv_relu_shortcut", "patches": 3, "patch_size": 1},
+        "data": {"distribution": "standard_gaussian",
+                 "teacher": {"model": {"kind": "conv_relu_shortcut", "patches": 3,
+                                       "patch_size": 1},
+                             "params": {"w": [1], "a": [1, -1, "1/2"]}}},
+        "params": [0.5, 1, 2, 3],
+    }
+    ci = parse_population_instance(conv)
+    assert ci.reconstruction and ci.objective.model.normalise
+
+
+@pytest.mark.parametrize(
+    ("mutate", "match"),
+    [
+        (lambda d: d["data"]["teacher"]["params"].update(W=[[1, 0], [0, 1]]), "data.teacher"),
+        (lambda d: d["data"]["teacher"]["params"]["W"][0].__setitem__(0, 0), "column 0"),
+        (lambda d: d["params"]["W"][1].__setitem__(1, float("nan")), "not finite"),
+        (lambda d: d.update(extra=1), "unknown keys"),
+        (lambda d: d["model"].update(depth=2), "unknown keys"),
+        (lambda d: d["data"].update(distribution="uniform"), "distribution"),
+        (lambda d: d["data"]["teacher"]["model"].update(d_in=4), "d_in"),
+        (lambda d: d.update(loss="squared"), "loss"),
+        (lambda d: d["params"].update(W=[[1, 0, 0], [0, 1, 0], [0, 0, 0]]), "column 2"),
+    ],
+)
+def test_spec_rejects_malformed(mutate, match) -> None:
+    doc = _doc()
+    mutate(doc)
+    with pytest.raises(InvalidInput, match=match) as err:
+        parse_population_instance(doc)
+    assert "\n" not in str(err.value)

@@ -210,6 +210,8 @@ class TwoLayerReLU(PopulationModel):
         spec: dict[str, Any] = {"kind": self.kind, "d_in": self.inputs, "width": self.width}
         if self.train_output:
             spec["train_output"] = True
+        if self.output is not None:
+            spec["output"] = [_json_q(v) for v in self.output]
         if self.skip:
             spec["skip"] = True
         return spec
@@ -365,6 +367,13 @@ def _normalise_chain(
     hess[:q, q:] = jac @ hz[:q, q:]
     hess[q:, :q] = hess[:q, q:].T
     return grad, hess, margin
+
+
+def _json_q(v: Any) -> Any:
+    if isinstance(v, int | float):
+        return v
+    q = Fraction(v)
+    return q.numerator if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
 
 
 def two_layer_relu(
