@@ -17,7 +17,12 @@ descent on the closed-form population risk
   uses the gradient of the terms differentiable there, i.e. the shortcut's linear
   terms), ``a`` uniform in the same ball; with the average-pooling shortcut and
   without it. Success = final angle < 1e-3 and ``‖a − a*‖ < 1e-3``. A plot shows
-  the angle and ``‖a − a*‖`` over iterations for a few runs (the two stages).
+  the angle and ``‖a − a*‖`` over iterations for a few runs (the two stages; the
+  angle at ``w = 0`` is undefined and is recorded as π/2). Under this reading the
+  first stage is a single step: at ``w = 0`` the only gradient is the shortcut's,
+  ``−(1ᵀa + 1ᵀa* + 2) v*/(2k)``, so ``w`` jumps onto the ray of ``±v*`` (``+v*`` iff
+  ``1ᵀa + 1ᵀa* > −2``) and stays there; the second stage is GD on the convex
+  quadratic in ``a``. Without the shortcut nothing moves ``w`` off 0.
 
 Rates are experiments (``Method.SAMPLED``) with 95 % Wilson intervals, run
 counts and seeds; every Liu result carries the label "reconstruction".

@@ -81,9 +81,9 @@ def run_gd(
 ) -> GDRuns:
     """``runs`` GD runs from Xavier inits (``numpy.random.default_rng([seed, k, n])``)."""
     n = k if n is None else n
-    for name, v in (("k", k), ("runs", runs), ("n", n), ("max_iter", max_iter)):
-        if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
-            raise InvalidInput(f"{name}={v!r} must be a positive integer.")
+    for name, val in (("k", k), ("runs", runs), ("n", n), ("max_iter", max_iter)):
+        if isinstance(val, bool) or not isinstance(val, int) or val <= 0:
+            raise InvalidInput(f"{name}={val!r} must be a positive integer.")
     rng = np.random.default_rng([seed, k, n])
     w = rng.standard_normal((runs, k, n)) / np.sqrt(k)
     a, v, c = np.ones(n), np.eye(k), np.ones(k)

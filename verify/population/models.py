@@ -336,6 +336,7 @@ def _normalise_chain(
 ) -> tuple[np.ndarray, np.ndarray | None, float]:
     r"""Chain rule through ``w̃ = w/‖w‖``: ``J = (I − ŵŵᵀ)/r`` and
     ``Σ_m g_m ∇²w̃_m = −(g wᵀ + w gᵀ + (gᵀw) I)/r³ + 3 (gᵀw) w wᵀ / r⁵``."""
+    r: Any
     if arith is Arithmetic.FLOAT:
         r = float(np.linalg.norm(w))
         eye = np.eye(q)
