@@ -91,5 +91,10 @@ def test_works_for_empirical_objectives() -> None:
     c = classify(obj, t_star + 1e-9)
     assert c.kind == "strict_local_minimum", c.reason
     assert c.spurious is None and c.value is not None
+    # a least-squares minimum IS the linear baseline: its bracket cannot be separated
+    assert c.baseline is not None and c.baseline["risk_vs_r_lin"] == "undecided"
+    lo, hi = c.baseline["bracket"]
+    assert lo <= c.value[1] and c.value[0] <= hi
     far = classify(obj, [5.0, -5.0])
+    assert far.baseline is not None and far.baseline["risk_vs_r_lin"] == "above"
     assert far.kind == "not_critical"

@@ -20,7 +20,10 @@ Works for any objective with the duck-typed interface of :class:`verify.Objectiv
 4. **Value bracket** — the risk enclosed over the certified box (or at the input
    point). If the objective knows its global minimum (``global_minimum``, e.g. 0
    for a realisable population teacher) a strict local minimum whose bracket lies
-   above it is a **certified spurious** local minimum.
+   above it is a **certified spurious** local minimum. For an empirical
+   :class:`verify.Objective` the bracket is also compared with the rigorous
+   bracket of the linear baseline ``R_lin`` (:func:`verify.best_linear_predictor`,
+   intercept iff the model has one): ``r_lin`` says "below", "above" or "undecided".
 
 Every certificate is issued only where the risk is provably C²: the smoothness
 (kink) margin's rigorous lower bound is positive over the whole box — for
@@ -35,12 +38,12 @@ technique" [D]).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from verify import Arithmetic, Box, Method, Verdict
+from verify import Arithmetic, Box, Method, Objective, Verdict, best_linear_predictor
 from verify.arith import ball_bounds, to_float_array
 from verify.certify import (
     box_from_evidence,
@@ -70,6 +73,7 @@ class Classification:
     smoothness: str
     reconstruction: bool = False
     evidence: dict[str, Any] = field(default_factory=dict)
+    baseline: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -84,6 +88,8 @@ class Classification:
             "reason": self.reason,
             "smoothness": self.smoothness,
         }
+        if self.baseline is not None:
+            out["r_lin"] = self.baseline
         if self.reconstruction:
             out["label"] = "reconstruction"
         return out
@@ -96,6 +102,7 @@ def classify(
     radius: float | None = None,
     max_distance: float | None = None,
     global_minimum: float | None = None,
+    baseline: bool = True,
     **options: Any,
 ) -> Classification:
     r"""Classify ``theta`` (see the module docstring).
@@ -106,7 +113,8 @@ def classify(
     may be from the input and still count as "this point" (default
     ``1e-4 · max(1, ‖theta‖∞)``; a farther one is reported in the reason only);
     ``global_minimum`` overrides ``objective.global_minimum`` (if any) for the
-    spurious test; ``options`` go to :func:`verify.certify.critical_point_near`.
+    spurious test; ``baseline=False`` skips the ``R_lin`` comparison of empirical
+    objectives; ``options`` go to :func:`verify.certify.critical_point_near`.
     """
     th = np.asarray(theta, dtype=object).reshape(-1)
     if th.shape != (objective.n_params,):
@@ -126,18 +134,48 @@ def classify(
     if not (math.isfinite(far) and far >= 0):
         raise InvalidInput(f"max_distance={max_distance!r} must be a float >= 0; pass e.g. 1e-4.")
     cp = critical_point_near(objective, th, **options)
+    out: Classification | None = None
     if cp.verdict is Verdict.HOLDS:
         dist = float(cp.witness.get("distance_from_theta", 0.0))
         if dist <= far:
-            return _second_order(objective, cp, point, gmin, recon, pop)
-        cp = Evidence(
-            Verdict.INCONCLUSIVE,
-            cp.method,
-            f"polishing reached a certified critical point {dist:.3g} away from the input, "
-            f"farther than max_distance={far:.3g}, so it is not taken as this point",
-            witness=cp.witness,
-        )
-    return _not_critical(objective, th, point, cp, radius, recon, pop)
+            out = _second_order(objective, cp, point, gmin, recon, pop)
+        else:
+            cp = Evidence(
+                Verdict.INCONCLUSIVE,
+                cp.method,
+                f"polishing reached a certified critical point {dist:.3g} away from the input, "
+                f"farther than max_distance={far:.3g}, so it is not taken as this point",
+                witness=cp.witness,
+            )
+    if out is None:
+        out = _not_critical(objective, th, point, cp, radius, recon, pop)
+    if isinstance(objective, Objective) and baseline:
+        out = replace(out, baseline=_against_r_lin(objective, out.value))
+    return out
+
+
+def _against_r_lin(objective: Objective, value: tuple[float, float] | None) -> dict[str, Any]:
+    m = objective.model
+    base = best_linear_predictor(
+        objective.data, objective.loss, intercept=bool(m.intercept or m.output_bias)
+    )
+    lo, hi = float(base.lower), float(base.upper)
+    # float() of a Fraction rounds to nearest: widen by one ulp each way to stay rigorous
+    lo, hi = math.nextafter(lo, -math.inf), math.nextafter(hi, math.inf)
+    if value is None:
+        cmp = "undecided"
+    elif value[1] < lo:
+        cmp = "below"
+    elif value[0] > hi:
+        cmp = "above"
+    else:
+        cmp = "undecided"
+    return {
+        "bracket": [lo, hi],
+        "method": base.bracket_method.value,
+        "status": base.status,
+        "risk_vs_r_lin": cmp,
+    }
 
 
 def _smooth_text(margin: float, where: str, pop: bool) -> str:
