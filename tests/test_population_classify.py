@@ -98,3 +98,16 @@ def test_works_for_empirical_objectives() -> None:
     far = classify(obj, [5.0, -5.0])
     assert far.baseline is not None and far.baseline["risk_vs_r_lin"] == "above"
     assert far.kind == "not_critical"
+
+
+def test_du_spurious_point_is_left_to_the_profile_argument() -> None:
+    """At Du et al.'s spurious point (−v*, a_s) the filter is antiparallel to the teacher
+    (non-smooth set) and the Hessian is singular: classify must not certify anything."""
+    from verify.population.conv import du_spurious_point
+    from verify.population.models import conv_relu
+
+    astar = np.array([1.0, -1.0, 1.0, 0.5])
+    model = conv_relu(4, 2, normalise=True)
+    obj = PopulationRisk(model, model, np.concatenate([[1.0, 0.0], astar]))
+    c = classify(obj, np.concatenate([[-1.0, 0.0], du_spurious_point(astar)]))
+    assert c.kind == "undecided" and c.critical is not Verdict.VIOLATED
