@@ -50,16 +50,6 @@ from collections.abc import Callable
 
 import sympy
 
-from proofs._common import (
-    check_size,
-    derivative_at,
-    gradient,
-    lagrange_identity_step,
-    mean,
-    scalar,
-    triangle_inequality_step,
-    vector,
-)
 from verify.errors import InvalidInput
 from verify.proofkit.steps import (
     Proof,
@@ -71,6 +61,17 @@ from verify.proofkit.steps import (
     sympy_nonnegative,
 )
 from verify.verdict import Evidence, Verdict
+
+from ._common import (
+    check_size,
+    derivative_at,
+    gradient,
+    lagrange_identity_step,
+    mean,
+    scalar,
+    triangle_inequality_step,
+    vector,
+)
 
 Constant = Callable[[sympy.Expr, sympy.Expr], sympy.Expr]
 

@@ -43,7 +43,17 @@ from collections.abc import Callable
 
 import sympy
 
-from proofs._common import (
+from verify.proofkit.steps import (
+    Proof,
+    Step,
+    check_proof,
+    conclude,
+    sympy_identity,
+    sympy_nonnegative,
+)
+from verify.verdict import Evidence, Verdict
+
+from ._common import (
     check_size,
     lagrange_identity_step,
     matrix,
@@ -55,15 +65,6 @@ from proofs._common import (
     triangle_inequality_step,
     vector,
 )
-from verify.proofkit.steps import (
-    Proof,
-    Step,
-    check_proof,
-    conclude,
-    sympy_identity,
-    sympy_nonnegative,
-)
-from verify.verdict import Evidence, Verdict
 
 Bound = Callable[[sympy.Expr, sympy.Expr, sympy.Expr, sympy.Expr], sympy.Expr]
 

@@ -47,10 +47,11 @@ from dataclasses import dataclass
 
 import sympy
 
-from proofs._common import all_identities, check_size, gradient, matrix, mean, scalar, vector
 from verify.errors import InvalidInput
 from verify.proofkit.steps import Proof, Step, check_proof, combine, sympy_identity
 from verify.verdict import Evidence, Verdict
+
+from ._common import all_identities, check_size, gradient, matrix, mean, scalar, vector
 
 LossValue = Callable[[sympy.Matrix, sympy.Matrix], sympy.Expr]
 
