@@ -92,7 +92,7 @@ def header(
 ) -> dict[str, Any]:
     """The provenance header of a report written by ``command``.
 
-    ``argv`` defaults to ``sys.argv``; ``settings`` holds other options that
+    ``argv`` defaults to ``sys.argv`` with the program shown as ``resnet-verify``; ``settings`` holds other options that
     change the result (profile, arithmetic, theorem module, ...).
     """
     when = (now or _dt.datetime.now(_dt.timezone.utc)).replace(microsecond=0)
@@ -101,7 +101,8 @@ def header(
         "tool": "resnet-verify",
         "version": tool_version(),
         "command": command,
-        "argv": list(sys.argv if argv is None else argv),
+        "argv": ["resnet-verify", *sys.argv[1:]] if argv is None else list(argv),
+        "python_executable": sys.executable,
         "seeds": [int(s) for s in seeds],
         "budget": budget,
         "settings": dict(settings or {}),

@@ -44,7 +44,7 @@ def build(rows: Sequence[dict[str, Any]], width: int, title: str | None = None) 
     """One rich table for ``rows`` laid out for ``width`` columns."""
     wide = width >= WIDE
     table = Table(
-        title=title,
+        title=Text(title) if title else None,
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
@@ -63,12 +63,12 @@ def build(rows: Sequence[dict[str, Any]], width: int, title: str | None = None) 
     else:
         table.add_column("claim / source / checked", overflow="fold")
     for r in rows:
-        fixed = [_verdict(r), r.get("method", "") or "-", _expected(r), _seconds(r)]
+        fixed = [_verdict(r), Text(r.get("method", "") or "-"), _expected(r), Text(_seconds(r))]
         claim, source, checked = (str(r.get(k, "")) for k in ("claim", "source", "checked"))
         if not r.get("ok"):
             checked += f" (expected: {r.get('expected', '')})"
         if wide:
-            table.add_row(*fixed, claim, Text(source, style="dim"), checked)
+            table.add_row(*fixed, Text(claim), Text(source, style="dim"), Text(checked))
         else:
             cell = Text(claim)
             if source:
@@ -87,7 +87,7 @@ def print_rows(console: Console, rows: Sequence[dict[str, Any]]) -> None:
     groups.append(("Other", [r for r in rows if r.get("section") not in known]))
     for title, part in groups:
         if part:
-            console.print(build(part, width, title=title))
+            console.print(build(part, width, title=title), markup=False)
 
 
 def render(rows: Sequence[dict[str, Any]], width: int = 80) -> str:
