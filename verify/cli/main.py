@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from verify.cli.usermodule import resolve
+from verify.cli.usermodule import resolve, search_options
 from verify.errors import InvalidInput, VerifyError
 from verify.io.instances import load_instance
 from verify.numbers.arithmetic import Arithmetic, to_float_array
@@ -193,6 +193,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     rep = search(
         thm,
+        **search_options(search, args.theorem_module),
         budget=args.budget,
         seed=args.seed,
         profile=args.profile,

@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import inspect
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -66,7 +68,9 @@ def load_theorem(spec: str) -> Any:
     where, name = _split(spec)
     module = load_module(where, spec)
     if not hasattr(module, name):
-        public = sorted(k for k, v in vars(module).items() if isinstance(v, Theorem))
+        public = sorted(
+            k for k, v in vars(module).items() if isinstance(v, Theorem) and not k.startswith("_")
+        )
         raise InvalidInput(
             f"--theorem-module={spec!r}: {where!r} defines no {name!r}; "
             f"theorems defined there: {public or 'none'}."
@@ -94,3 +98,27 @@ def resolve(theorem_id: str | None, module_spec: str | None, without: list[str] 
     if theorem_id is None:
         raise InvalidInput("a THEOREM id or --theorem-module PATH.py:NAME is required.")
     return theorem(theorem_id, without or ())
+
+
+def search_options(search: Callable[..., Any], module_spec: str | None) -> dict[str, Any]:
+    """Extra keyword arguments for ``search`` when the theorem comes from a user module.
+
+    The module offers its Hypothesis strategy of ``(instance, start)`` pairs as
+    ``SEARCH_CASES[NAME]``; it is passed as ``search(..., cases=strategy)``.
+    """
+    if module_spec is None:
+        return {}
+    where, name = _split(module_spec)
+    cases = getattr(load_module(where, module_spec), "SEARCH_CASES", {}).get(name)
+    if cases is None:
+        raise InvalidInput(
+            f"--theorem-module={module_spec!r}: the module has no SEARCH_CASES[{name!r}]; "
+            "define a Hypothesis strategy of (instance, start) pairs there (see the README)."
+        )
+    if "cases" not in inspect.signature(search).parameters:
+        raise InvalidInput(
+            f"--theorem-module={module_spec!r}: this version's search() takes no user "
+            "strategy (no 'cases' parameter), so only built-in theorems can be searched; "
+            "'check --theorem-module' works."
+        )
+    return {"cases": cases}

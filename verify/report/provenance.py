@@ -92,8 +92,9 @@ def header(
 ) -> dict[str, Any]:
     """The provenance header of a report written by ``command``.
 
-    ``argv`` defaults to ``sys.argv`` with the program shown as ``resnet-verify``; ``settings`` holds other options that
-    change the result (profile, arithmetic, theorem module, ...).
+    ``argv`` defaults to ``sys.argv`` with the program shown as ``resnet-verify``;
+    ``settings`` holds other options that change the result (profile, arithmetic,
+    theorem module, ...).
     """
     when = (now or _dt.datetime.now(_dt.timezone.utc)).replace(microsecond=0)
     return {
