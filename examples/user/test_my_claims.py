@@ -19,7 +19,7 @@ import verify
 from verify.testing import assert_not_violated as plain_assert_not_violated
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # import my_claims next to this file
-import my_claims  # noqa: E402
+import my_claims
 
 
 def test_zero_predictor_bound_holds(shipped_instance, assert_holds) -> None:
