@@ -44,7 +44,7 @@ def number(value: Any) -> dict[str, Any]:
     if isinstance(value, flint.arb):
         lo, hi = ball_bounds(np.array([value], dtype=object))
         mid = float(value.mid()) if value.is_finite() else math.nan
-        return {"float": _finite(mid), "exact": f"[{lo[0]!r}, {hi[0]!r}]"}
+        return {"float": _finite(mid), "exact": f"[{float(lo[0])!r}, {float(hi[0])!r}]"}
     if isinstance(value, float | np.floating):
         return {"float": _finite(float(value)), "exact": None}
     raise TypeError(f"value={value!r} is not a number this report can encode.")
