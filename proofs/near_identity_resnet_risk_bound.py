@@ -224,7 +224,7 @@ def build_proof(
     return Proof(
         theorem_id="near_identity_resnet_risk_bound",
         title="Near-identity ResNet: R ≤ E ℓ(tᵀx) + G(e^α − 1)E‖x‖‖t‖ at ∇_w R = 0, any depth",
-        reference="Derived lemma after Yun, Sra & Jadbabaie (2019), NeurIPS (CLAIMS.md Y3); "
+        reference="Derived lemma after Yun, Sra & Jadbabaie (2019), NeurIPS (docs/claims.md Y3); "
         "not the paper's theorem",
         tag="D",
         steps=(

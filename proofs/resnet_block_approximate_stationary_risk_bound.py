@@ -118,7 +118,7 @@ def build_proof(
     return Proof(
         theorem_id="resnet_block_approximate_stationary_risk_bound",
         title="ε-stationary single block: R ≤ E ℓ(tᵀx) + ε(‖t‖(1 + ‖V‖₂/‖w‖) + ‖w‖)",
-        reference="Derived lemma after Shamir (2018), NeurIPS (CLAIMS.md S2); "
+        reference="Derived lemma after Shamir (2018), NeurIPS (docs/claims.md S2); "
         "not the paper's theorem",
         tag="D",
         steps=(

@@ -185,9 +185,16 @@ def _search_row(tid: str, without: tuple[str, ...], budget: int, seed: int) -> l
             "expected": expected,
             "ok": ok,
             "seconds": round(rep.seconds, 3),
-            "detail": {"kind": "search", **rep.to_dict()},
+            "detail": _search_detail(rep.to_dict()),
         }
     ]
+
+
+def _search_detail(report: dict[str, Any]) -> dict[str, Any]:
+    detail = dict(report)
+    detail["theorem_kind"] = detail.pop("kind", None)
+    detail["kind"] = "search"
+    return detail
 
 
 def search_tasks(budget: int, seed: int) -> list[Task]:

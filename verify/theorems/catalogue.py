@@ -144,7 +144,7 @@ FC1 = Theorem(
 K3 = Theorem(
     "K3",
     "NEGATIVE CONTROL: local minima equal the basis optimum even when d_y > d_x",
-    "CLAIMS.md K3: the naive reading of Kawaguchi & Bengio without d_y <= d_x",
+    "docs/claims.md K3: the naive reading of Kawaguchi & Bengio without d_y <= d_x",
     "D",
     (LOCAL_MIN, LOSS_CONVEX),
     BASIS,
