@@ -185,7 +185,10 @@ def test_markdown_links_figures_and_states_provenance(tmp_path: Path) -> None:
 
 
 def test_latex_table_is_escaped() -> None:
-    assert escape("R ≤ R_lin & 5% #1 ~ ρ²") == r"R $\le$ R\_lin \& 5\% \#1 \textasciitilde{} $\rho$$^2$"
+    assert (
+        escape("R ≤ R_lin & 5% #1 ~ ρ²")
+        == r"R $\le$ R\_lin \& 5\% \#1 \textasciitilde{} $\rho$$^2$"
+    )
     text = latex(_doc(ROWS))
     assert text.count(r" \\") == len(ROWS) + 1
     assert r"\begin{tabularx}" in text and r"\bottomrule" in text
@@ -225,9 +228,7 @@ def test_examples_command_fits_columns_and_reports_progress(columns: int) -> Non
 
 
 def test_json_output_validates_and_files_are_named_per_command(tmp_path: Path) -> None:
-    run = _cli(
-        ["examples", "y6_nonmonotone_representations", "--json", "--out", str(tmp_path)], 80
-    )
+    run = _cli(["examples", "y6_nonmonotone_representations", "--json", "--out", str(tmp_path)], 80)
     assert run.returncode == 0, run.stderr
     doc = json.loads(run.stdout)
     assert validate(doc) == []
