@@ -115,6 +115,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.list:
         rows = [[t.id, t.kind, f"[{t.tag}]", t.title, t.reference] for t in THEOREMS.values()]
         payload = {
+            "provenance": header("check"),
             "theorems": [
                 {
                     "id": t.id,

@@ -142,7 +142,7 @@ def datasets(
     max_n: int = 6,
     max_abs: int = 3,
 ) -> Any:
-    """Rational datasets ``(x, y)`` with rows as samples."""
+    """Rational datasets: a :class:`verify.Dataset` (``.x`` rows are samples, ``.y`` labels)."""
     from verify.data import Dataset
 
     n = draw(st.integers(min_n, max_n))
