@@ -225,6 +225,7 @@ def test_examples_command_fits_columns_and_reports_progress(columns: int) -> Non
     assert len(rows) == 4 and all(r[0].lstrip().startswith("HOLDS") for r in rows)
     assert "4 rows (4 HOLDS): 4 as expected; wall time" in run.stdout.replace("\n", " ")
     assert re.search(r"\[1/1 .*\] example y6_nonmonotone_representations: 4 HOLDS", run.stderr)
+    assert "\x1b[" not in run.stdout + run.stderr  # colour only on a terminal
 
 
 def test_json_output_validates_and_files_are_named_per_command(tmp_path: Path) -> None:
@@ -237,3 +238,32 @@ def test_json_output_validates_and_files_are_named_per_command(tmp_path: Path) -
     assert all(s is not None and s >= 0 for s in seconds)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["examples.json", "examples.md"]
     assert validate(json.loads((tmp_path / "examples.json").read_text())) == []
+
+
+def test_a_search_hit_in_a_report_replays() -> None:
+    """A search row embeds the counterexample record; it validates and replays."""
+    import verify
+    from verify.cli.runall import _search_detail
+    from verify.io.records import record
+
+    inst = verify.load_instance(ROOT / "examples" / "instances" / "fc_dead_relu.json")
+    report = verify.check(verify.theorem("FC1"), inst).reports[0]
+    assert report.verdict is verify.Verdict.VIOLATED
+    hit = record(inst, report, seed=7)
+    search_report = {
+        "kind": "negative_control",
+        "theorem": "FC1",
+        "verdict": "violated",
+        "budget": 10,
+        "seed": 7,
+        "instances_tried": 3,
+        "counterexample": hit,
+    }
+    row = _row("search", "violated", detail=_search_detail(search_report))
+    doc = json.loads(json.dumps(_doc([row])))
+    assert validate(doc) == []
+    detail = doc["rows"][0]["detail"]
+    assert detail["kind"] == "search" and detail["theorem_kind"] == "negative_control"
+    assert verify.replay(detail["counterexample"]).reproduced
+    detail["counterexample"]["params"]["c"] = "5"  # tampered: no longer reproduced
+    assert not verify.replay(detail["counterexample"]).reproduced
