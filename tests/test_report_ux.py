@@ -65,6 +65,9 @@ def _body_rows(text: str) -> list[list[str]]:
     for line in text.splitlines():
         if re.match(r"\d+ rows \(", line):
             break
+        if line.startswith("* "):  # footnote under a table
+            in_body = False
+            continue
         if set(line.strip()) <= {"─", " "} and "─" in line:
             in_body = True
             continue
@@ -236,6 +239,9 @@ def test_json_output_validates_and_files_are_named_per_command(tmp_path: Path) -
     assert doc["provenance"]["argv"][:2] == ["resnet-verify", "examples"]
     seconds = [r["seconds"] for r in doc["rows"]]
     assert all(s is not None and s >= 0 for s in seconds)
+    timing = [r["timing"] for r in doc["rows"]]
+    assert timing[0].startswith("since the script started")
+    assert all(t == "since the previous claim of the script finished" for t in timing[1:])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["examples.json", "examples.md"]
     assert validate(json.loads((tmp_path / "examples.json").read_text())) == []
 

@@ -23,6 +23,8 @@ from rich.text import Text
 from verify.report.verdicts import STYLES, normalise
 
 WIDE = 120
+SETUP_MARK = "since the script started"
+SETUP_NOTE = "* time since the script started: includes setup shared by its later claims"
 SECTIONS = (("proof", "Proofs"), ("example", "Examples"), ("search", "Searches"))
 
 
@@ -37,7 +39,8 @@ def _expected(row: dict[str, Any]) -> Text:
 
 def _seconds(row: dict[str, Any]) -> str:
     s = row.get("seconds")
-    return "-" if s is None else f"{float(s):.2f}"
+    mark = "*" if str(row.get("timing", "")).startswith(SETUP_MARK) else ""
+    return "-" if s is None else f"{float(s):.2f}{mark}"
 
 
 def build(rows: Sequence[dict[str, Any]], width: int, title: str | None = None) -> Table:
@@ -88,6 +91,8 @@ def print_rows(console: Console, rows: Sequence[dict[str, Any]]) -> None:
     for title, part in groups:
         if part:
             console.print(build(part, width, title=title), markup=False)
+            if any(str(r.get("timing", "")).startswith(SETUP_MARK) for r in part):
+                console.print(SETUP_NOTE, markup=False, style="dim")
 
 
 def render(rows: Sequence[dict[str, Any]], width: int = 80) -> str:
