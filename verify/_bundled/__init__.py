@@ -63,4 +63,6 @@ def package(name: str) -> ModuleType:
 
 def data_path(*parts: str) -> Path:
     """Path of a file shipped with the examples, e.g. ``data_path("instances", "k3.json")``."""
-    return Path(package("examples").__file__).resolve().parent.joinpath(*parts)
+    init = package("examples").__file__
+    assert init is not None  # a regular package, never a namespace package
+    return Path(init).resolve().parent.joinpath(*parts)
