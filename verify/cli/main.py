@@ -127,7 +127,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                     "conclusion": t.conclusion.name,
                 }
                 for t in THEOREMS.values()
-            ]
+            ],
         }
         _emit(payload, table(rows, ["id", "kind", "tag", "claim", "reference"]), args.json)
         return 0
@@ -298,9 +298,23 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    p = sub.add_parser("derive", help="risk, gradient and Hessian at the instance's parameters")
+    p = sub.add_parser(
+        "derive",
+        help="risk, gradient and Hessian at the instance's parameters",
+        description="Risk, gradient and Hessian of the empirical risk at the instance's "
+        "parameters, with the kink margin of piecewise-linear activations. The Hessian "
+        "eigenvalues printed are always float64 (NUMERIC).",
+        epilog=_loss_catalogue(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("instance", help="instance JSON file (format resnet-verify/instance@1)")
-    p.add_argument("--arithmetic", choices=[a.value for a in Arithmetic], default="float")
+    p.add_argument(
+        "--arithmetic",
+        choices=[a.value for a in Arithmetic],
+        default="float",
+        help="float: float64 (NUMERIC); exact: rationals (EXACT; rational data, "
+        "piecewise-linear or polynomial activations); ball: Arb balls (CERTIFIED)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_derive)
 
@@ -391,7 +405,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_search)
 
-    p = sub.add_parser("replay", help="recompute a counterexample record's verdict")
+    p = sub.add_parser(
+        "replay",
+        help="recompute a counterexample record's verdict",
+        description="Recompute the verdict of a counterexample record (written by "
+        "'search --out', or the 'counterexample' of a search row in all.json) from its "
+        "instance alone, and say whether the recorded verdict is reproduced.",
+    )
     p.add_argument("record", help="record JSON written by 'search --out'")
     p.add_argument("--strict", action="store_true", help="exit 1 if not reproduced")
     p.add_argument("--json", action="store_true", help="print one JSON document")
