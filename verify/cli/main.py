@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
@@ -273,6 +274,11 @@ README section "Your own theorems" and examples/user/my_claims.py.
 """
 
 
+def _describe(text: str) -> str:
+    """A description wrapped for the raw formatter (which keeps the epilog's lines)."""
+    return textwrap.fill(text, 78)
+
+
 def _loss_catalogue() -> str:
     from verify.catalogue.losses import LOSS_NAMES, loss
 
@@ -461,6 +467,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="exit 1 unless every row is as expected")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_all)
+    for command in sub.choices.values():  # raw formatters keep epilog tables: wrap here
+        if command.description:
+            command.description = _describe(command.description)
     return parser
 
 
