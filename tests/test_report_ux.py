@@ -84,7 +84,7 @@ def _body_rows(text: str) -> list[list[str]]:
     return rows
 
 
-@pytest.mark.parametrize("width", [80, 120, 200])
+@pytest.mark.parametrize("width", [60, 80, 120, 200])
 def test_table_fits_width_and_verdict_is_on_the_rows_first_line(width: int) -> None:
     text = render(ROWS, width)
     assert max(cell_len(line) for line in text.splitlines()) <= width
@@ -125,6 +125,20 @@ def test_progress_writes_one_line_per_task_when_not_a_terminal() -> None:
     with TaskProgress(1, stream=quiet, enabled=False) as p:
         p.done("x", "HOLDS", 0.1)
     assert quiet.getvalue() == ""
+
+
+def test_progress_on_a_terminal_is_a_transient_bar() -> None:
+    from rich.console import Console
+
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=True, width=80)
+    with TaskProgress(2, console=console) as p:
+        assert p.live
+        p.start("proof a")
+        p.done("proof a", "HOLDS", 0.5)
+        p.done("proof b", "HOLDS", 0.5)
+    assert p.finished == 2
+    assert "proof a: HOLDS (0.50 s)" not in buf.getvalue()  # no per-task lines on a terminal
 
 
 def test_exact_numbers_next_to_floats() -> None:

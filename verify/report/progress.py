@@ -19,10 +19,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 class TaskProgress:
     """Context manager: ``start(label)`` before a task, ``done(label, outcome, seconds)`` after."""
 
-    def __init__(self, total: int, *, stream: IO[str] | None = None, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        total: int,
+        *,
+        stream: IO[str] | None = None,
+        enabled: bool = True,
+        console: Console | None = None,
+    ) -> None:
         self.total = total
         self.enabled = enabled
-        self.console = Console(file=stream, stderr=stream is None, highlight=False)
+        self.console = console or Console(file=stream, stderr=stream is None, highlight=False)
         self.live = enabled and self.console.is_terminal
         self.finished = 0
         self.t0 = time.perf_counter()
