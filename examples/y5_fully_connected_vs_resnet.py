@@ -666,7 +666,7 @@ def claims(
             "nothing (quoted, not reproduced)",
             None,
             note="theta_2 and the architecture behind the formula could not be reconstructed "
-            "(CLAIMS.md Y5); only the algebra of the inequality above is checked.",
+            "(docs/claims.md Y5); only the algebra of the inequality above is checked.",
         ),
     ]
 

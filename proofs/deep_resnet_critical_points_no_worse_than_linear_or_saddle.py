@@ -50,7 +50,6 @@ from dataclasses import dataclass
 
 import sympy
 
-from proofs._common import check_size, derivative_at, gradient, matrix, mean, scalar, vector
 from verify.errors import InvalidInput
 from verify.proofkit.steps import (
     Proof,
@@ -62,6 +61,8 @@ from verify.proofkit.steps import (
     sympy_nonnegative,
 )
 from verify.verdict import Evidence, Method, Verdict
+
+from ._common import check_size, derivative_at, gradient, matrix, mean, scalar, vector
 
 
 @dataclass(frozen=True)

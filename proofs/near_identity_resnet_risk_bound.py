@@ -50,16 +50,6 @@ from collections.abc import Callable
 
 import sympy
 
-from proofs._common import (
-    check_size,
-    derivative_at,
-    gradient,
-    lagrange_identity_step,
-    mean,
-    scalar,
-    triangle_inequality_step,
-    vector,
-)
 from verify.errors import InvalidInput
 from verify.proofkit.steps import (
     Proof,
@@ -71,6 +61,17 @@ from verify.proofkit.steps import (
     sympy_nonnegative,
 )
 from verify.verdict import Evidence, Verdict
+
+from ._common import (
+    check_size,
+    derivative_at,
+    gradient,
+    lagrange_identity_step,
+    mean,
+    scalar,
+    triangle_inequality_step,
+    vector,
+)
 
 Constant = Callable[[sympy.Expr, sympy.Expr], sympy.Expr]
 
@@ -223,7 +224,7 @@ def build_proof(
     return Proof(
         theorem_id="near_identity_resnet_risk_bound",
         title="Near-identity ResNet: R ≤ E ℓ(tᵀx) + G(e^α − 1)E‖x‖‖t‖ at ∇_w R = 0, any depth",
-        reference="Derived lemma after Yun, Sra & Jadbabaie (2019), NeurIPS (CLAIMS.md Y3); "
+        reference="Derived lemma after Yun, Sra & Jadbabaie (2019), NeurIPS (docs/claims.md Y3); "
         "not the paper's theorem",
         tag="D",
         steps=(

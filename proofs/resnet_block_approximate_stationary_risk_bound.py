@@ -43,7 +43,17 @@ from collections.abc import Callable
 
 import sympy
 
-from proofs._common import (
+from verify.proofkit.steps import (
+    Proof,
+    Step,
+    check_proof,
+    conclude,
+    sympy_identity,
+    sympy_nonnegative,
+)
+from verify.verdict import Evidence, Verdict
+
+from ._common import (
     check_size,
     lagrange_identity_step,
     matrix,
@@ -55,15 +65,6 @@ from proofs._common import (
     triangle_inequality_step,
     vector,
 )
-from verify.proofkit.steps import (
-    Proof,
-    Step,
-    check_proof,
-    conclude,
-    sympy_identity,
-    sympy_nonnegative,
-)
-from verify.verdict import Evidence, Verdict
 
 Bound = Callable[[sympy.Expr, sympy.Expr, sympy.Expr, sympy.Expr], sympy.Expr]
 
@@ -117,7 +118,7 @@ def build_proof(
     return Proof(
         theorem_id="resnet_block_approximate_stationary_risk_bound",
         title="ε-stationary single block: R ≤ E ℓ(tᵀx) + ε(‖t‖(1 + ‖V‖₂/‖w‖) + ‖w‖)",
-        reference="Derived lemma after Shamir (2018), NeurIPS (CLAIMS.md S2); "
+        reference="Derived lemma after Shamir (2018), NeurIPS (docs/claims.md S2); "
         "not the paper's theorem",
         tag="D",
         steps=(

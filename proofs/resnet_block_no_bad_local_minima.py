@@ -44,7 +44,18 @@ from collections.abc import Callable
 
 import sympy
 
-from proofs._common import (
+from verify.errors import InvalidInput
+from verify.proofkit.steps import (
+    Proof,
+    Step,
+    check_proof,
+    combine,
+    sympy_identity,
+    sympy_nonnegative,
+)
+from verify.verdict import Evidence, Verdict
+
+from ._common import (
     BlockFormula,
     ResidualBlock,
     all_identities,
@@ -58,16 +69,6 @@ from proofs._common import (
     scalar,
     stationarity_chain_steps,
 )
-from verify.errors import InvalidInput
-from verify.proofkit.steps import (
-    Proof,
-    Step,
-    check_proof,
-    combine,
-    sympy_identity,
-    sympy_nonnegative,
-)
-from verify.verdict import Evidence, Verdict
 
 StepSize = Callable[[sympy.Expr, sympy.Expr], sympy.Expr]
 

@@ -47,10 +47,11 @@ from dataclasses import dataclass
 
 import sympy
 
-from proofs._common import all_identities, check_size, gradient, matrix, mean, scalar, vector
 from verify.errors import InvalidInput
 from verify.proofkit.steps import Proof, Step, check_proof, combine, sympy_identity
 from verify.verdict import Evidence, Verdict
+
+from ._common import all_identities, check_size, gradient, matrix, mean, scalar, vector
 
 LossValue = Callable[[sympy.Matrix, sympy.Matrix], sympy.Expr]
 
@@ -216,7 +217,7 @@ def build_proof(
         theorem_id="resnet_local_minima_no_worse_than_basis_model",
         title="Local minima of W(x + Vz) in (W, V) attain the basis-function optimum",
         reference="Derived lemma after Kawaguchi & Bengio (2019), Neural Networks "
-        "(CLAIMS.md K2); not the paper's theorem",
+        "(docs/claims.md K2); not the paper's theorem",
         tag="D",
         steps=(
             Step(

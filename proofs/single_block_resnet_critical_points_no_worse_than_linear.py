@@ -38,7 +38,10 @@ from collections.abc import Callable
 
 import sympy
 
-from proofs._common import (
+from verify.proofkit.steps import Proof, Step, check_proof, sympy_identity
+from verify.verdict import Evidence, Verdict
+
+from ._common import (
     BlockFormula,
     ResidualBlock,
     check_size,
@@ -48,8 +51,6 @@ from proofs._common import (
     scalar,
     stationarity_chain_steps,
 )
-from verify.proofkit.steps import Proof, Step, check_proof, sympy_identity
-from verify.verdict import Evidence, Verdict
 
 ModelFormula = Callable[[sympy.Matrix, sympy.Matrix, sympy.Matrix, sympy.Matrix], sympy.Expr]
 

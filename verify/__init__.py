@@ -45,7 +45,16 @@ from verify.proofkit.steps import (
 )
 from verify.search.engine import SearchReport
 from verify.search.engine import search as search_counterexamples
-from verify.theorems import THEOREMS, Condition, Report, Theorem, evaluate, theorem
+from verify.theorems import (
+    THEOREMS,
+    Condition,
+    Report,
+    Requirement,
+    Setting,
+    Theorem,
+    evaluate,
+    theorem,
+)
 from verify.tolerances import Tolerance
 from verify.verdict import Evidence, Method, Verdict, all_of, any_of, implies
 
@@ -80,7 +89,9 @@ __all__ = [
     "ProofReport",
     "Replay",
     "Report",
+    "Requirement",
     "SearchReport",
+    "Setting",
     "Step",
     "Theorem",
     "Tolerance",

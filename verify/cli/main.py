@@ -9,16 +9,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 import numpy as np
 
+from verify.cli.usermodule import resolve
 from verify.errors import InvalidInput, VerifyError
 from verify.io.instances import load_instance
 from verify.numbers.arithmetic import Arithmetic, to_float_array
 from verify.objectives.empirical import Objective
 from verify.report.encode import encode, fmt, table
+from verify.report.provenance import header, tool_version
 from verify.verdict import Verdict
 
 PROG = "resnet-verify"
@@ -101,13 +104,19 @@ def cmd_derive(args: argparse.Namespace) -> int:
 # ---- check --------------------------------------------------------------------
 
 
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    keys = ("theorem", "theorem_module", "without", "profile", "find", "starts", "at", "no_target")
+    return {k: getattr(args, k) for k in keys if getattr(args, k, None) not in (None, False)}
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from verify.pipeline import check
-    from verify.theorems import THEOREMS, theorem
+    from verify.theorems import THEOREMS
 
     if args.list:
         rows = [[t.id, t.kind, f"[{t.tag}]", t.title, t.reference] for t in THEOREMS.values()]
         payload = {
+            "provenance": header("check"),
             "theorems": [
                 {
                     "id": t.id,
@@ -119,16 +128,18 @@ def cmd_check(args: argparse.Namespace) -> int:
                     "conclusion": t.conclusion.name,
                 }
                 for t in THEOREMS.values()
-            ]
+            ],
         }
         _emit(payload, table(rows, ["id", "kind", "tag", "claim", "reference"]), args.json)
         return 0
-    if args.theorem is None or args.instance is None:
+    if args.theorem_module and args.instance is None:  # check --theorem-module M INSTANCE
+        args.instance, args.theorem = args.theorem, None
+    if (args.theorem is None and not args.theorem_module) or args.instance is None:
         raise InvalidInput(
             "check needs THEOREM and INSTANCE (or --list); "
             "e.g. resnet-verify check Y1 instance.json."
         )
-    thm = theorem(args.theorem, args.without or ())
+    thm = resolve(args.theorem, args.theorem_module, args.without)
     inst = load_instance(args.instance)
     result = check(
         thm,
@@ -143,7 +154,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         "nothing checked (INCONCLUSIVE)."
     )
     lines = [r.format() for r in result.reports] or [nothing]
-    _emit({"command": "check", **result.to_dict()}, "\n\n".join(lines), args.json)
+    prov = header("check", seeds=[args.seed], settings=_settings(args))
+    payload = {"provenance": prov, "command": "check", **result.to_dict()}
+    _emit(payload, "\n\n".join(lines), args.json)
     if args.strict and (
         not result.reports or any(r.verdict is not Verdict.HOLDS for r in result.reports)
     ):
@@ -167,9 +180,8 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from verify.search.engine import search
-    from verify.theorems import theorem
 
-    thm = theorem(args.theorem, args.without or ())
+    thm = resolve(args.theorem, args.theorem_module, args.without)
     bar: Any = None
     if not args.json and sys.stderr.isatty():
         from tqdm import tqdm
@@ -192,7 +204,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     )
     if bar is not None:
         bar.close()
-    _emit({"command": "search", **rep.to_dict()}, rep.format(), args.json)
+    prov = header("search", seeds=[args.seed], budget=args.budget, settings=_settings(args))
+    _emit({"provenance": prov, "command": "search", **rep.to_dict()}, rep.format(), args.json)
     return 1 if args.strict and rep.verdict is Verdict.VIOLATED else 0
 
 
@@ -209,15 +222,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def _run_rows(args: argparse.Namespace, tasks: list[Any]) -> int:
-    from verify.cli.runall import render, run_tasks, write
+    from verify.cli.runall import run_command
 
-    rows = run_tasks(tasks, progress=not args.json and sys.stderr.isatty())
-    text = render(rows)
-    if getattr(args, "out", None):
-        j, m = write(rows, args.out)
-        text += f"\nwrote {j} and {m}"
-    _emit({"command": args.command, "rows": rows}, text, args.json)
-    return 1 if args.strict and not all(r["ok"] for r in rows) else 0
+    return run_command(args, tasks, _emit)
 
 
 def cmd_proofs(args: argparse.Namespace) -> int:
@@ -245,23 +252,93 @@ def cmd_all(args: argparse.Namespace) -> int:
 
 Handler = Callable[[argparse.Namespace], int]
 
+EPILOG = """\
+exit codes: 0 ran fine (whatever the verdict), 1 an asserted check failed (--strict),
+2 bad input or usage. Every command takes --json (one JSON document on stdout).
+Statements, provenance tags and sources of every claim: docs/claims.md (source tree).
+"""
+
+VERDICTS_HELP = """\
+verdicts: HOLDS (established, method shown), VIOLATED (false, EXACT/CERTIFIED evidence
+for every part), INCONCLUSIVE (not decided; a search that finds nothing), PARTIAL
+(every proof step holds, but only within the stated scope), NOT REPRODUCED (a quoted
+statement the toolkit could not reproduce; not asserted), DOES NOT APPLY (outside the
+theorem's setting). "as expected": yes when the row is what the papers predict.
+"""
+
+THEOREM_MODULE_HELP = """\
+your own theorem: --theorem-module my_claims.py:MY_THEOREM loads the verify.Theorem
+MY_THEOREM from your module (its code runs: only name modules you trust). See the
+README section "Your own theorems" and examples/user/my_claims.py.
+"""
+
+
+def _describe(text: str) -> str:
+    """A description wrapped for the raw formatter (which keeps the epilog's lines)."""
+    return textwrap.fill(text, 78)
+
+
+def _loss_catalogue() -> str:
+    from verify.catalogue.losses import LOSS_NAMES, loss
+
+    lines = ['losses (instance field "loss"; parameters as {"name": ..., "delta": "1/2"}):']
+    for name in LOSS_NAMES:
+        lss = loss(name)
+        lines.append(
+            f"  {name:<15} labels {lss.labels:<5} convex {'yes' if lss.convex else 'no':<3} "
+            f"C2 {'yes' if lss.twice_differentiable else 'no':<3} "
+            f"Lipschitz {'no' if lss.lipschitz is None else lss.lipschitz}"
+        )
+    return "\n".join(lines)
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
         description="Computer checks of optimization-landscape theorems about residual networks.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {tool_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    p = sub.add_parser("derive", help="risk, gradient and Hessian at the instance's parameters")
+    p = sub.add_parser(
+        "derive",
+        help="risk, gradient and Hessian at the instance's parameters",
+        description="Risk, gradient and Hessian of the empirical risk at the instance's "
+        "parameters, with the kink margin of piecewise-linear activations. The Hessian "
+        "eigenvalues printed are always float64 (NUMERIC).",
+        epilog=_loss_catalogue(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("instance", help="instance JSON file (format resnet-verify/instance@1)")
-    p.add_argument("--arithmetic", choices=[a.value for a in Arithmetic], default="float")
+    p.add_argument(
+        "--arithmetic",
+        choices=[a.value for a in Arithmetic],
+        default="float",
+        help="float: float64 (NUMERIC); exact: rationals (EXACT; rational data, "
+        "piecewise-linear or polynomial activations); ball: Arb balls (CERTIFIED)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_derive)
 
-    p = sub.add_parser("check", help="decide a theorem at an instance (see --list)")
+    p = sub.add_parser(
+        "check",
+        help="decide a theorem at an instance (see --list)",
+        description="Decide THEOREM at the instance's point (certified critical point or "
+        "Krawczyk box), or at critical points found from it with --find. The verdict is "
+        "HOLDS, VIOLATED or INCONCLUSIVE with its method; outside the theorem's setting "
+        "the answer is 'does not apply'.",
+        epilog=THEOREM_MODULE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("theorem", nargs="?", help="theorem id, e.g. Y1 (see --list)")
+    p.add_argument(
+        "--theorem-module",
+        metavar="PATH.py:NAME",
+        help="use the verify.Theorem NAME defined in your module instead of a built-in id",
+    )
     p.add_argument("instance", nargs="?", help="instance JSON file")
     p.add_argument("--list", action="store_true", help="list the theorems and exit")
     p.add_argument(
@@ -290,14 +367,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_check)
 
-    p = sub.add_parser("baseline", help="best linear predictor R_lin with a certified bracket")
+    p = sub.add_parser(
+        "baseline",
+        help="best linear predictor R_lin with a certified bracket",
+        description="The best linear predictor R_lin = inf_t E[l(t^T x; y)] of the instance's "
+        "data and loss (CVXPY), re-checked: a certified bracket, attainment and separability.",
+        epilog=_loss_catalogue(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("instance", help="instance JSON file (the model may be omitted)")
     p.add_argument("--intercept", action="store_true", help="append a constant 1 to x")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_baseline)
 
-    p = sub.add_parser("search", help="Hypothesis search for certified violations")
-    p.add_argument("theorem", help="theorem id, e.g. Y1 (see 'check --list')")
+    p = sub.add_parser(
+        "search",
+        help="Hypothesis search for certified violations",
+        description="Draw tiny instances with Hypothesis, find critical points, screen the "
+        "theorem in float64 and certify every suspicious point; only a certified violation "
+        "counts (VIOLATED, with a replayable record). Finding nothing is INCONCLUSIVE.",
+        epilog=THEOREM_MODULE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("theorem", nargs="?", help="theorem id, e.g. Y1 (see 'check --list')")
+    p.add_argument(
+        "--theorem-module",
+        metavar="PATH.py:NAME",
+        help="search the verify.Theorem NAME defined in your module",
+    )
     p.add_argument("--budget", type=int, default=100, help="instances to generate")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
@@ -313,7 +410,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_search)
 
-    p = sub.add_parser("replay", help="recompute a counterexample record's verdict")
+    p = sub.add_parser(
+        "replay",
+        help="recompute a counterexample record's verdict",
+        description="Recompute the verdict of a counterexample record (written by "
+        "'search --out', or the 'counterexample' of a search row in all.json) from its "
+        "instance alone, and say whether the recorded verdict is reproduced.",
+    )
     p.add_argument("record", help="record JSON written by 'search --out'")
     p.add_argument("--strict", action="store_true", help="exit 1 if not reproduced")
     p.add_argument("--json", action="store_true", help="print one JSON document")
@@ -323,22 +426,49 @@ def build_parser() -> argparse.ArgumentParser:
         ("proofs", cmd_proofs, "machine-checked proof steps"),
         ("examples", cmd_examples, "the papers' hand-built examples"),
     ):
-        p = sub.add_parser(name, help=f"run the {what}")
+        p = sub.add_parser(
+            name,
+            help=f"run the {what}",
+            description=f"Run the {what} and print a table (verdict, method, as expected, "
+            "seconds, claim / source / checked) that fits the terminal width (COLUMNS); "
+            "progress goes to stderr.",
+            epilog=VERDICTS_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         p.add_argument("names", nargs="*", help="run only these (default: all)")
-        p.add_argument("--out", metavar="DIR", help="also write all.json and all.md here")
+        p.add_argument(
+            "--out", metavar="DIR", help=f"also write {name}.json (with provenance) and {name}.md"
+        )
+        p.add_argument("--latex", metavar="FILE", help="also write the table as LaTeX (booktabs)")
+        p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
         p.add_argument(
             "--strict", action="store_true", help="exit 1 unless every row is as expected"
         )
         p.add_argument("--json", action="store_true", help="print one JSON document")
         p.set_defaults(handler=handler)
 
-    p = sub.add_parser("all", help="every proof, every example and a bounded search per theorem")
+    p = sub.add_parser(
+        "all",
+        help="every proof, every example and a bounded search per theorem",
+        description="Run every proof, every example and a bounded search per theorem, and "
+        "print one table per kind that fits the terminal width (COLUMNS); progress goes to "
+        "stderr, one line per finished task when stderr is not a terminal.",
+        epilog=VERDICTS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--budget", type=int, default=150, help="instances per search")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", metavar="DIR", help="also write all.json and all.md here")
+    p.add_argument("--seed", type=int, default=0, help="seed of every search")
+    p.add_argument(
+        "--out", metavar="DIR", help="also write all.json (with provenance) and all.md here"
+    )
+    p.add_argument("--latex", metavar="FILE", help="also write the table as LaTeX (booktabs)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.add_argument("--strict", action="store_true", help="exit 1 unless every row is as expected")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_all)
+    for command in sub.choices.values():  # raw formatters keep epilog tables: wrap here
+        if command.description:
+            command.description = _describe(command.description)
     return parser
 
 

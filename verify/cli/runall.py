@@ -1,30 +1,42 @@
-"""``resnet-verify proofs | examples | all``: run everything and tabulate it.
+"""``resnet-verify proofs | examples | all``: run everything, tabulate it, cite it.
 
 Each row says what claim was checked, its source and provenance tag, what
 exactly was checked, with which method, the verdict, whether that is the
-expected outcome, and how long it took. ``ok`` is true only when a claim is
-reproduced as the papers state it (or, for negative controls, when the
-violation was found and certified); a search that finds nothing for a true
+expected outcome (``ok``), how long *that claim* took, and a ``detail`` object
+(per-step proof evidence with scope, per-claim example evidence, the search
+report with the replayable counterexample instance). ``ok`` is true only when a
+claim is reproduced as the papers state it (or, for negative controls, when
+the violation was found and certified); a search that finds nothing for a true
 theorem is INCONCLUSIVE (sampled) and ok — it is never marked as verified.
+
+The JSON document (``--json`` or ``--out DIR``) is ``{"provenance", "command",
+"summary", "rows"}`` and validates against ``verify/report/report.schema.json``.
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
-import importlib
 import json
+import sys
 import time
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from verify._bundled import package
 from verify.errors import InvalidInput
-from verify.report.encode import table
-from verify.theorems import THEOREMS, theorem
+from verify.report.exact import evidence_numbers, jsonable
+from verify.report.progress import TaskProgress
+from verify.report.provenance import header
+from verify.report.verdicts import normalise
 from verify.verdict import Verdict
 
 Row = dict[str, Any]
+SETUP_TIMING = "since the script started: includes its shared setup"
 Task = tuple[str, Callable[[], list[Row]]]
+Emit = Callable[[dict[str, Any], str, bool], None]
 
 SEARCHES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Y1", ()),
@@ -38,185 +50,268 @@ SEARCHES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def _registry(package: str) -> Any:
-    try:
-        return importlib.import_module(package)
-    except ImportError as err:  # pragma: no cover - broken installation
-        raise InvalidInput(
-            f"cannot import the {package!r} package ({err}); "
-            "install resnet-verify with 'pip install .'."
-        ) from None
+# ---- proofs -------------------------------------------------------------------
+
+
+def _proof_row(name: str) -> list[Row]:
+    from verify.proofkit.steps import check_proof
+
+    rep = check_proof(package("proofs").load(name).PROOF)
+    p = rep.proof
+    status = normalise(getattr(rep, "status", rep.verdict.name))
+    detail = rep.to_dict()
+    for step, result in zip(detail.get("steps", []), rep.results, strict=False):
+        step.update(evidence_numbers(result.evidence))
+    return [
+        {
+            "section": "proof",
+            "id": name,
+            "claim": f"{p.theorem_id}: {p.title}",
+            "source": f"{p.reference} [{p.tag}]",
+            "tag": p.tag,
+            "checked": f"{len(rep.results)} proof steps ({rep.summary()})",
+            "method": rep.method.value,
+            "verdict": status,
+            "expected": "holds",
+            "ok": status == "holds",
+            "seconds": round(rep.seconds, 3),
+            "detail": {"kind": "proof", **detail},
+        }
+    ]
 
 
 def proof_tasks(names: Iterable[str] | None = None) -> list[Task]:
-    from verify.proofkit.steps import check_proof
-
-    reg = _registry("proofs")
+    reg = package("proofs")
     chosen = list(names) if names else list(reg.ALL)
+    for n in chosen:
+        if n not in reg.ALL:
+            raise InvalidInput(f"name={n!r} is not a proof module; choose one of {list(reg.ALL)}.")
+    return [(f"proof {n}", functools.partial(_proof_row, n)) for n in chosen]
 
-    def run(name: str) -> list[Row]:
-        rep = check_proof(reg.load(name).PROOF)
-        p = rep.proof
-        steps = len(rep.results)
-        return [
-            {
-                "section": "proof",
-                "id": name,
-                "claim": f"{p.theorem_id}: {p.title}",
-                "source": f"{p.reference} [{p.tag}]",
-                "checked": f"{steps} proof steps ({rep.summary()})",
-                "method": rep.method.value,
-                "verdict": rep.verdict.value,
-                "expected": "holds",
-                "ok": rep.verdict is Verdict.HOLDS,
-                "seconds": round(rep.seconds, 3),
-            }
-        ]
 
-    return [(f"proof {n}", functools.partial(run, n)) for n in chosen]
+# ---- examples -----------------------------------------------------------------
+
+
+def _claim_rows(name: str, claims: Sequence[Any], t0: float) -> list[Row]:
+    rows: list[Row] = []
+    previous = t0
+    for c in claims:
+        finished = getattr(c, "finished_at", None)
+        seconds = None if finished is None else max(0.0, finished - previous)
+        previous = finished if finished is not None else previous
+        d = c.to_dict()
+        rows.append(_example_row(name, d, seconds, c.evidence))
+        if len(rows) == 1:
+            rows[0]["timing"] = SETUP_TIMING
+    if rows and any(r["seconds"] is None for r in rows):  # no per-claim clock: split evenly
+        share = (time.perf_counter() - t0) / len(rows)
+        for r in rows:
+            r["seconds"], r["timing"] = round(share, 3), "script total split evenly"
+    return rows
+
+
+def _example_row(name: str, d: dict[str, Any], seconds: float | None, evidence: Any) -> Row:
+    asserted = d.get("asserted", True)
+    verdict = normalise(d.get("verdict", ""))
+    detail: dict[str, Any] = {"kind": "example", "reason": d.get("reason", "")}
+    if evidence is not None:
+        detail["evidence"] = {**evidence.to_dict(), **evidence_numbers(evidence)}
+    return {
+        "section": "example",
+        "id": name,
+        "claim": d["claim"],
+        "source": d.get("source_tag", ""),
+        "checked": d.get("checked", ""),
+        "method": d.get("method", ""),
+        "verdict": verdict,
+        "expected": "holds" if asserted else "reported only",
+        "ok": verdict == "holds" if asserted else True,
+        "seconds": None if seconds is None else round(seconds, 3),
+        "timing": "since the previous claim of the script finished",
+        "detail": detail,
+    }
+
+
+def _example_rows(name: str) -> list[Row]:
+    t0 = time.perf_counter()
+    mod = package("examples").load(name)
+    if hasattr(mod, "claims"):
+        return _claim_rows(name, mod.claims(), t0)
+    dicts = mod.results()
+    share = (time.perf_counter() - t0) / max(1, len(dicts))
+    rows = [_example_row(name, d, share, None) for d in dicts]
+    for r in rows:
+        r["timing"] = "script total split evenly"
+    return rows
 
 
 def example_tasks(names: Iterable[str] | None = None) -> list[Task]:
-    reg = _registry("examples")
+    reg = package("examples")
     chosen = list(names) if names else list(reg.ALL)
+    for n in chosen:
+        if n not in reg.ALL:
+            raise InvalidInput(f"name={n!r} is not an example; choose one of {list(reg.ALL)}.")
+    return [(f"example {n}", functools.partial(_example_rows, n)) for n in chosen]
 
-    def run(name: str) -> list[Row]:
-        t0 = time.perf_counter()
-        rows = reg.load(name).results()
-        dt = time.perf_counter() - t0
-        out = []
-        for r in rows:
-            asserted = r.get("asserted", True)
-            out.append(
-                {
-                    "section": "example",
-                    "id": name,
-                    "claim": r["claim"],
-                    "source": r.get("source_tag", ""),
-                    "checked": r.get("checked", ""),
-                    "method": r.get("method", ""),
-                    "verdict": r.get("verdict", ""),
-                    "expected": "holds" if asserted else "reported only",
-                    "ok": (r.get("verdict") == "holds") if asserted else True,
-                    "seconds": round(dt / max(1, len(rows)), 3),
-                }
-            )
-        return out
 
-    return [(f"example {n}", functools.partial(run, n)) for n in chosen]
+# ---- searches -----------------------------------------------------------------
+
+
+def _search_row(tid: str, without: tuple[str, ...], budget: int, seed: int) -> list[Row]:
+    from verify.search.engine import search
+    from verify.theorems import THEOREMS, theorem
+
+    thm = theorem(tid, without)
+    rep = search(thm, budget=budget, seed=seed)
+    found = rep.verdict is Verdict.VIOLATED
+    method = rep.counterexample["record"]["method"] if found and rep.counterexample else "sampled"
+    if thm.kind == "negative_control":
+        expected, ok = "violated (certified)", found
+    elif thm.kind == "open_probe":
+        expected, ok = "unknown (open probe)", True
+    else:
+        expected, ok = "no violation", not found
+    checked = (
+        f"search: {rep.tried} instances, seed {seed}, "
+        f"{'certified counterexample (replayable record in detail)' if found else 'none found'}"
+    )
+    return [
+        {
+            "section": "search",
+            "id": thm.label,
+            "claim": f"{thm.label}: {thm.title}",
+            "source": f"{THEOREMS[tid].reference} [{thm.tag}]",
+            "tag": thm.tag,
+            "checked": checked,
+            "method": method,
+            "verdict": rep.verdict.value,
+            "expected": expected,
+            "ok": ok,
+            "seconds": round(rep.seconds, 3),
+            "detail": _search_detail(rep.to_dict()),
+        }
+    ]
+
+
+def _search_detail(report: dict[str, Any]) -> dict[str, Any]:
+    detail = dict(report)
+    detail["theorem_kind"] = detail.pop("kind", None)
+    detail["kind"] = "search"
+    return detail
 
 
 def search_tasks(budget: int, seed: int) -> list[Task]:
-    from verify.search.engine import search
-
-    def run(tid: str, without: tuple[str, ...]) -> list[Row]:
-        thm = theorem(tid, without)
-        rep = search(thm, budget=budget, seed=seed)
-        found = rep.verdict is Verdict.VIOLATED
-        method = (
-            rep.counterexample["record"]["method"] if found and rep.counterexample else "sampled"
-        )
-        if thm.kind == "negative_control":
-            expected, ok = "violated (certified)", found
-        elif thm.kind == "open_probe":
-            expected, ok = "unknown (open probe)", True
-        else:
-            expected, ok = "no violation", not found
-        verdict = rep.verdict.value
-        checked = (
-            f"search: {rep.tried} instances, seed {seed}, "
-            f"{'certified counterexample' if found else 'none found'}"
-        )
-        return [
-            {
-                "section": "search",
-                "id": thm.label,
-                "claim": f"{thm.label}: {thm.title}",
-                "source": f"{THEOREMS[tid].reference} [{thm.tag}]",
-                "checked": checked,
-                "method": method,
-                "verdict": verdict,
-                "expected": expected,
-                "ok": ok,
-                "seconds": round(rep.seconds, 3),
-            }
-        ]
-
     return [
-        (f"search {tid}{' without ' + ','.join(w) if w else ''}", functools.partial(run, tid, w))
+        (
+            f"search {tid}{' without ' + ','.join(w) if w else ''}",
+            functools.partial(_search_row, tid, w, budget, seed),
+        )
         for tid, w in SEARCHES
     ]
 
 
-def run_tasks(tasks: list[Task], progress: bool = True) -> list[Row]:
-    """Run tasks in order (with a progress bar on stderr) and collect their rows."""
-    rows: list[Row] = []
-    bar: Any = None
-    if progress:
-        from tqdm import tqdm
+# ---- running, summarising, writing --------------------------------------------
 
-        bar = tqdm(total=len(tasks), unit="task", leave=False)
+
+def run_tasks(tasks: list[Task], progress: TaskProgress | None = None) -> list[Row]:
+    """Run tasks in order, reporting each finished task to ``progress``; collect rows."""
+    rows: list[Row] = []
     for label, fn in tasks:
-        if bar is not None:
-            bar.set_description(label[:40])
-        rows.extend(fn())
-        if bar is not None:
-            bar.update(1)
-    if bar is not None:
-        bar.close()
+        if progress is not None:
+            progress.start(label)
+        t0 = time.perf_counter()
+        got = fn()
+        if progress is not None:
+            words = Counter(r["verdict"].upper() for r in got)
+            outcome = ", ".join(f"{n} {w}" if n > 1 else w for w, n in words.items())
+            if not all(r["ok"] for r in got):
+                outcome += " (NOT as expected)"
+            progress.done(label, outcome, time.perf_counter() - t0)
+        rows.extend(got)
     return rows
 
 
-def render(rows: list[Row]) -> str:
-    """The text table of ``all``."""
-    body = [
-        [
-            r["section"],
-            _clip(r["claim"], 58),
-            _clip(r["source"], 30),
-            _clip(r["checked"], 44),
-            r["method"],
-            r["verdict"].upper(),
-            "ok" if r["ok"] else "NOT OK",
-            f"{r['seconds']:.2f}",
-        ]
-        for r in rows
-    ]
-    out = table(body, ["kind", "claim", "source", "checked", "method", "verdict", "expected", "s"])
-    bad = [r for r in rows if not r["ok"]]
-    summary = (
-        f"\n{len(rows)} rows: {sum(r['ok'] for r in rows)} as expected"
-        + (f", {len(bad)} NOT as expected" if bad else "")
-        + ". Searches that find "
-        "nothing are INCONCLUSIVE (sampled): they never prove a theorem."
-    )
-    return out + summary
+def summary(rows: Sequence[Row], wall: float) -> dict[str, Any]:
+    """Totals: rows, as expected or not, count per verdict, wall time."""
+    bad = [r["id"] for r in rows if not r["ok"]]
+    return {
+        "rows": len(rows),
+        "as_expected": len(rows) - len(bad),
+        "not_as_expected": len(bad),
+        "not_as_expected_ids": bad,
+        "verdicts": dict(Counter(r["verdict"] for r in rows)),
+        "wall_seconds": round(wall, 3),
+    }
 
 
-def markdown(rows: list[Row]) -> str:
-    head = "| kind | claim | source | checked | method | verdict | expected | ok | s |\n"
-    head += "|---|---|---|---|---|---|---|---|---|\n"
-    return head + "".join(
-        f"| {r['section']} | {_md(r['claim'])} | {_md(r['source'])} | {_md(r['checked'])} | "
-        f"{r['method']} | {r['verdict'].upper()} | {r['expected']} | "
-        f"{'yes' if r['ok'] else 'NO'} | {r['seconds']:.2f} |\n"
-        for r in rows
+def summary_line(s: dict[str, Any]) -> str:
+    counts = ", ".join(f"{n} {w.upper()}" for w, n in sorted(s["verdicts"].items()))
+    line = f"{s['rows']} rows ({counts}): {s['as_expected']} as expected"
+    if s["not_as_expected"]:
+        line += f", {s['not_as_expected']} NOT as expected ({', '.join(s['not_as_expected_ids'])})"
+    return (
+        line + f"; wall time {s['wall_seconds']:.1f} s. A search that finds nothing is "
+        "INCONCLUSIVE (sampled): it never proves a theorem."
     )
 
 
-def write(rows: list[Row], out: str | Path) -> tuple[Path, Path]:
+def document(command: str, rows: list[Row], wall: float, prov: dict[str, Any]) -> dict[str, Any]:
+    """The JSON report of ``command`` (validates against ``report.schema.json``)."""
+    return {
+        "provenance": prov,
+        "command": command,
+        "summary": summary(rows, wall),
+        "rows": jsonable(rows),
+    }
+
+
+def write(doc: dict[str, Any], out: str | Path) -> tuple[Path, Path]:
+    """Write ``<command>.json`` and ``<command>.md`` into directory ``out``."""
+    from verify.report.markdown import markdown
+
     d = Path(out)
     d.mkdir(parents=True, exist_ok=True)
-    j, m = d / "all.json", d / "all.md"
-    j.write_text(json.dumps({"rows": rows}, indent=1) + "\n")
-    m.write_text("# resnet-verify all\n\n" + markdown(rows))
+    name = doc["command"]
+    j, m = d / f"{name}.json", d / f"{name}.md"
+    j.write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n")
+    m.write_text(markdown(doc, base=d))
     return j, m
 
 
-def _clip(text: str, n: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= n else text[: n - 1] + "…"
+def run_command(args: argparse.Namespace, tasks: list[Task], emit: Emit) -> int:
+    """Run ``tasks`` for the ``proofs``/``examples``/``all`` command and report."""
+    from rich.console import Console
 
+    from verify.report.table import print_rows
 
-def _md(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    seed = getattr(args, "seed", None)
+    budget = getattr(args, "budget", None)
+    prov = header(
+        args.command,
+        seeds=[] if seed is None else [seed],
+        budget=budget,
+        settings={"profile": "dev"} if args.command == "all" else {},
+    )
+    t0 = time.perf_counter()
+    with TaskProgress(len(tasks), enabled=not getattr(args, "quiet", False)) as progress:
+        rows = run_tasks(tasks, progress)
+    doc = document(args.command, rows, time.perf_counter() - t0, prov)
+    notes: list[str] = []
+    if getattr(args, "out", None):
+        j, m = write(doc, args.out)
+        notes.append(f"wrote {j} and {m}")
+    if getattr(args, "latex", None):
+        from verify.report.latex import write_latex
+
+        notes.append(f"wrote {write_latex(doc, args.latex)}")
+    if args.json:
+        emit(doc, "", True)
+        for note in notes:
+            sys.stderr.write(note + "\n")
+    else:
+        console = Console(highlight=False)
+        print_rows(console, rows)
+        console.print(summary_line(doc["summary"]), markup=False)
+        for note in notes:
+            console.print(note, markup=False)
+    return 1 if getattr(args, "strict", False) and not all(r["ok"] for r in rows) else 0

@@ -86,10 +86,14 @@ class Replay:
         return "\n".join(lines)
 
 
-def replay(doc: Any) -> Replay:
-    """Recompute a record's verdict from its instance and compare with its claims."""
+def replay(doc: Any, theorem: Any = None) -> Replay:
+    """Recompute a record's verdict from its instance and compare with its claims.
+
+    ``theorem`` is the theorem object for records of user-defined theorems (which
+    the catalogue does not know); it must carry the record's theorem id.
+    """
     from verify.pipeline import check
-    from verify.theorems import theorem
+    from verify.theorems import theorem as lookup
 
     if not isinstance(doc, dict) or not isinstance(doc.get("record"), dict):
         raise InvalidInput(
@@ -103,7 +107,14 @@ def replay(doc: Any) -> Replay:
     without = rec.get("without", [])
     if not isinstance(without, list) or not all(isinstance(w, str) for w in without):
         raise InvalidInput(f"record.without={without!r} must be a list of premise names.")
-    thm = theorem(str(rec["theorem"]), tuple(without))
+    if theorem is None:
+        thm = lookup(str(rec["theorem"]), tuple(without))
+    elif theorem.id != rec["theorem"]:
+        raise InvalidInput(
+            f"theorem={theorem.id!r} does not match the record's theorem {rec['theorem']!r}."
+        )
+    else:
+        thm = theorem.without(*without)
     inst = parse_instance(doc)
     if inst.params is None:
         raise InvalidInput("the record has no 'params'; it cannot be replayed.")

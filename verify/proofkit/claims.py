@@ -7,8 +7,9 @@ exits with its return value: 0 only if every asserted claim HOLDS.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from verify.verdict import Evidence, Verdict
@@ -27,6 +28,9 @@ class Claim:
         asserted: whether the claim counts towards the script's exit status.
         note: reason shown when ``evidence`` is ``None``.
         details: extra lines printed under the claim.
+        finished_at: ``time.perf_counter()`` when the claim was built, i.e. right
+            after its evidence was computed; reports take differences of
+            consecutive claims as per-claim times.
     """
 
     claim: str
@@ -36,6 +40,7 @@ class Claim:
     asserted: bool = True
     note: str = ""
     details: tuple[str, ...] = ()
+    finished_at: float = field(default_factory=time.perf_counter, compare=False, repr=False)
 
     @property
     def counts(self) -> bool:

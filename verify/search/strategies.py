@@ -191,7 +191,7 @@ def datasets(
     max_n: int = 6,
     max_abs: int = 3,
 ) -> Any:
-    """Rational datasets ``(x, y)`` with rows as samples."""
+    """Rational datasets: a :class:`verify.Dataset` (``.x`` rows are samples, ``.y`` labels)."""
     n = draw(st.integers(min_n, max_n))
     num = rationals(max_abs)
     x = [[draw(num) for _ in range(d_in)] for _ in range(n)]

@@ -82,7 +82,7 @@ class Theorem:
         id: short identifier used on the command line (``Y1``, ``S1``, ...).
         title: one line.
         reference: where the claim comes from, with the paper's numbering.
-        tag: provenance from CLAIMS.md: S (seed), Q (quoted), D (derived), R (reconstruction).
+        tag: provenance from docs/claims.md: S (seed), Q (quoted), D (derived), R (reconstruction).
         premises: the premises, in order.
         conclusion: the conclusion.
         kind: ``theorem`` (true as stated), ``negative_control`` (known false: the
@@ -190,6 +190,11 @@ class Report:
             "tag": t.tag,
             "kind": t.kind,
             "dropped": list(t.dropped),
+            "setting": {
+                "name": t.setting.name,
+                "requirements": t.setting.describe(),
+                "met": True,
+            },
             "verdict": self.verdict.value,
             "method": self.method.value,
             "vacuous": self.vacuous,
@@ -206,6 +211,9 @@ class Report:
             f"{t.label}: {t.title}",
             f"  reference  {t.reference} [{t.tag}]"
             + ("" if t.kind == "theorem" else f" ({t.kind})"),
+            f"  setting    {t.setting.name}: "
+            + (", ".join(r.name for r in t.setting.requirements) or "none")
+            + " (met)",
             f"  point      {self.point.get('description', '')}",
         ]
         for name, ev in self.premises:
@@ -309,28 +317,27 @@ def evaluate(theorem: Theorem, ctx: Context) -> Report:
 def screen(theorem: Theorem, ctx: FloatContext) -> tuple[Verdict, bool, float, dict[str, Any]]:
     """Float verdict, vacuity, violation score (> 0: conclusion numerically fails), details.
 
-    Every condition is screened by its own float twin (:attr:`Condition.screen`);
-    one without a twin is INCONCLUSIVE. NUMERIC only: a screen decides what to
-    certify, never a verdict.
+    Every condition is screened by its own float twin (:attr:`Condition.screen`).
+    A condition without one (e.g. a user's check) is not screened: it never
+    blocks certification, so a point where every *screened* premise holds and
+    the conclusion does not clearly hold goes to the certified pipeline. NUMERIC
+    only: a screen decides what to certify, never a verdict.
     """
-
-    def run(cond: Condition) -> Evidence:
-        if cond.screen is None:
-            return Evidence(Verdict.INCONCLUSIVE, Method.NUMERIC, "no float screen")
-        return cond.screen(ctx)
-
-    premises = [(p.name, run(p)) for p in theorem.premises]
-    concl = run(theorem.conclusion)
-    verdict, _, vacuous, _ = decide(premises, concl, theorem.qualifiers)
-    score = -float(concl.margin) if concl.margin is not None else 0.0
-    # a candidate: premises hold numerically and the conclusion does not clearly hold
-    # (e.g. R > R_lin with a float lambda_min of -1e-17 at a singular PSD Hessian)
-    candidate = (
-        all(e.verdict is Verdict.HOLDS for _, e in premises) and concl.verdict is not Verdict.HOLDS
+    unscreened = Evidence(Verdict.INCONCLUSIVE, Method.NUMERIC, "no float screen")
+    premises = [(p.name, p.screen(ctx) if p.screen else None) for p in theorem.premises]
+    concl = theorem.conclusion.screen(ctx) if theorem.conclusion.screen else None
+    verdict, _, vacuous, _ = decide(
+        [(n, e or unscreened) for n, e in premises], concl or unscreened, theorem.qualifiers
+    )
+    score = -float(concl.margin) if concl is not None and concl.margin is not None else 0.0
+    # a candidate: screened premises hold numerically and the conclusion does not clearly
+    # hold (e.g. R > R_lin with a float lambda_min of -1e-17 at a singular PSD Hessian)
+    candidate = all(e is None or e.verdict is Verdict.HOLDS for _, e in premises) and (
+        concl is None or concl.verdict is not Verdict.HOLDS
     )
     details = {
-        "premises": {n: e.verdict.value for n, e in premises},
-        "conclusion": concl.verdict.value,
+        "premises": {n: "unscreened" if e is None else e.verdict.value for n, e in premises},
+        "conclusion": "unscreened" if concl is None else concl.verdict.value,
         "candidate": candidate,
     }
     return verdict, vacuous, score, details
