@@ -384,7 +384,7 @@ def check_resnet_contrast(inst: Instance, params: dict[str, Any] | None = None) 
 
 
 def resnet_search(inst: Instance, n_starts: int = 4, seed: int = 0) -> Evidence:
-    """``verify.pipeline(theorem("S1"), resnet, find=True)``: a summary of what the search finds."""
+    """``verify.check(theorem("S1"), resnet, find=True)``: a summary of what the search finds."""
     p = fc_point(inst)
     res = with_params(inst, RESNET_PARAMS, RESNET_MODEL)
     out = check(theorem("S1"), res, find=True, n_starts=n_starts, seed=seed)
@@ -451,7 +451,7 @@ def claims(inst: Instance | None = None, search: bool = True) -> list[Claim]:
         Claim(
             "the negative control FC1 is VIOLATED",
             "[D] FC1",
-            "verify.pipeline(theorem('FC1'), instance)",
+            "verify.check(theorem('FC1'), instance)",
             check_fc1_violated(inst),
         ),
         Claim(
@@ -463,7 +463,7 @@ def claims(inst: Instance | None = None, search: bool = True) -> list[Claim]:
         Claim(
             "ResNet, same data and dead units: critical with R = R_lin; S1 and Y1 hold",
             "[S] Y1, [D] S1",
-            "verify.pipeline(theorem('S1'/'Y1'), resnet instance)",
+            "verify.check(theorem('S1'/'Y1'), resnet instance)",
             check_resnet_contrast(inst),
         ),
     ]
@@ -472,7 +472,7 @@ def claims(inst: Instance | None = None, search: bool = True) -> list[Claim]:
             Claim(
                 "ResNet, same data: S1 at the critical points the library finds",
                 "[D] S1",
-                "verify.pipeline(theorem('S1'), resnet, find=True, n_starts=4)"
+                "verify.check(theorem('S1'), resnet, find=True, n_starts=4)"
                 " -- reported, not asserted",
                 resnet_search(inst),
                 asserted=False,

@@ -45,7 +45,7 @@ What is checked, and how:
 3. rational instance: the library's exact risk at the given point equals
    ``mu/n`` (so it is a global, hence local, minimum -- EXACT), and
    ``certify_local_minimum`` proves it strict (exact gradient 0, PD Hessian);
-   ``verify.pipeline(theorem("K3"), instance)`` is VIOLATED (EXACT); ``L <= L_lin*``
+   ``verify.check(theorem("K3"), instance)`` is VIOLATED (EXACT); ``L <= L_lin*``
    exactly (least squares of each target on ``x``, cross-checked with the library);
 4. generic instance: a float minimiser (SciPy BFGS on the library's float risk)
    is certified by ``certify_local_minimum`` (Krawczyk box + certified positive
@@ -54,7 +54,7 @@ What is checked, and how:
    (Arb enclosures -- CERTIFIED); and the exact algebraic global minimiser lies
    in the Krawczyk uniqueness box (exact sign tests in ``Q(sqrt D)``), so the
    certified minimum *is* the global minimum;
-5. the library's own pipeline, ``verify.pipeline(theorem("K3"), instance,
+5. the library's own pipeline, ``verify.check(theorem("K3"), instance,
    find=True, n_starts=4)``, on both instances: it finds and certifies a local
    minimum (EXACT on the rational data, CERTIFIED by Krawczyk on the generic
    data) and reports K3 VIOLATED there. Step 4 is the independent, by-hand
@@ -612,7 +612,7 @@ def check_is_global_minimiser(inst: Instance, cm: CertifiedMinimum) -> Evidence:
 
 
 def check_library_search(inst: Instance, n_starts: int = 4, seed: int = 0) -> Evidence:
-    """``verify.pipeline(theorem("K3"), inst, find=True)``: the library's own pipeline finds at
+    """``verify.check(theorem("K3"), inst, find=True)``: the library's own pipeline finds at
     least one certified local minimum, and K3 is VIOLATED (rigorously) at every one."""
     try:
         res = check(theorem("K3"), inst, find=True, n_starts=n_starts, seed=seed)
@@ -695,7 +695,7 @@ def claims(
         Claim(
             "[rational] the negative control K3 is VIOLATED there",
             "[D] K3",
-            "verify.pipeline(theorem('K3'), instance)",
+            "verify.check(theorem('K3'), instance)",
             check_k3_violated(rational),
         ),
         Claim(
@@ -738,7 +738,7 @@ def claims(
                 f"[{label}] library pipeline: a local minimum is found and certified, and the "
                 "negative control K3 is VIOLATED at it",
                 "[D] K3",
-                "verify.pipeline(theorem('K3'), instance, find=True, n_starts=4, seed=0)",
+                "verify.check(theorem('K3'), instance, find=True, n_starts=4, seed=0)",
                 check_library_search(inst),
             )
             for label, inst in (("rational", rational), ("generic", generic))

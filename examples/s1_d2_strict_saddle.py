@@ -558,7 +558,7 @@ def claims(
             "[shamir_saddle.json] S1 holds via the strict-saddle branch (and R = R_lin: V = 0 "
             "forces E[g0 x] = 0)",
             "[S] S1, [D] D2",
-            "verify.pipeline(theorem('S1'), instance)",
+            "verify.check(theorem('S1'), instance)",
             _both(
                 check_s1_branch(shamir, "negative_curvature", "holds"),
                 check_risk_vs_linear(shamir, "="),
@@ -567,7 +567,7 @@ def claims(
         Claim(
             "[bad (V != 0)] R > R_lin, so only the strict-saddle branch holds; S1 holds",
             "[S] S1, [D] D2",
-            "exact least squares; verify.pipeline(theorem('S1'), instance)",
+            "exact least squares; verify.check(theorem('S1'), instance)",
             _both(
                 check_risk_vs_linear(bad, ">"),
                 check_s1_branch(bad, "negative_curvature", "violated"),
@@ -582,7 +582,7 @@ def claims(
         Claim(
             "[m = 0] R = R_lin, and S1 holds via R <= R_lin",
             "[D] D2, second case",
-            "exact least squares; verify.pipeline(theorem('S1'), instance)",
+            "exact least squares; verify.check(theorem('S1'), instance)",
             _both(
                 check_risk_vs_linear(flat, "="), check_s1_branch(flat, "risk_le_linear", "violated")
             ),
