@@ -31,6 +31,10 @@ THEOREMS: dict[str, Theorem] = {
 }
 Y1, Y2, S1, K2, FC1, K3 = (THEOREMS[k] for k in ("Y1", "Y2", "S1", "K2", "FC1", "K3"))
 
+#: weakened theorems not known to be true or false, searched by ``resnet-verify all``:
+#: Yun et al.'s premise 2 (premise 1 is not needed, docs/claims.md Y1-D)
+OPEN_PROBES: tuple[tuple[str, tuple[str, ...]], ...] = (("Y1'", ("column_space",)),)
+
 
 def theorem(spec: str, without: tuple[str, ...] | list[str] = ()) -> Theorem:
     """Look up a theorem by id (case-insensitive), optionally weakened."""
