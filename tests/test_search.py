@@ -117,16 +117,21 @@ def test_cli_bad_input_exits_2(argv: tuple[str, ...]) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("tid", ["FC1", "K3"])
 def test_targeting_quality(tid: str) -> None:
-    """Median instances to the first certified hit, with and without target()."""
-    firsts = {}
+    """Median instances to the first certified hit, with and without target().
+
+    Both must find the control in every seed, and steering generation with
+    ``hypothesis.target`` on the violation score must not make the search
+    slower: the targeted median may exceed the untargeted one by at most 25 %.
+    """
+    firsts: dict[bool, float] = {}
     for targeted in (True, False):
         hits = []
         for seed in range(8):
             rep = search(theorem(tid), budget=200, seed=seed, use_target=targeted)
-            assert rep.verdict is Verdict.VIOLATED
+            assert rep.verdict is Verdict.VIOLATED and rep.first_hit is not None
             hits.append(rep.first_hit)
         firsts[targeted] = statistics.median(hits)
-    assert all(v is not None for v in firsts.values())
+    assert firsts[True] <= 1.25 * firsts[False], firsts
 
 
 @pytest.mark.slow
