@@ -6,9 +6,8 @@ not (``Verdict.INCONCLUSIVE`` with a reason). Float64 is used only to *find*
 candidates (eigenvectors, Newton steps, preconditioners); it never decides a
 sign.
 
-This module is the public face of the certificates. The second-order
-certificates are defined here; the others live in one module per concept and
-are re-exported, so ``from verify.certify import ...`` reaches all of them:
+This module holds the second-order certificates; the package
+:mod:`verify.certify` is the public face of all of them:
 
 Matrix level (:mod:`verify.certify.inertia`)
     :func:`exact_inertia` (characteristic polynomial + Descartes, or exact
@@ -47,41 +46,18 @@ from verify.certify.box import Box, as_box, evaluate_box, exact_vector, kink_rea
 from verify.certify.inertia import (
     Inertia,
     ball_matrix,
-    certified_inertia,
-    certified_lambda_min_interval,
     entry_bounds,
-    exact_inertia,
     matrix_inertia,
     spectrum,
 )
 from verify.certify.krawczyk import (
     box_from_evidence,
-    certify_critical_point,
     critical_point_near,
-    is_critical_at,
 )
 from verify.errors import BackendError, InvalidInput
 from verify.numbers.arithmetic import Arithmetic, fmpq_to_fraction, to_float_array
 from verify.objectives.empirical import Objective
 from verify.verdict import Evidence, Method, Verdict, weakest
-
-__all__ = [
-    "Box",
-    "Inertia",
-    "box_from_evidence",
-    "certified_inertia",
-    "certified_lambda_min_interval",
-    "certify_critical_point",
-    "certify_hessian_pd",
-    "certify_hessian_psd",
-    "certify_local_minimum",
-    "certify_negative_curvature",
-    "critical_point_near",
-    "exact_inertia",
-    "is_critical_at",
-    "matrix_inertia",
-    "negative_curvature_direction",
-]
 
 _DIRECTION_BITS = 24  # negative-curvature directions are rounded to multiples of 2^-24
 
@@ -226,6 +202,46 @@ def _hessian_spectrum(
     return spec.inertia, spec.lam_min, Method.CERTIFIED, "", witness
 
 
+def _hessian_sign(objective: Objective, point: Any, strict: bool) -> Evidence:
+    """Shared body of :func:`certify_hessian_psd` (``strict=False``) and
+    :func:`certify_hessian_pd` (``strict=True``)."""
+    box = as_box(objective, point)
+    inertia, lam, method, why, witness = _hessian_spectrum(objective, box)
+    if inertia is None:
+        return Evidence(
+            Verdict.INCONCLUSIVE, method, "No Hessian certificate: " + why, witness=witness
+        )
+    bad = inertia.n_neg > 0 or (strict and inertia.n_zero > 0)
+    if bad:
+        text = (
+            f"The Hessian is not positive definite (inertia {_fmt(inertia)})."
+            if strict
+            else f"The Hessian has {inertia.n_neg} negative eigenvalue(s) "
+            f"(inertia {_fmt(inertia)})."
+        )
+        return Evidence(
+            Verdict.VIOLATED, method, text, margin=lam[1] if lam else None, tolerance=0.0,
+            witness=witness,
+        )
+    if inertia.determined:
+        text = (
+            f"The Hessian is positive definite (inertia {_fmt(inertia)})."
+            if strict
+            else f"The Hessian has no negative eigenvalue (inertia {_fmt(inertia)})."
+        )
+        return Evidence(
+            Verdict.HOLDS, method, text, margin=lam[0] if lam else None, tolerance=0.0,
+            witness=witness,
+        )
+    return Evidence(
+        Verdict.INCONCLUSIVE,
+        method,
+        f"{inertia.n_unknown} eigenvalue(s) of the Hessian enclosure could not be "
+        f"separated from 0 (inertia {_fmt(inertia)}).",
+        witness=witness,
+    )
+
+
 def certify_hessian_psd(objective: Objective, point: Any) -> Evidence:
     r"""Claim ``λ_min(∇²R) >= 0`` at a point (or at every point of a box).
 
@@ -235,38 +251,7 @@ def certify_hessian_psd(objective: Objective, point: Any) -> Evidence:
     transcendental models) only the certified inertia is available: HOLDS needs
     every eigenvalue provably positive, VIOLATED a provably negative one.
     """
-    box = as_box(objective, point)
-    inertia, lam, method, why, witness = _hessian_spectrum(objective, box)
-    if inertia is None:
-        return Evidence(
-            Verdict.INCONCLUSIVE, method, "No Hessian certificate: " + why, witness=witness
-        )
-    margin = lam[0] if lam is not None else None
-    if inertia.n_neg > 0:
-        return Evidence(
-            Verdict.VIOLATED,
-            method,
-            f"The Hessian has {inertia.n_neg} negative eigenvalue(s) (inertia {_fmt(inertia)}).",
-            margin=lam[1] if lam else None,
-            tolerance=0.0,
-            witness=witness,
-        )
-    if inertia.determined:
-        return Evidence(
-            Verdict.HOLDS,
-            method,
-            f"The Hessian has no negative eigenvalue (inertia {_fmt(inertia)}).",
-            margin=margin,
-            tolerance=0.0,
-            witness=witness,
-        )
-    return Evidence(
-        Verdict.INCONCLUSIVE,
-        method,
-        f"{inertia.n_unknown} eigenvalue(s) of the Hessian enclosure could not be "
-        f"separated from 0 (inertia {_fmt(inertia)}).",
-        witness=witness,
-    )
+    return _hessian_sign(objective, point, strict=False)
 
 
 def certify_hessian_pd(objective: Objective, point: Any) -> Evidence:
@@ -275,37 +260,7 @@ def certify_hessian_pd(objective: Objective, point: Any) -> Evidence:
     VIOLATED when a zero (exact) or negative (exact or certified) eigenvalue is
     proved; singular enclosures are INCONCLUSIVE.
     """
-    box = as_box(objective, point)
-    inertia, lam, method, why, witness = _hessian_spectrum(objective, box)
-    if inertia is None:
-        return Evidence(
-            Verdict.INCONCLUSIVE, method, "No Hessian certificate: " + why, witness=witness
-        )
-    if inertia.n_neg > 0 or inertia.n_zero > 0:
-        return Evidence(
-            Verdict.VIOLATED,
-            method,
-            f"The Hessian is not positive definite (inertia {_fmt(inertia)}).",
-            margin=lam[1] if lam else None,
-            tolerance=0.0,
-            witness=witness,
-        )
-    if inertia.determined:
-        return Evidence(
-            Verdict.HOLDS,
-            method,
-            f"The Hessian is positive definite (inertia {_fmt(inertia)}).",
-            margin=lam[0] if lam else None,
-            tolerance=0.0,
-            witness=witness,
-        )
-    return Evidence(
-        Verdict.INCONCLUSIVE,
-        method,
-        f"{inertia.n_unknown} eigenvalue(s) of the Hessian enclosure could not be "
-        f"separated from 0 (inertia {_fmt(inertia)}).",
-        witness=witness,
-    )
+    return _hessian_sign(objective, point, strict=True)
 
 
 def certify_local_minimum(objective: Objective, theta: Any, **options: Any) -> Evidence:
