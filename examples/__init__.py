@@ -1,8 +1,9 @@
 """The papers' hand-built examples, one runnable script each (see ``examples/README.md``).
 
-Every module in :data:`ALL` exposes ``results() -> list[dict]`` (one row per
-claim: claim, source_tag, checked, method, verdict, reason, asserted) and
-``main() -> int``, which exits 0 only if every asserted claim is reproduced.
+Every module in :data:`ALL` exposes ``TITLE``, ``claims() -> list[verify.Claim]``
+(one typed claim per statement it reproduces) and ``main() -> int``
+(``verify.run_script(TITLE, claims)``), which exits 0 only if every asserted
+claim is reproduced.
 """
 
 from __future__ import annotations

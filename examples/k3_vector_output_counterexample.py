@@ -65,7 +65,7 @@ What is checked, and how:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -77,6 +77,7 @@ import sympy as sp
 
 from verify import (
     Box,
+    Claim,
     Dataset,
     Evidence,
     Instance,
@@ -89,10 +90,9 @@ from verify import (
     linear_predictor,
     load_instance,
     loss,
+    run_script,
     theorem,
 )
-from verify.proofkit.claims import Claim
-from verify.proofkit.claims import report as report_claims
 
 HERE = Path(__file__).resolve().parent
 RATIONAL_PATH = HERE / "instances" / "k3_vector_output.json"
@@ -746,18 +746,9 @@ def claims(
     return rows
 
 
-def results() -> list[dict[str, Any]]:
-    """Per-claim rows ``{claim, source_tag, checked, method, verdict, reason, asserted}``."""
-    return [c.to_dict() for c in claims()]
-
-
-def report(rows: Sequence[Claim], echo: Callable[[str], None] = print) -> int:
-    """Print one block per claim; 0 if every asserted claim HOLDS, else 1."""
-    return report_claims(TITLE, rows, echo)
-
-
 def main() -> int:
-    return report(claims())
+    """Print every claim; exit 0 only if every asserted claim is reproduced."""
+    return run_script(TITLE, claims)
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ library's ``fmpq`` engine, which must agree):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -64,6 +64,7 @@ from typing import Any
 import numpy as np
 
 from verify import (
+    Claim,
     Evidence,
     Instance,
     Method,
@@ -76,10 +77,9 @@ from verify import (
     load_instance,
     matrix_inertia,
     parse_instance,
+    run_script,
     theorem,
 )
-from verify.proofkit.claims import Claim
-from verify.proofkit.claims import report as report_claims
 
 HERE = Path(__file__).resolve().parent
 SHAMIR_PATH = HERE / "instances" / "shamir_saddle.json"
@@ -591,18 +591,9 @@ def claims(
     return rows
 
 
-def results() -> list[dict[str, Any]]:
-    """Per-claim rows ``{claim, source_tag, checked, method, verdict, reason, asserted}``."""
-    return [c.to_dict() for c in claims()]
-
-
-def report(rows: Sequence[Claim], echo: Callable[[str], None] = print) -> int:
-    """Print one block per claim; 0 if every asserted claim HOLDS, else 1."""
-    return report_claims(TITLE, rows, echo)
-
-
 def main() -> int:
-    return report(claims())
+    """Print every claim; exit 0 only if every asserted claim is reproduced."""
+    return run_script(TITLE, claims)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import pytest
 
 import examples
 from verify import Instance, Method, Verdict, load_instance, parse_instance
+from verify.proofkit.claims import report as report_claims
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -141,7 +142,7 @@ def test_s1_m_zero_case(s1: ModuleType) -> None:
 
 
 def test_s1_results_rows(s1: ModuleType) -> None:
-    rows = s1.results()
+    rows = [c.to_dict() for c in s1.claims()]
     keys = {"claim", "source_tag", "checked", "method", "verdict", "reason", "asserted"}
     assert all(set(r) == keys for r in rows)
     assert all(r["verdict"] == "holds" and r["method"] == "exact" and r["asserted"] for r in rows)
@@ -263,7 +264,7 @@ def test_k3_main_fails_with_rank_one_targets(
     bad.write_text(json.dumps(doc))
     monkeypatch.setattr(k3, "RATIONAL_PATH", bad)
     rows = k3.claims(search=False)
-    assert k3.report(rows) == 1
+    assert report_claims(k3.TITLE, rows) == 1
     assert "NOT reproduced" in capsys.readouterr().out
 
 
@@ -340,5 +341,5 @@ def test_fc_main_fails_with_live_unit(
     bad = tmp_path / "fc_live.json"
     bad.write_text(json.dumps(doc))
     monkeypatch.setattr(fc, "FC_PATH", bad)
-    assert fc.report(fc.claims(search=False)) == 1
+    assert report_claims(fc.TITLE, fc.claims(search=False)) == 1
     assert "NOT reproduced" in capsys.readouterr().out

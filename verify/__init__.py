@@ -32,7 +32,7 @@ from verify.models import Model, fully_connected, linear_predictor, model_from_s
 from verify.numbers import Arithmetic
 from verify.objectives import Landscape, Objective
 from verify.pipeline import CheckResult, check
-from verify.proofkit.claims import Claim
+from verify.proofkit.claims import Claim, run_script
 from verify.proofkit.steps import (
     Proof,
     ProofReport,
@@ -122,6 +122,7 @@ __all__ = [
     "parse_instance",
     "replay",
     "resnet",
+    "run_script",
     "search_counterexamples",
     "sympy_identity",
     "sympy_nonnegative",

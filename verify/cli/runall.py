@@ -132,14 +132,7 @@ def _example_row(name: str, d: dict[str, Any], seconds: float | None, evidence: 
 def _example_rows(name: str) -> list[Row]:
     t0 = time.perf_counter()
     mod = package("examples").load(name)
-    if hasattr(mod, "claims"):
-        return _claim_rows(name, mod.claims(), t0)
-    dicts = mod.results()
-    share = (time.perf_counter() - t0) / max(1, len(dicts))
-    rows = [_example_row(name, d, share, None) for d in dicts]
-    for r in rows:
-        r["timing"] = "script total split evenly"
-    return rows
+    return _claim_rows(name, mod.claims(), t0)
 
 
 def example_tasks(names: Iterable[str] | None = None) -> list[Task]:

@@ -1,8 +1,10 @@
 """Claims of an example script: what was checked, with which evidence, and a report.
 
-Every script in ``examples/`` builds a list of :class:`Claim` objects (one per
-statement of the paper it reproduces), prints them with :func:`report` and
-exits with its return value: 0 only if every asserted claim HOLDS.
+Every script in ``examples/`` defines ``TITLE`` and ``claims() -> list[Claim]``
+(one typed :class:`Claim` per statement of the paper it reproduces) and ends with
+``main = lambda: run_script(TITLE, claims)``: :func:`run_script` prints the
+claims with :func:`report` and returns the exit status, 0 only if every
+asserted claim HOLDS.
 """
 
 from __future__ import annotations
@@ -80,3 +82,10 @@ def report(title: str, rows: Sequence[Claim], echo: Callable[[str], None] = prin
     )
     echo("reproduced" if ok else "NOT reproduced")
     return 0 if ok else 1
+
+
+def run_script(
+    title: str, claims: Callable[[], Sequence[Claim]], echo: Callable[[str], None] = print
+) -> int:
+    """Build an example script's claims, print them, and return its exit status."""
+    return report(title, claims(), echo)
