@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from verify._sympy_checks import sympy_identity, sympy_nonnegative
+from verify._sympy_checks import matrix_identity, sympy_identity, sympy_nonnegative
 from verify.errors import InvalidInput
 from verify.proof_logic import And, Formula, Implies, Not, Or, entails, render
 from verify.verdict import Evidence, Method, Verdict, all_of, weakest
@@ -60,6 +60,7 @@ __all__ = [
     "check_proof",
     "combine",
     "conclude",
+    "matrix_identity",
     "sympy_identity",
     "sympy_nonnegative",
 ]
