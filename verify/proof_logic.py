@@ -26,7 +26,7 @@ from verify.errors import InvalidInput
 
 __all__ = ["And", "Formula", "Implies", "Not", "Or", "atoms", "entails", "render"]
 
-_ATOM = re.compile(r"^[a-z][a-z0-9_]*$")
+_ATOM = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ Formula = str | Compound
 def _check(f: object) -> Formula:
     if isinstance(f, str):
         if not _ATOM.match(f):
-            raise InvalidInput(f"atom={f!r} must be snake_case, e.g. 'risk_le_linear'.")
+            raise InvalidInput(f"atom={f!r} must be an identifier such as 'risk_le_linear'.")
         return f
     if isinstance(f, Compound):
         return f
