@@ -274,7 +274,7 @@ def build_steps(
             "inequality is the convexity premise (not checked).",
             step7,
             general_l,
-            ("loss_convex_c2",),
+            ("loss_convex",),
             (Implies("linear_correlations_vanish", "risk_le_linear"),),
         ),
     )
@@ -289,6 +289,7 @@ def statement(
         conclusion_name=CONCLUSION[0],
         conclusion_text=CONCLUSION[1],
         conclusion=Or("risk_le_linear", "negative_curvature"),
+        definitions=(Implies("loss_convex_c2", "loss_convex"),),
     )
 
 

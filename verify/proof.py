@@ -170,6 +170,7 @@ class Statement:
     conclusion_text: str
     conclusion: Formula
     generality: str = "all dimensions and sample sizes"
+    definitions: tuple[Formula, ...] = ()
 
     def __post_init__(self) -> None:
         tid, without = self.catalogue
@@ -181,6 +182,7 @@ class Statement:
         object.__setattr__(self, "premises", MappingProxyType(dict(self.premises)))
         _check_text("Statement", "conclusion_text", self.conclusion_text)
         And(self.conclusion)
+        object.__setattr__(self, "definitions", _formulas("definitions", self.definitions))
 
     @property
     def label(self) -> str:
@@ -265,7 +267,7 @@ def check_chain(proof: Proof, held: Callable[[Step], bool]) -> Chain:
     st = proof.statement
     if st is None:
         return Chain(False, ("the proof declares no theorem statement to chain to",))
-    known: list[Formula] = list(st.premises)
+    known: list[Formula] = [*st.premises, *st.definitions]
     gaps: list[str] = []
     for step in proof.steps:
         for need in step.assumes:
@@ -311,8 +313,14 @@ class ProofReport:
 
     @property
     def narrow_steps(self) -> tuple[str, ...]:
-        """Steps whose scope is not general."""
-        return tuple(r.step.name for r in self.results if not r.step.scope.general)
+        """Steps that conclude something but whose scope is not general.
+
+        Steps that conclude nothing are cross-checks: they must HOLD (a violated
+        cross-check refutes the proof) but do not carry the argument.
+        """
+        return tuple(
+            r.step.name for r in self.results if r.step.concludes and not r.step.scope.general
+        )
 
     @property
     def status(self) -> str:
@@ -347,14 +355,15 @@ class ProofReport:
 
     @property
     def scope(self) -> str:
-        """The generality of the whole proof."""
+        """The generality of the whole proof (steps grouped by scope)."""
         st = self.proof.statement
         if not self.narrow_steps:
             return "symbolic in all dimensions" + (f" ({st.generality})" if st else "")
-        parts = [
-            f"{r.step.name}: {r.step.scope.text}" for r in self.results if not r.step.scope.general
-        ]
-        return "not general: " + "; ".join(parts)
+        groups: dict[str, list[str]] = {}
+        for r in self.results:
+            if r.step.name in self.narrow_steps:
+                groups.setdefault(r.step.scope.text, []).append(r.step.name)
+        return "not general: " + "; ".join(f"{', '.join(v)} {k}" for k, v in groups.items())
 
     def summary(self) -> str:
         """One sentence saying what the report establishes."""
@@ -405,6 +414,7 @@ class ProofReport:
             "scope": self.scope,
             "chain": self.chain.to_dict(),
             "premises": dict(st.premises) if st else {},
+            "definitions": [render(f) for f in st.definitions] if st else [],
             "conclusion": render(st.conclusion) if st else None,
             "summary": self.summary(),
             "seconds": self.seconds,
