@@ -296,3 +296,16 @@ def single_block_coverage_step() -> Step:
         (),
         ("column_space", Implies("w_nonzero", "w_not_orthogonal_to_null_space")),
     )
+
+
+def linear_chain(
+    steps: Sequence[Step], final_assumes: tuple[Formula, ...], conclusion: Formula
+) -> tuple[Step, ...]:
+    """Chain steps in order: each concludes its own name; the last step assumes all earlier
+    conclusions and ``final_assumes`` (the premises it uses) and concludes ``conclusion``."""
+    *head, last = steps
+    out = [replace(s, assumes=(), concludes=(s.name,)) for s in head]
+    out.append(
+        replace(last, assumes=(*(s.name for s in head), *final_assumes), concludes=(conclusion,))
+    )
+    return tuple(out)

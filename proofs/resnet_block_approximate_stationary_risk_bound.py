@@ -44,8 +44,10 @@ from collections.abc import Callable
 import sympy
 
 from proofs._common import (
+    at_sizes,
     check_size,
     lagrange_identity_step,
+    linear_chain,
     matrix,
     paper_grad_v,
     paper_grad_w,
@@ -55,8 +57,17 @@ from proofs._common import (
     triangle_inequality_step,
     vector,
 )
-from verify.proof import Proof, Step, check_proof, conclude, sympy_identity, sympy_nonnegative
-from verify.verdict import Evidence, Verdict
+from verify.proof import (
+    Proof,
+    Scope,
+    Statement,
+    Step,
+    check_proof,
+    conclude,
+    sympy_identity,
+    sympy_nonnegative,
+)
+from verify.verdict import Evidence
 
 Bound = Callable[[sympy.Expr, sympy.Expr, sympy.Expr, sympy.Expr], sympy.Expr]
 
@@ -99,47 +110,82 @@ def _assembly_check(bound: Bound) -> Evidence:
     return sympy_nonnegative(bound(eps, t, n, w) - loss_gap)
 
 
-def build_proof(
-    *, d: int = 2, k: int = 2, n: int = 2, claimed_bound: Bound = derived_bound
-) -> Proof:
-    """The derivation at the given sizes; ``claimed_bound(ε, ‖t‖, ‖V‖₂, ‖w‖)`` is the claim."""
-    check_size("d", d, minimum=2)
-    check_size("k", k)
-    check_size("n", n)
+THEOREM_ID = "S2"  # not (yet) in verify.theorems: CLAIMS.md S2, derived first-order bound
+WITHOUT: tuple[str, ...] = ()
+PREMISES = {
+    "loss_convex": "l(p; y) is convex and differentiable in p",
+    "approximately_stationary": "||grad_(w,V) R|| <= eps",
+    "w_nonzero": "w != 0",
+}
+SIZES = ((2, 3, 4), (4, 2, 3))  # (d, k, n)
+
+
+def statement(premises: dict[str, str] | None = None) -> Statement:
+    return Statement(
+        catalogue=(THEOREM_ID, WITHOUT),
+        premises=PREMISES if premises is None else premises,
+        conclusion_name="approximate_stationary_bound",
+        conclusion_text="R <= E l(t^T x; y) + eps (||t|| (1 + ||V||_2/||w||) + ||w||) for every t",
+        conclusion="approximate_stationary_bound",
+    )
+
+
+def _sized_steps(size: tuple[int, ...]) -> tuple[Step, ...]:
+    d, k, n = size
     block = residual_block(d, k, n)
+    return (
+        *stationarity_chain_steps(block, paper_grad_w, paper_grad_v),
+        Step(
+            "rank_one_frobenius_norm",
+            "‖w cᵀ‖_F² = ‖w‖²‖c‖², so ‖E[gF]‖ = ‖∇_V R‖_F/‖w‖ ≤ ε/‖w‖.",
+            "Identity in symbolic w ∈ R^d, c ∈ R^k.",
+            lambda: _rank_one_check(d, k),
+        ),
+        lagrange_identity_step(d),
+        triangle_inequality_step(d, "applied to E[gx] = a + (−Vc)"),
+    )
+
+
+def build_proof(
+    *,
+    sizes: tuple[tuple[int, int, int], ...] = SIZES,
+    claimed_bound: Bound = derived_bound,
+    statement_: Statement | None = None,
+) -> Proof:
+    """The derivation; ``claimed_bound(ε, ‖t‖, ‖V‖₂, ‖w‖)`` is the claim."""
+    for d, k, n in sizes:
+        check_size("d", d, minimum=2)
+        check_size("k", k)
+        check_size("n", n)
+    steps = (
+        *at_sizes(_sized_steps, sizes, "d, k, n"),
+        Step(
+            "operator_norm_bound",
+            "‖Vc‖² ≤ λ_max(VᵀV)‖c‖² = ‖V‖₂²‖c‖² (checked for V ∈ R^{2×2} only).",
+            "With P = λ_max I − VᵀV and τ = tr P = √disc ≥ 0, Cayley–Hamilton (det P = 0) "
+            "gives τ(λ_max‖c‖² − ‖Vc‖²) = ‖Pc‖²; if τ = 0 then VᵀV = λ_max I and equality "
+            "holds. Other sizes: Rayleigh's inequality, not checked.",
+            _operator_norm_check,
+            Scope("at V ∈ R^{2×2} only (closed-form λ_max)", general=False),
+        ),
+        Step(
+            "bound_assembly",
+            "If ‖a‖ ≤ ε and ‖w‖‖c‖ ≤ ε then ‖t‖(‖a‖ + ‖V‖₂‖c‖) + ‖w‖‖a‖ ≤ "
+            "claimed_bound(ε, ‖t‖, ‖V‖₂, ‖w‖).",
+            "Scalar reduction in the norms A, C, N, T, W with slacks ε = A + s₁, "
+            "WC = ε − s₂; proved non-negative exactly for all admissible values.",
+            lambda: _assembly_check(claimed_bound),
+            Scope("scalar claim in the norms (no dimension)", general=True),
+        ),
+    )
     return Proof(
         theorem_id="resnet_block_approximate_stationary_risk_bound",
         title="ε-stationary single block: R ≤ E ℓ(tᵀx) + ε(‖t‖(1 + ‖V‖₂/‖w‖) + ‖w‖)",
         reference="Derived lemma after Shamir (2018), NeurIPS (CLAIMS.md S2); "
         "not the paper's theorem",
         tag="D",
-        steps=(
-            *stationarity_chain_steps(block, paper_grad_w, paper_grad_v),
-            Step(
-                "rank_one_frobenius_norm",
-                "‖w cᵀ‖_F² = ‖w‖²‖c‖², so ‖E[gF]‖ = ‖∇_V R‖_F/‖w‖ ≤ ε/‖w‖.",
-                f"Identity in symbolic w ∈ R^{d}, c ∈ R^{k}.",
-                lambda: _rank_one_check(d, k),
-            ),
-            Step(
-                "operator_norm_bound",
-                "‖Vc‖² ≤ λ_max(VᵀV)‖c‖² = ‖V‖₂²‖c‖² (V ∈ R^{2×2}).",
-                "With P = λ_max I − VᵀV and τ = tr P = √disc ≥ 0, Cayley–Hamilton (det P = 0) "
-                "gives τ(λ_max‖c‖² − ‖Vc‖²) = ‖Pc‖²; if τ = 0 then VᵀV = λ_max I and equality "
-                "holds.",
-                _operator_norm_check,
-            ),
-            lagrange_identity_step(d),
-            triangle_inequality_step(d, "applied to E[gx] = a + (−Vc)"),
-            Step(
-                "bound_assembly",
-                "If ‖a‖ ≤ ε and ‖w‖‖c‖ ≤ ε then ‖t‖(‖a‖ + ‖V‖₂‖c‖) + ‖w‖‖a‖ ≤ "
-                "claimed_bound(ε, ‖t‖, ‖V‖₂, ‖w‖).",
-                "Scalar reduction in the norms A, C, N, T, W with slacks ε = A + s₁, "
-                "WC = ε − s₂; proved non-negative exactly for all admissible values.",
-                lambda: _assembly_check(claimed_bound),
-            ),
-        ),
+        steps=linear_chain(steps, tuple(PREMISES), "approximate_stationary_bound"),
+        statement=statement_ or statement(),
     )
 
 
@@ -148,4 +194,4 @@ PROOF: Proof = build_proof()
 if __name__ == "__main__":
     report = check_proof(PROOF)
     print(report.format())
-    raise SystemExit(0 if report.verdict is Verdict.HOLDS else 1)
+    raise SystemExit({"HOLDS": 0, "PARTIAL": 2}.get(report.status, 1))

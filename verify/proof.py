@@ -365,6 +365,14 @@ class ProofReport:
                 groups.setdefault(r.step.scope.text, []).append(r.step.name)
         return "not general: " + "; ".join(f"{', '.join(v)} {k}" for k, v in groups.items())
 
+    @property
+    def scope_label(self) -> str:
+        """A short form of :attr:`scope` for tables."""
+        narrow = len(self.narrow_steps)
+        if not narrow:
+            return "symbolic in all dimensions"
+        return f"{narrow} of {len(self.results)} steps only at fixed sizes"
+
     def summary(self) -> str:
         """One sentence saying what the report establishes."""
         n = len(self.results)

@@ -64,11 +64,12 @@ def proof_tasks(names: Iterable[str] | None = None) -> list[Task]:
                 "id": name,
                 "claim": f"{p.theorem_id}: {p.title}",
                 "source": f"{p.reference} [{p.tag}]",
-                "checked": f"{steps} proof steps ({rep.summary()})",
+                "checked": f"{rep.scope_label}; {steps} proof steps ({rep.summary()})",
+                "scope": rep.scope,
                 "method": rep.method.value,
-                "verdict": rep.verdict.value,
+                "verdict": rep.status.lower(),
                 "expected": "holds",
-                "ok": rep.verdict is Verdict.HOLDS,
+                "ok": rep.status == "HOLDS",
                 "seconds": round(rep.seconds, 3),
             }
         ]
