@@ -247,8 +247,9 @@ class _Point:
 def _draw_point(exprs: Sequence[sympy.Basic], rng: random.Random) -> _Point:
     arity = {f.func: len(f.args) for e in exprs for f in e.atoms(AppliedUndef)}
     functions = {f: _random_function(rng, arity[f]) for f in sorted(arity, key=str)}
-    substituted = [e.subs(functions).doit() if functions else e for e in exprs]
-    symbols = sorted({s for e in substituted for s in e.free_symbols}, key=sympy.default_sort_key)
+    # Substituting polynomials for undefined functions adds no free symbols (the Lambda
+    # arguments and derivative variables are bound), so the point needs only these:
+    symbols = sorted({s for e in exprs for s in e.free_symbols}, key=sympy.default_sort_key)
     return _Point(functions, {s: _random_rational(rng, s) for s in symbols})
 
 
