@@ -83,6 +83,8 @@ _OPS = {
 
 
 def _constraint(rel: object, table: dict[sympy.Symbol, z3.ArithRef]) -> z3.BoolRef:
+    if rel is sympy.true or rel is sympy.false:  # a relation SymPy already decided
+        return z3.BoolVal(rel is sympy.true)
     if not isinstance(rel, Relational) or rel.rel_op not in _OPS:
         raise InvalidInput(
             f"constraint {rel!r} must be a SymPy relation (>=, >, <=, <, Eq, Ne) "
@@ -95,15 +97,15 @@ def _assumption_constraints(symbols: Iterable[sympy.Symbol]) -> list[Relational]
     out: list[Relational] = []
     for s in symbols:
         if s.is_positive:
-            out.append(s > 0)
+            out.append(sympy.Gt(s, 0, evaluate=False))
         elif s.is_nonnegative:
-            out.append(s >= 0)
+            out.append(sympy.Ge(s, 0, evaluate=False))
         elif s.is_negative:
-            out.append(s < 0)
+            out.append(sympy.Lt(s, 0, evaluate=False))
         elif s.is_nonpositive:
-            out.append(s <= 0)
+            out.append(sympy.Le(s, 0, evaluate=False))
         if s.is_nonzero and not (s.is_positive or s.is_negative):
-            out.append(sympy.Ne(s, 0))
+            out.append(sympy.Ne(s, 0, evaluate=False))
     return out
 
 
@@ -116,7 +118,9 @@ def _rational(value: Any, digits: int) -> sympy.Rational | None:
     return None
 
 
-def _holds_at(rel: Relational, point: dict[sympy.Symbol, sympy.Rational]) -> bool:
+def _holds_at(rel: Any, point: dict[sympy.Symbol, sympy.Rational]) -> bool:
+    if rel is sympy.true or rel is sympy.false:
+        return rel is sympy.true
     value = rel.xreplace(point)
     return bool(value) if isinstance(value, (bool, sympy.logic.boolalg.BooleanAtom)) else False
 
@@ -138,11 +142,11 @@ def polynomial_sign(
         raise InvalidInput(f"timeout_ms={timeout_ms!r} must be a positive int (milliseconds).")
     rels = [c for c in constraints]
     for c in rels:
-        if not isinstance(c, Relational):
+        if not isinstance(c, Relational) and c not in (sympy.true, sympy.false):
             raise InvalidInput(f"constraint {c!r} must be a SymPy relation such as `a >= 0`.")
     symbols = set(expr.free_symbols)
     for c in rels:
-        symbols |= c.free_symbols
+        symbols |= getattr(c, "free_symbols", set())
     rels += _assumption_constraints(sorted(symbols, key=sympy.default_sort_key))
     table: dict[sympy.Symbol, z3.ArithRef] = {}
     goal = to_z3(expr, table)
