@@ -574,8 +574,11 @@ def _search_negative(
 # ----------------------------------------------------------------- general-dimension identities
 
 
-def _explicit(expr: sympy.Basic, sizes: Mapping[sympy.Symbol, int], rng: random.Random) -> Any:
-    """``expr`` at concrete sizes, every MatrixSymbol and scalar symbol a random rational."""
+def _explicit(
+    expr: sympy.Basic, sizes: Mapping[sympy.Symbol, int], rng: random.Random
+) -> tuple[Any, dict[str, str]]:
+    """``expr`` at concrete sizes, every MatrixSymbol and scalar symbol a random rational;
+    also the point used (name -> value)."""
     concrete = expr.subs(dict(sizes))
     values: dict[sympy.Basic, Any] = {}
     for ms in sorted(concrete.atoms(sympy.MatrixSymbol), key=str):
@@ -587,11 +590,14 @@ def _explicit(expr: sympy.Basic, sizes: Mapping[sympy.Symbol, int], rng: random.
         )
     out = concrete.xreplace(values)
     scalars = sorted(out.free_symbols, key=sympy.default_sort_key)
-    out = out.xreplace({s: _random_rational(rng, s) for s in scalars})
-    out = out.doit()
+    scalar_values = {s: _random_rational(rng, s) for s in scalars}
+    out = out.xreplace(scalar_values).doit()
     if isinstance(out, sympy.MatrixExpr):
         out = out.as_explicit()
-    return sympy.Matrix(out) if isinstance(out, sympy.MatrixBase) else sympy.Matrix([[out]])
+    point = {str(k.name): str(v.tolist()) for k, v in values.items()}
+    point.update({str(k): str(v) for k, v in scalar_values.items()})
+    result = sympy.Matrix(out) if isinstance(out, sympy.MatrixBase) else sympy.Matrix([[out]])
+    return result, point
 
 
 def matrix_identity(
@@ -620,7 +626,7 @@ def matrix_identity(
         )
     rng = random.Random(seed)
     for assignment in sizes:
-        left = _explicit(lhs - rhs, assignment, rng)
+        left, point = _explicit(lhs - rhs, assignment, rng)
         if left != sympy.zeros(*left.shape):
             return Evidence(
                 Verdict.VIOLATED,
@@ -628,6 +634,7 @@ def matrix_identity(
                 "lhs != rhs at concrete sizes with random rational matrices",
                 witness={
                     "sizes": {str(k): int(v) for k, v in assignment.items()},
+                    "point": point,
                     "difference": str(left.tolist()),
                 },
             )
