@@ -328,6 +328,8 @@ def certify_cell(ys: Vector, basis: Sequence[Vector], cell: Cell, claimed: sp.Ex
     form = _polya_form(numer, cell.lo, cell.hi)
     if all(c >= 0 for c in form.coeffs()):
         return CellResult(cell, sp.factor(numer), True, None)
+    if _z3_nonnegative_on_cell(numer, cell):
+        return CellResult(cell, sp.factor(numer), True, None)
     for beta in _probe_betas(cell):
         for rho in RHO_PROBES:
             at = {BETA: beta, RHO: rho}
@@ -341,6 +343,18 @@ def certify_cell(ys: Vector, basis: Sequence[Vector], cell: Cell, claimed: sp.Ex
                 }
                 return CellResult(cell, sp.factor(numer), False, witness)
     return CellResult(cell, sp.factor(numer), False, None)
+
+
+def _z3_nonnegative_on_cell(numer: sp.Expr, cell: Cell) -> bool:
+    """z3 (nonlinear real arithmetic) proves ``numer(beta, rho) >= 0`` on the cell, rho >= 0."""
+    from verify.smt import polynomial_sign
+
+    constraints = [sp.Ge(RHO, 0, evaluate=False)]
+    if cell.lo != -sp.oo:
+        constraints.append(sp.Ge(BETA, cell.lo, evaluate=False))
+    if cell.hi != sp.oo:
+        constraints.append(sp.Le(BETA, cell.hi, evaluate=False))
+    return polynomial_sign(numer, constraints, timeout_ms=5000).verdict is Verdict.HOLDS
 
 
 def check_no_point_below(
