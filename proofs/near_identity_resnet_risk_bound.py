@@ -34,14 +34,14 @@ Reference
     was not available. The explicit constant G(e^α − 1)E‖x‖‖t‖ is ours.
 
 Scope
-    Identities at d = 2, n = 2 samples with ℓ undefined and h_L(x_i) symbolic vectors;
-    Cauchy–Schwarz by an exact SOS in R^2; the inductions as exact scalar inequalities
-    for symbolic depth index l; the geometric sum for symbolic L (SymPy summation, and
-    a telescoping identity) and exactly for L = 1..16; the exponential bound for
-    symbolic α > 0 (α = 0 forces φˡ ≡ 0 and h_L = x) and integer L ≥ 1 by a
-    monotonicity argument whose ingredients (value at 0, sign of the derivative) are
-    exact. Not checked: the tangent-line inequality (convexity premise), the mean
-    value theorem, the Lipschitz definition.
+    Identities at (d, n) ∈ {(2, 3), (4, 3)} with ℓ undefined and h_L(x_i) symbolic vectors;
+    Cauchy–Schwarz by an exact SOS at those d (so the proof is PARTIAL); the inductions as
+    exact scalar inequalities for symbolic depth index l; the geometric sum for symbolic L
+    (SymPy summation, and a telescoping identity) and exactly for L = 1..16; the
+    exponential bound for symbolic α > 0 (α = 0 forces φˡ ≡ 0 and h_L = x) and integer
+    L ≥ 1 by a monotonicity argument whose ingredients (value at 0, sign of the
+    derivative) are exact. Not checked: the tangent-line inequality (convexity premise),
+    the mean value theorem, the Lipschitz definition.
 """
 
 from __future__ import annotations

@@ -30,11 +30,12 @@ Reference
     constants unknown] that we could not read. This first-order bound is ours.
 
 Scope
-    Identities with every entry symbolic and ℓ undefined, at d = 2, k = 2, n = 2
-    (builder inputs); Cauchy–Schwarz in R^d by an exact SOS (Lagrange's identity); the
-    operator-norm step for k = 2 by an exact Cayley–Hamilton identity; the final
-    assembly as an exact scalar inequality in the norms. Not checked: the tangent-line
-    inequality (the convexity premise) and sizes other than the instantiated ones.
+    Identities with every entry symbolic and ℓ undefined at (d, k, n) ∈ {(2, 3, 4),
+    (4, 2, 3)}; Cauchy–Schwarz in R^d by an exact SOS (Lagrange's identity) at those d;
+    the operator-norm step only for V ∈ R^{2×2} (Cayley–Hamilton; other sizes would need
+    Rayleigh's inequality, not checked); the final assembly as an exact scalar inequality
+    in the norms (general). So the proof is PARTIAL. Not checked: the tangent-line
+    inequality (the convexity premise).
 """
 
 from __future__ import annotations

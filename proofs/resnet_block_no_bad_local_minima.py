@@ -31,11 +31,14 @@ Reference
     reconstruction [D] (CLAIMS.md S1); the paper's own proof and numbering were not read.
 
 Scope
-    Exact SymPy identities with every entry of w, V, x_i, F(x_i), y_i a symbol and ℓ an
-    undefined function (any C² loss), at d = 2, k = 2, n = 2 samples (builder inputs).
-    The D2 sign argument is proved for symbolic a = uᵀAu, ‖m‖ > 0, α > 0.
-    Not checked: the tangent-line inequality (the convexity premise), the second-order
-    necessary condition for local minima, and sizes other than the instantiated ones.
+    The argument: the steps of Y1-D (proofs.deep_resnet_dichotomy_without_premise_1) at
+    L = 1, where N = R^d (single_block_null_space_is_everything) — symbolic in all
+    dimensions, every n. Cross-checks (conclude nothing, must hold): Shamir's D1 chain and
+    D2 Hessian computations as exact SymPy identities with every entry symbolic and ℓ an
+    undefined function, at (d, k, n) ∈ {(3, 2, 3), (2, 4, 3)} (builder input ``sizes``).
+    Reading of the premises: "R twice differentiable at θ*" with a convex ℓ is taken to
+    give ℓ'' ≥ 0 at the sample outputs (the statement's ``definitions``). Not checked:
+    the tangent-line inequality (the convexity premise), the chain rule, Rayleigh's bound.
 """
 
 from __future__ import annotations

@@ -32,12 +32,13 @@ Reference
     2019, whose abstract claim is [S] and whose model is reconstructed [R].
 
 Scope
-    Exact identities at d_x = 3, d_y = 2, d_z = 1, n = 2 samples (builder inputs), all
-    entries symbolic, for a generic loss ℓ (undefined function of the d_y outputs) and
-    for the squared loss ‖q − y‖². The null vector n is the cofactor (cross-product)
-    vector of the rows of W. Not checked: the tangent-plane inequality (the convexity
-    premise), "a point with the local minimum's value near it is a local minimum",
-    and sizes other than the instantiated ones.
+    The null-space argument (rank W < d_x) in all dimensions, for any n with W n = 0
+    (MatrixSymbol identities; n ≠ 0 exists by rank–nullity, not checked). The gradient,
+    injective-case and basis-problem identities at (d_x, d_y, d_z, n) ∈ {(4, 2, 1, 3),
+    (3, 1, 2, 4)}, all entries symbolic, for a generic loss ℓ (undefined function of the
+    d_y outputs) and the squared loss — so the proof is PARTIAL. Not checked: the
+    tangent-plane inequality (the convexity premise), "a point with the local minimum's
+    value near it is a local minimum".
 """
 
 from __future__ import annotations

@@ -26,10 +26,11 @@ Reference
     The proof steps are the derived D1 chain of CLAIMS.md S1 [D], not the paper's text.
 
 Scope
-    Exact SymPy identities with every entry of w, V_1, x_i, φ¹(x_i), y_i symbolic and ℓ
-    an undefined function, at d_x = 2, n_1 = 2, n = 2 samples (builder inputs).
-    Not checked: the tangent-line inequality (the convexity premise) and sizes other
-    than the instantiated ones; stationarity in z and the infimum over t are not needed.
+    The argument: case A of Y1-D at L = 1 (u = w ∈ N = R^{d_x}, ‖w‖² > 0 by induction on
+    the dimension) — symbolic in all dimensions, every n. Cross-checks: the reduction to
+    Shamir's block and the D1 chain as exact identities (ℓ undefined) at
+    (d_x, n_1, n) ∈ {(3, 2, 3), (2, 4, 3)}. Not checked: the tangent-line inequality (the
+    convexity premise) and the chain rule; stationarity in z is not needed.
 """
 
 from __future__ import annotations
