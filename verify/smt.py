@@ -133,23 +133,23 @@ def polynomial_sign(
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
 ) -> Evidence:
     """Decide ``constraints ⇒ expr ≥ 0`` (``> 0`` if ``strict``) over the reals with z3."""
-    if not isinstance(expr, sympy.Basic) or isinstance(expr, sympy.MatrixBase):
-        if isinstance(expr, int) and not isinstance(expr, bool):
-            expr = sympy.Integer(expr)
-        else:
-            raise InvalidInput(f"expr={expr!r} must be a scalar SymPy polynomial.")
+    if isinstance(expr, int) and not isinstance(expr, bool):
+        expr = sympy.Integer(expr)
+    if not isinstance(expr, sympy.Expr):
+        raise InvalidInput(f"expr={expr!r} must be a scalar SymPy polynomial.")
+    e: sympy.Expr = expr
     if isinstance(timeout_ms, bool) or not isinstance(timeout_ms, int) or timeout_ms <= 0:
         raise InvalidInput(f"timeout_ms={timeout_ms!r} must be a positive int (milliseconds).")
     rels = [c for c in constraints]
     for c in rels:
         if not isinstance(c, Relational) and c not in (sympy.true, sympy.false):
             raise InvalidInput(f"constraint {c!r} must be a SymPy relation such as `a >= 0`.")
-    symbols = set(expr.free_symbols)
+    symbols = set(e.free_symbols)
     for c in rels:
         symbols |= getattr(c, "free_symbols", set())
     rels += _assumption_constraints(sorted(symbols, key=sympy.default_sort_key))
     table: dict[sympy.Symbol, z3.ArithRef] = {}
-    goal = to_z3(expr, table)
+    goal = to_z3(e, table)
     solver = z3.Solver()
     solver.set("timeout", timeout_ms)
     for c in rels:
@@ -171,7 +171,7 @@ def polynomial_sign(
             f"z3 returned unknown ({solver.reason_unknown()}) within {timeout_ms} ms",
         )
     model = solver.model()
-    bad = expr < 0 if not strict else expr <= 0
+    bad = e < 0 if not strict else e <= 0
     for digits in (0, 10, 30, 60):
         point: dict[sympy.Symbol, sympy.Rational] = {}
         for s, var in table.items():
@@ -195,7 +195,7 @@ def polynomial_sign(
                     + ", re-checked exactly)",
                     witness={
                         "point": {str(s): str(v) for s, v in point.items()},
-                        "value": str(expr.xreplace(point)),
+                        "value": str(e.xreplace(point)),
                     },
                 )
         if not any(
