@@ -135,6 +135,10 @@ def build_steps(
                 "block_l_shift": _ident(
                     h + (V + beta * u * c.T) * P, (h + V * P) + beta * u * (c.T * P)
                 ),
+                "output_inner_product": _ident(
+                    (w + alpha * u).T * (h + delta * u),
+                    w.T * h + alpha * (u.T * h) + delta * (w.T * u) + alpha * delta * (u.T * u),
+                ),
                 "output_expansion": sympy_identity(
                     sympy.expand(lin + alpha * uh + (wu + alpha * uu) * beta * cphi),
                     expansion(lin, uh, wu, uu, cphi, alpha, beta),
