@@ -34,14 +34,15 @@ Reference
     was not available. The explicit constant G(e^α − 1)E‖x‖‖t‖ is ours.
 
 Scope
-    Identities at (d, n) ∈ {(2, 3), (4, 3)} with ℓ undefined and h_L(x_i) symbolic vectors;
-    Cauchy–Schwarz by an exact SOS at those d (so the proof is PARTIAL); the inductions as
-    exact scalar inequalities for symbolic depth index l; the geometric sum for symbolic L
-    (SymPy summation, and a telescoping identity) and exactly for L = 1..16; the
-    exponential bound for symbolic α > 0 (α = 0 forces φˡ ≡ 0 and h_L = x) and integer
-    L ≥ 1 by a monotonicity argument whose ingredients (value at 0, sign of the
-    derivative) are exact. Not checked: the tangent-line inequality (convexity premise),
-    the mean value theorem, the Lipschitz definition.
+    Symbolic in all dimensions and every n: the first-order identities, Cauchy–Schwarz
+    (via ‖p − τq‖² ≥ 0 and z3) and the triangle inequality are MatrixSymbol identities in
+    symbolic d (cross-checked exactly at d = 3, 5), the inductions are exact scalar
+    inequalities for symbolic depth index l, the geometric sum for symbolic L (SymPy
+    summation, a telescoping identity) and exactly for L = 1..16, the exponential bound
+    for symbolic α > 0 and integer L ≥ 1 by a monotonicity argument with exact
+    ingredients. Cross-checks (conclude nothing): the old concrete steps at
+    (d, n) ∈ {(2, 3), (4, 3)}. Rules, not checked: the tangent-line inequality (convexity
+    premise), the mean value theorem, the Lipschitz definition, qᵀp = pᵀq for 1×1 products.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from dataclasses import replace
 
 import sympy
 
+from proofs import _general_steps as general
 from proofs._common import (
     at_sizes,
     check_size,
@@ -211,7 +213,6 @@ def _assembly_check() -> Evidence:
 
 THEOREM_ID = "Y3"  # not (yet) in verify.theorems: CLAIMS.md Y3 [S] + explicit constant [D]
 WITHOUT: tuple[str, ...] = ()
-EXPECTED = "PARTIAL"  # general-dimension checks of some steps are not done yet
 PREMISES = {
     "loss_convex": "l(p; y) is convex and differentiable in p",
     "lipschitz_loss": "|l'(p; y)| <= G",
@@ -305,9 +306,20 @@ def build_proof(
         "not the paper's theorem",
         tag="D",
         statement=statement_ or statement(),
-        steps=linear_chain(
-            (
-                *at_sizes(
+        steps=(
+            *linear_chain(
+                (
+                    *general.near_identity_first_order_steps(),
+                    general.cauchy_schwarz_step(),
+                    general.triangle_inequality_step("applied to h_l = h_{l-1} + φˡ(h_{l-1})"),
+                    *scalar_steps,
+                ),
+                tuple(PREMISES),
+                "near_identity_risk_bound",
+            ),
+            *(
+                replace(c, name=f"{c.name}_at_sizes", concludes=())
+                for c in at_sizes(
                     lambda s: (
                         *_first_order_steps(*s),
                         lagrange_identity_step(s[0]),
@@ -315,11 +327,8 @@ def build_proof(
                     ),
                     sizes,
                     "d, n",
-                ),
-                *scalar_steps,
+                )
             ),
-            tuple(PREMISES),
-            "near_identity_risk_bound",
         ),
     )
 

@@ -1,0 +1,125 @@
+r"""Proof steps in general dimension: Cauchy–Schwarz, the triangle inequality, and the
+first-order chain of a model f = wᵀh with h independent of w (CLAIMS.md Y3, S1 D1).
+
+Vectors are ``MatrixSymbol``s of symbolic length ``d``; identities are decided by
+:func:`verify.proof.matrix_identity` (non-commutative canonical form, cross-checked
+exactly at two sizes), inequalities between the resulting scalars by z3. The one fact
+used as a rule is that a 1×1 matrix equals its transpose (qᵀp = pᵀq), which SymPy does
+not apply to symbolic products.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from verify.proof import Scope, Step, combine, matrix_identity, sympy_identity
+from verify.smt import polynomial_sign
+from verify.verdict import Evidence
+
+D = sympy.Symbol("d", integer=True, positive=True)
+SIZES = ({D: 3}, {D: 5})
+p, q, h, x, t, w, e = (sympy.MatrixSymbol(s, D, 1) for s in ("p", "q", "h", "x", "t", "w", "e"))
+GENERAL_D = Scope("symbolic in all dimensions, every n", general=True)
+
+
+def _ident(lhs: sympy.Basic, rhs: sympy.Basic) -> Evidence:
+    return matrix_identity(lhs, rhs, sizes=SIZES)
+
+
+def cauchy_schwarz_step() -> Step:
+    """|pᵀq| ≤ ‖p‖‖q‖ in every dimension: ‖p − τq‖² ≥ 0 at τ = pᵀq/‖q‖²."""
+    A, B, C, tau = sympy.symbols("A B C tau", real=True)
+
+    def check() -> Evidence:
+        return combine(
+            {
+                "expansion": _ident(
+                    (p - tau * q).T * (p - tau * q),
+                    p.T * p - tau * (p.T * q) - tau * (q.T * p) + tau**2 * (q.T * q),
+                ),
+                # A = ‖p‖², B = pᵀq, C = ‖q‖² > 0, 0 ≤ A − 2τB + τ²C at τC = B ⇒ AC − B² ≥ 0.
+                "discriminant": polynomial_sign(
+                    A * C - B**2,
+                    [A >= 0, C > 0, sympy.Eq(tau * C, B), A - 2 * tau * B + tau**2 * C >= 0],
+                ),
+                # C = 0 means q = 0 (norm definiteness), so B = 0 and AC − B² = 0.
+                "degenerate": polynomial_sign(A * C - B**2, [sympy.Eq(C, 0), sympy.Eq(B, 0)]),
+            }
+        )
+
+    return Step(
+        "cauchy_schwarz",
+        "|pᵀq| ≤ ‖p‖‖q‖ for p, q in R^d, every d.",
+        "‖p − τq‖² = ‖p‖² − 2τ pᵀq + τ²‖q‖² ≥ 0 (matrix identity, qᵀp = pᵀq); at τ = pᵀq/‖q‖² "
+        "this gives ‖p‖²‖q‖² ≥ (pᵀq)² (z3); q = 0 is trivial.",
+        check,
+        GENERAL_D,
+    )
+
+
+def triangle_inequality_step(use: str) -> Step:
+    """‖p + q‖ ≤ ‖p‖ + ‖q‖ in every dimension, from Cauchy–Schwarz."""
+    P, Q, B = sympy.symbols("P Q B", real=True)
+
+    def check() -> Evidence:
+        return combine(
+            {
+                "expansion": _ident((p + q).T * (p + q), p.T * p + (p.T * q) + (q.T * p) + q.T * q),
+                # (P + Q)² − ‖p + q‖² = 2(PQ − pᵀq) ≥ 0 when B = pᵀq ≤ PQ (Cauchy–Schwarz).
+                "square_gap": sympy_identity((P + Q) ** 2 - (P**2 + 2 * B + Q**2), 2 * (P * Q - B)),
+                "sign": polynomial_sign(P * Q - B, [P >= 0, Q >= 0, B**2 <= P**2 * Q**2]),
+            }
+        )
+
+    return Step(
+        "triangle_inequality_from_cauchy_schwarz",
+        f"‖p + q‖ ≤ ‖p‖ + ‖q‖ in every dimension ({use}).",
+        "‖p + q‖² = ‖p‖² + 2pᵀq + ‖q‖² (matrix identity) ≤ (‖p‖ + ‖q‖)² by cauchy_schwarz; "
+        "take square roots of non-negative numbers.",
+        check,
+        GENERAL_D,
+    )
+
+
+def near_identity_first_order_steps() -> tuple[Step, ...]:
+    """∇_w R = E[g h], E[gx] = E[g(x − h)] + ∇_w R, and the convexity chain, all d and n."""
+    ell, qv, y = sympy.Function("ell"), sympy.Dummy("q"), sympy.Symbol("y", real=True)
+    a, s, tt, g, lv = sympy.symbols("a s tt g ell_v", real=True)
+    d1 = sympy.Subs(sympy.Derivative(ell(qv, y), qv), qv, a).doit()
+    one = sympy.Identity(1)
+    return (
+        Step(
+            "gradient_w_identity",
+            "∇_w R = E[g h_L(x)]: for every direction e, d/dτ R(w + τe)|₀ = E[g eᵀh_L].",
+            "(w + τe)ᵀh = wᵀh + τ eᵀh (matrix identity) and d/dτ ℓ(a + τs)|₀ = ℓ'(a) s (scalar); "
+            "per sample, so every n.",
+            lambda: combine(
+                {
+                    "linear_in_w": _ident((w + tt * e).T * h, w.T * h + tt * (e.T * h)),
+                    "chain_rule": sympy_identity(
+                        sympy.diff(ell(a + tt * s, y), tt).subs(tt, 0).doit(), d1 * s
+                    ),
+                }
+            ),
+            GENERAL_D,
+        ),
+        Step(
+            "linear_correlation_equals_deviation_correlation",
+            "E[g x] = E[g (x − h_L)] + ∇_w R, so E[g x] = E[g (x − h_L)] when ∇_w R = 0.",
+            "Per-sample identity g x = g(x − h) + g h, symbolic in d; E is linear.",
+            lambda: _ident(g * x, g * (x - h) + g * h),
+            GENERAL_D,
+        ),
+        Step(
+            "convexity_chain_identity",
+            "E[ℓ(f) + g(tᵀx − f)] = R + tᵀE[g(x − h_L)] + (t − w)ᵀ∇_w R; with the tangent line "
+            "of convex ℓ, E ℓ(tᵀx) ≥ R + tᵀE[g(x − h_L)] at ∇_w R = 0.",
+            "Per-sample identity with f = wᵀh, symbolic in d; E is linear. The tangent-line "
+            "inequality is the convexity premise.",
+            lambda: _ident(
+                lv * one + g * (t.T * x - w.T * h),
+                lv * one + t.T * (g * (x - h)) + (t - w).T * (g * h),
+            ),
+            GENERAL_D,
+        ),
+    )
