@@ -123,3 +123,98 @@ def near_identity_first_order_steps() -> tuple[Step, ...]:
             GENERAL_D,
         ),
     )
+
+
+K = sympy.Symbol("k", integer=True, positive=True)
+BLOCK_SIZES = ({D: 3, K: 2}, {D: 2, K: 5})
+
+
+def _bident(lhs: sympy.Basic, rhs: sympy.Basic) -> Evidence:
+    return matrix_identity(lhs, rhs, sizes=BLOCK_SIZES)
+
+
+def single_block_first_order_steps() -> tuple[Step, ...]:
+    """Shamir's block f = wᵀ(x + VF), V ∈ R^{d×k}: gradients, D1 chain, norms; all d, k, n."""
+    V, E = sympy.MatrixSymbol("V", D, K), sympy.MatrixSymbol("E", D, K)
+    F, c = sympy.MatrixSymbol("F", K, 1), sympy.MatrixSymbol("c", K, 1)
+    ell, qv, y = sympy.Function("ell"), sympy.Dummy("q"), sympy.Symbol("y", real=True)
+    a, s, tt, g, lv, r = sympy.symbols("a s tt g ell_v r", real=True)
+    d1 = sympy.Subs(sympy.Derivative(ell(qv, y), qv), qv, a).doit()
+    chain_rule = sympy_identity(sympy.diff(ell(a + tt * s, y), tt).subs(tt, 0).doit(), d1 * s)
+    hid = x + V * F
+    one = sympy.Identity(1)
+    rule = "; E is linear, per-sample identities (every n)"
+    return (
+        Step(
+            "gradient_w_identity",
+            "∇_w R = E[g (x + VF)]: d/dτ R(w + τe)|₀ = E[g eᵀ(x + VF)] for every e.",
+            "(w + τe)ᵀh = wᵀh + τeᵀh (matrix identity), d/dτ ℓ(a + τs)|₀ = ℓ'(a)s" + rule,
+            lambda: combine(
+                {
+                    "linear": _bident((w + tt * e).T * hid, w.T * hid + tt * (e.T * hid)),
+                    "chain_rule": chain_rule,
+                }
+            ),
+            GENERAL_D,
+        ),
+        Step(
+            "gradient_v_identity",
+            "∇_V R = w E[gF]ᵀ: d/dτ R(V + τE)|₀ = E[g wᵀEF] = ⟨w E[gF]ᵀ, E⟩_F for every E.",
+            "wᵀ(x + (V + τE)F) = wᵀ(x + VF) + τ wᵀEF (matrix identity), chain rule; "
+            "⟨w Fᵀ, E⟩_F = wᵀEF is the trace rule" + rule,
+            lambda: combine(
+                {
+                    "linear": _bident(w.T * (x + (V + tt * E) * F), w.T * hid + tt * (w.T * E * F)),
+                    "chain_rule": chain_rule,
+                }
+            ),
+            GENERAL_D,
+        ),
+        Step(
+            "feature_correlation_from_v_gradient",
+            "(w cᵀ)ᵀ w = ‖w‖² c, so ∇_V R = 0 and w ≠ 0 give E[gF] = 0.",
+            "Matrix identity in symbolic d, k; ‖w‖² > 0 for w ≠ 0.",
+            lambda: _bident((w * c.T).T * w, c * (w.T * w)),
+            GENERAL_D,
+        ),
+        Step(
+            "linear_correlation_from_w_gradient",
+            "E[g x] = ∇_w R − V E[gF].",
+            "Per-sample g(x + VF) − V(gF) = g x, symbolic in d, k" + rule,
+            lambda: _bident(g * hid - V * (g * F), g * x),
+            GENERAL_D,
+        ),
+        Step(
+            "output_correlation_from_w_gradient",
+            "E[g f] = wᵀ ∇_w R.",
+            "Per-sample g wᵀ(x + VF) = wᵀ(g(x + VF)), symbolic in d, k" + rule,
+            lambda: _bident(g * (w.T * hid), w.T * (g * hid)),
+            GENERAL_D,
+        ),
+        Step(
+            "convexity_chain_identity",
+            "E[ℓ(f) + g(tᵀx − f)] = R + tᵀE[g x] − E[g f]; with the tangent line of convex ℓ, "
+            "E ℓ(tᵀx) ≥ R + tᵀE[gx] − E[gf].",
+            "Per-sample identity, symbolic in d, k" + rule + "; the tangent line is a premise.",
+            lambda: _bident(
+                lv * one + g * (t.T * x - w.T * hid), lv * one + t.T * (g * x) - g * (w.T * hid)
+            ),
+            GENERAL_D,
+        ),
+        Step(
+            "rank_one_frobenius_norm",
+            "‖w cᵀ‖_F² = ‖w‖²‖c‖², so ‖E[gF]‖ = ‖∇_V R‖_F/‖w‖ ≤ ε/‖w‖.",
+            "(w cᵀ)ᵀ(w cᵀ) = c (wᵀw) cᵀ (matrix identity); trace(c cᵀ) = cᵀc (trace rule).",
+            lambda: _bident((w * c.T).T * (w * c.T), c * (w.T * w) * c.T),
+            GENERAL_D,
+        ),
+        Step(
+            "operator_norm_bound",
+            "‖Vc‖ ≤ ‖V‖₂‖c‖ for V ∈ R^{d×k}, every d, k.",
+            "‖V‖₂ = sup_{c≠0} ‖Vc‖/‖c‖ (definition); homogeneity V(c/r) = (Vc)/r (matrix "
+            "identity) makes the bound the definition for c ≠ 0; c = 0 is trivial. The 2×2 "
+            "λ_max form is a cross-check.",
+            lambda: _bident(V * (c / r), (V * c) / r),
+            GENERAL_D,
+        ),
+    )

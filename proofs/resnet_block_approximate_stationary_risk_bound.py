@@ -30,20 +30,25 @@ Reference
     constants unknown] that we could not read. This first-order bound is ours.
 
 Scope
-    Identities with every entry symbolic and ℓ undefined at (d, k, n) ∈ {(2, 3, 4),
-    (4, 2, 3)}; Cauchy–Schwarz in R^d by an exact SOS (Lagrange's identity) at those d;
-    the operator-norm step only for V ∈ R^{2×2} (Cayley–Hamilton; other sizes would need
-    Rayleigh's inequality, not checked); the final assembly as an exact scalar inequality
-    in the norms (general). So the proof is PARTIAL. Not checked: the tangent-line
-    inequality (the convexity premise).
+    Symbolic in all dimensions d, k and every n (proofs/_general_steps.py): the gradients
+    as directional derivatives (matrix identity + scalar chain rule), the D1 identities,
+    ‖w cᵀ‖_F = ‖w‖‖c‖, Cauchy–Schwarz and the triangle inequality as MatrixSymbol
+    identities (cross-checked at (d, k) = (3, 2), (2, 5)) plus z3; ‖Vc‖ ≤ ‖V‖₂‖c‖ from the
+    definition of the operator norm; the final assembly as an exact scalar inequality.
+    Cross-checks (conclude nothing): the concrete identities at (d, k, n) ∈ {(2, 3, 4),
+    (4, 2, 3)} and the λ_max form of ‖V‖₂ for V ∈ R^{2×2}. Rules, not checked: the
+    tangent-line inequality (convexity premise), ⟨A, B⟩_F = trace(AᵀB) with trace(c cᵀ) =
+    cᵀc, qᵀp = pᵀq for 1×1 products.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import sympy
 
+from proofs import _general_steps as general
 from proofs._common import (
     at_sizes,
     check_size,
@@ -113,7 +118,6 @@ def _assembly_check(bound: Bound) -> Evidence:
 
 THEOREM_ID = "S2"  # not (yet) in verify.theorems: CLAIMS.md S2, derived first-order bound
 WITHOUT: tuple[str, ...] = ()
-EXPECTED = "PARTIAL"  # general-dimension checks of some steps are not done yet
 PREMISES = {
     "loss_convex": "l(p; y) is convex and differentiable in p",
     "approximately_stationary": "||grad_(w,V) R|| <= eps",
@@ -159,17 +163,10 @@ def build_proof(
         check_size("d", d, minimum=2)
         check_size("k", k)
         check_size("n", n)
-    steps = (
-        *at_sizes(_sized_steps, sizes, "d, k, n"),
-        Step(
-            "operator_norm_bound",
-            "‖Vc‖² ≤ λ_max(VᵀV)‖c‖² = ‖V‖₂²‖c‖² (checked for V ∈ R^{2×2} only).",
-            "With P = λ_max I − VᵀV and τ = tr P = √disc ≥ 0, Cayley–Hamilton (det P = 0) "
-            "gives τ(λ_max‖c‖² − ‖Vc‖²) = ‖Pc‖²; if τ = 0 then VᵀV = λ_max I and equality "
-            "holds. Other sizes: Rayleigh's inequality, not checked.",
-            _operator_norm_check,
-            Scope("at V ∈ R^{2×2} only (closed-form λ_max)", general=False),
-        ),
+    argument = (
+        *general.single_block_first_order_steps(),
+        general.cauchy_schwarz_step(),
+        general.triangle_inequality_step("applied to E[gx] = a + (−Vc)"),
         Step(
             "bound_assembly",
             "If ‖a‖ ≤ ε and ‖w‖‖c‖ ≤ ε then ‖t‖(‖a‖ + ‖V‖₂‖c‖) + ‖w‖‖a‖ ≤ "
@@ -180,13 +177,28 @@ def build_proof(
             Scope("scalar claim in the norms (no dimension)", general=True),
         ),
     )
+    cross = (
+        *at_sizes(_sized_steps, sizes, "d, k, n"),
+        Step(
+            "operator_norm_bound",
+            "‖Vc‖² ≤ λ_max(VᵀV)‖c‖² (V ∈ R^{2×2}): the spectral form of ‖V‖₂.",
+            "With P = λ_max I − VᵀV and τ = tr P = √disc ≥ 0, Cayley–Hamilton (det P = 0) "
+            "gives τ(λ_max‖c‖² − ‖Vc‖²) = ‖Pc‖²; if τ = 0 then VᵀV = λ_max I.",
+            _operator_norm_check,
+            Scope("at V ∈ R^{2×2} only (closed-form λ_max)", general=False),
+        ),
+    )
+    steps = (
+        *linear_chain(argument, tuple(PREMISES), "approximate_stationary_bound"),
+        *(replace(c, name=f"{c.name}_at_sizes", concludes=()) for c in cross),
+    )
     return Proof(
         theorem_id="resnet_block_approximate_stationary_risk_bound",
         title="ε-stationary single block: R ≤ E ℓ(tᵀx) + ε(‖t‖(1 + ‖V‖₂/‖w‖) + ‖w‖)",
         reference="Derived lemma after Shamir (2018), NeurIPS (CLAIMS.md S2); "
         "not the paper's theorem",
         tag="D",
-        steps=linear_chain(steps, tuple(PREMISES), "approximate_stationary_bound"),
+        steps=steps,
         statement=statement_ or statement(),
     )
 

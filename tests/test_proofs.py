@@ -263,7 +263,7 @@ EXPECTED_STATUS = {
     "single_block_resnet_critical_points_no_worse_than_linear": "HOLDS",
     "deep_resnet_critical_points_no_worse_than_linear_or_saddle": "HOLDS",
     "deep_resnet_dichotomy_without_premise_1": "HOLDS",
-    "resnet_block_approximate_stationary_risk_bound": "PARTIAL",
+    "resnet_block_approximate_stationary_risk_bound": "HOLDS",
     "resnet_local_minima_no_worse_than_basis_model": "PARTIAL",
     "near_identity_resnet_risk_bound": "HOLDS",
 }
