@@ -218,3 +218,85 @@ def single_block_first_order_steps() -> tuple[Step, ...]:
             GENERAL_D,
         ),
     )
+
+
+DX, DY, DZ = sympy.symbols("d_x d_y d_z", integer=True, positive=True)
+KB_SIZES = ({DX: 4, DY: 2, DZ: 3}, {DX: 5, DY: 3, DZ: 1})
+
+
+def basis_model_steps() -> tuple[Step, ...]:
+    """Kawaguchi–Bengio's ŷ = W(x + Vz) (CLAIMS.md K2): gradients, the injective case and
+    the basis problem, for all d_x, d_y, d_z and n. ⟨A, B⟩_F = trace(AᵀB) is a rule."""
+    W, V = sympy.MatrixSymbol("W", DY, DX), sympy.MatrixSymbol("V", DX, DZ)
+    E, EV = sympy.MatrixSymbol("E", DY, DX), sympy.MatrixSymbol("E_V", DX, DZ)
+    A2, B2 = sympy.MatrixSymbol("A2", DY, DX), sympy.MatrixSymbol("B2", DY, DZ)
+    xx, zz = sympy.MatrixSymbol("x", DX, 1), sympy.MatrixSymbol("z", DZ, 1)
+    gg, Dm = sympy.MatrixSymbol("g", DY, 1), sympy.MatrixSymbol("D", DY, DZ)
+    tt = sympy.Symbol("tt", real=True)
+    hid = xx + V * zz
+
+    def ident(lhs: sympy.Basic, rhs: sympy.Basic) -> Evidence:
+        return matrix_identity(lhs, rhs, sizes=KB_SIZES)
+
+    note = "; the multivariate chain rule d/dτ ℓ(q + τs) = gᵀs and ⟨M, N⟩_F = trace(MᵀN) are rules"
+    return (
+        Step(
+            "gradient_v_identity",
+            "∇_V L = Wᵀ E[g zᵀ]: W(x + (V + τE)z) = ŷ + τ W E z, and gᵀWEz = ⟨Wᵀ g zᵀ, E⟩_F.",
+            "Matrix identities in symbolic d_x, d_y, d_z, per sample" + note,
+            lambda: combine(
+                {
+                    "linear": ident(W * (xx + (V + tt * EV) * zz), W * hid + tt * (W * EV * zz)),
+                    "inner_product": ident(gg.T * (W * EV * zz), (W.T * gg).T * EV * zz),
+                }
+            ),
+            GENERAL_D,
+        ),
+        Step(
+            "gradient_w_identity",
+            "∇_W L = E[g xᵀ] + E[g zᵀ] Vᵀ: (W + τE)(x + Vz) = ŷ + τE(x + Vz), and "
+            "g(x + Vz)ᵀ = g xᵀ + g zᵀVᵀ.",
+            "Matrix identities in symbolic sizes, per sample" + note,
+            lambda: combine(
+                {
+                    "linear": ident((W + tt * E) * hid, W * hid + tt * (E * hid)),
+                    "outer": ident(gg * hid.T, gg * xx.T + gg * zz.T * V.T),
+                }
+            ),
+            GENERAL_D,
+        ),
+        Step(
+            "injective_case_zero_z_correlation",
+            "If rank W = d_y then WWᵀ is invertible and (WWᵀ)⁻¹W(Wᵀ D) = D: "
+            "∇_V L = WᵀD = 0 ⇒ D = 0.",
+            "Matrix identity in symbolic sizes with (WWᵀ)⁻¹ (invertible by the case premise).",
+            lambda: ident((W * W.T).I * W * (W.T * Dm), Dm),
+            GENERAL_D,
+        ),
+        Step(
+            "basis_problem_stationary_at_resnet_point",
+            "J(A, B) = E ℓ(Ax + Bz): at (W, WV) the outputs are ŷ (same value); ∇_A J = E[g xᵀ] "
+            "= ∇_W L − E[gzᵀ]Vᵀ, ∇_B J = E[g zᵀ]: both vanish once ∇_W L = 0 and E[gzᵀ] = 0.",
+            "Matrix identities in symbolic sizes, per sample" + note,
+            lambda: combine(
+                {
+                    "same_output": ident(W * xx + (W * V) * zz, W * hid),
+                    "grad_A": ident(gg * hid.T - gg * zz.T * V.T, gg * xx.T),
+                    "linear_A": ident((W + tt * E) * xx + (W * V) * zz, W * hid + tt * (E * xx)),
+                }
+            ),
+            GENERAL_D,
+        ),
+        Step(
+            "basis_problem_first_order_condition",
+            "gᵀ(A'x + B'z − ŷ) = gᵀ(A' − W)x + gᵀ(B' − WV)z = ⟨g xᵀ, A' − W⟩ + ⟨g zᵀ, B' − WV⟩; "
+            "with the tangent-plane inequality a stationary point of J is its minimum.",
+            "Matrix identity in symbolic sizes, per sample" + note + "; the tangent plane is "
+            "the convexity premise.",
+            lambda: ident(
+                gg.T * (A2 * xx + B2 * zz - W * hid),
+                gg.T * ((A2 - W) * xx) + gg.T * ((B2 - W * V) * zz),
+            ),
+            GENERAL_D,
+        ),
+    )

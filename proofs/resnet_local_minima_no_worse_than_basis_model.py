@@ -32,13 +32,15 @@ Reference
     2019, whose abstract claim is [S] and whose model is reconstructed [R].
 
 Scope
-    The null-space argument (rank W < d_x) in all dimensions, for any n with W n = 0
-    (MatrixSymbol identities; n ≠ 0 exists by rank–nullity, not checked). The gradient,
-    injective-case and basis-problem identities at (d_x, d_y, d_z, n) ∈ {(4, 2, 1, 3),
-    (3, 1, 2, 4)}, all entries symbolic, for a generic loss ℓ (undefined function of the
-    d_y outputs) and the squared loss — so the proof is PARTIAL. Not checked: the
-    tangent-plane inequality (the convexity premise), "a point with the local minimum's
-    value near it is a local minimum".
+    Symbolic in all dimensions d_x, d_y, d_z and every n: gradients as directional
+    derivatives, the injective case with (WWᵀ)⁻¹, the basis problem and the null-space
+    argument (any n with W n = 0) as MatrixSymbol identities, cross-checked exactly at two
+    size tuples (proofs/_general_steps.py). Cross-checks (conclude nothing): the concrete
+    identities at (d_x, d_y, d_z, n) ∈ {(4, 2, 1, 3), (3, 1, 2, 4)} for a generic loss ℓ
+    and the squared loss. Rules, not checked: the multivariate chain rule, ⟨M, N⟩_F =
+    trace(MᵀN), rank–nullity (n ≠ 0 exists iff rank W < d_x), the tangent-plane
+    inequality (the convexity premise), "a point with the local minimum's value near it is
+    a local minimum".
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from dataclasses import dataclass, replace
 
 import sympy
 
+from proofs import _general_steps as general_steps
 from proofs._common import (
     all_identities,
     at_sizes,
@@ -242,7 +245,6 @@ def _concrete_steps(
 
 THEOREM_ID = "K2"
 WITHOUT: tuple[str, ...] = ()
-EXPECTED = "PARTIAL"  # general-dimension checks of some steps are not done yet
 PREMISES = {
     "critical_point": "theta* is a critical point of R (certified)",
     "loss_convex": "l(p; y) is convex and differentiable in p",
@@ -357,15 +359,21 @@ def build_proof(
     def concrete(size: tuple[int, ...]) -> tuple[Step, ...]:
         return _concrete_steps(*size, grad_v_formula=grad_v_formula, grad_w_formula=grad_w_formula)
 
-    built = at_sizes(concrete, sizes, "d_x, d_y, d_z, n")
-    steps = tuple(replace(s, assumes=CHAIN[s.name][0], concludes=CHAIN[s.name][1]) for s in built)
+    general = tuple(
+        replace(s, assumes=CHAIN[s.name][0], concludes=CHAIN[s.name][1])
+        for s in general_steps.basis_model_steps()
+    )
+    cross = tuple(
+        replace(s, name=f"{s.name}_at_sizes", assumes=(), concludes=())
+        for s in at_sizes(concrete, sizes, "d_x, d_y, d_z, n")
+    )
     return Proof(
         theorem_id="resnet_local_minima_no_worse_than_basis_model",
         title="Local minima of W(x + Vz) in (W, V) attain the basis-function optimum",
         reference="Derived lemma after Kawaguchi & Bengio (2019), Neural Networks "
         "(CLAIMS.md K2); not the paper's theorem",
         tag="D",
-        steps=(*steps[:3], *_null_space_steps(), *steps[3:]),
+        steps=(*general[:3], *_null_space_steps(), *general[3:], *cross),
         statement=statement_ or statement(),
     )
 

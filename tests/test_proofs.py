@@ -264,7 +264,7 @@ EXPECTED_STATUS = {
     "deep_resnet_critical_points_no_worse_than_linear_or_saddle": "HOLDS",
     "deep_resnet_dichotomy_without_premise_1": "HOLDS",
     "resnet_block_approximate_stationary_risk_bound": "HOLDS",
-    "resnet_local_minima_no_worse_than_basis_model": "PARTIAL",
+    "resnet_local_minima_no_worse_than_basis_model": "HOLDS",
     "near_identity_resnet_risk_bound": "HOLDS",
 }
 # Heavy modules (cross-checks at two size tuples with undefined losses): slow group.
@@ -420,7 +420,7 @@ def test_kawaguchi_bengio_broken_inputs() -> None:
     from proofs import resnet_local_minima_no_worse_than_basis_model as m
 
     missing_v_term = m.build_proof(sizes=((3, 2, 1, 4),), grad_w_formula=lambda mm: mm.e_gx())
-    assert _step_verdict(missing_v_term, "gradient_w_identity") is Verdict.VIOLATED
+    assert _step_verdict(missing_v_term, "gradient_w_identity_at_sizes") is Verdict.VIOLATED
 
 
 def test_near_identity_broken_inputs() -> None:
