@@ -449,3 +449,14 @@ def test_near_identity_broken_inputs() -> None:
 def test_builders_reject_bad_sizes(name: str, kwargs: dict[str, object]) -> None:
     with pytest.raises(InvalidInput):
         proofs.load(name).build_proof(**kwargs)
+
+
+def test_proofs_row_shows_scope_and_status() -> None:
+    from verify.runall import markdown, proof_tasks, render
+
+    ((_, run),) = proof_tasks(["deep_resnet_dichotomy_without_premise_1"])
+    (row,) = run()
+    assert row["verdict"] == "holds" and row["ok"]
+    assert row["scope"].startswith("symbolic in all dimensions")
+    assert "symbolic in all dimensions" in row["checked"]
+    assert "symbolic in all dimensions" in render([row]) and "symbolic" in markdown([row])
