@@ -23,7 +23,7 @@ ALL: tuple[str, ...] = (
 def load(name: str) -> ModuleType:
     """Import ``examples.<name>`` (``name`` must be listed in :data:`ALL`)."""
     if name not in ALL:
-        from verify.errors import InvalidInput
+        from verify import InvalidInput
 
         raise InvalidInput(f"name={name!r} is not an example; choose one of {list(ALL)}.")
     return importlib.import_module(f"{__name__}.{name}")

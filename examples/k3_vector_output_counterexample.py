@@ -343,7 +343,26 @@ def _fit_at(data: K3Data, v: Surd) -> tuple[Surd, list[Surd]]:
     return v, w
 
 
-def check_positive_everywhere(data: K3Data) -> Evidence:
+def mu_is_smallest_root(data: K3Data, mu: Surd) -> str | None:
+    """None if ``mu`` is exactly the smaller root of ``det(P - mu G) = 0``, else why not.
+
+    Checked in exact ``Q(sqrt D)`` arithmetic: ``det(P - mu G) = 0`` and the other root
+    ``-beta/alpha - mu`` (Vieta) is ``>= mu``.
+    """
+    g, p = data.gram, data.pencil
+    rows = [[mu * (-g[i][j]) + p[i][j] for j in range(2)] for i in range(2)]
+    det = rows[0][0] * rows[1][1] - rows[0][1] * rows[1][0]
+    if det.sign() != 0:
+        return f"det(P - mu G) = {det} != 0 at mu = {mu}: mu is not an eigenvalue of G^-1 P"
+    alpha = _det(g)
+    beta = -(p[0][0] * g[1][1] + p[1][1] * g[0][0] - 2 * p[0][1] * g[0][1])
+    other = Surd(-beta / alpha, Fraction(0), mu.d) - mu
+    if (other - mu).sign() < 0:
+        return f"mu = {mu} is the larger root (the other root is {other})"
+    return None
+
+
+def check_positive_everywhere(data: K3Data, mu: Surd | None = None) -> Evidence:
     """``L(W, V) > 0`` for every ``(W, V)``, with the exact infimum ``mu / n``.
 
     ``p(V) = c^T P c`` (``c = (1, V)``) is ``>= 0`` by Cauchy-Schwarz; ``L > 0``
@@ -356,7 +375,14 @@ def check_positive_everywhere(data: K3Data) -> Evidence:
     if (a2 > 0 and disc < 0) or (a2 == 0 and a1 == 0 and a0 > 0):
         text = f"p(V) = {a2} V^2 + {a1} V + {a0} has no real root (discriminant {disc} < 0)"
         if _det(data.gram) > 0 and a2 > 0:
-            mu = mu_min(data)
+            mu = mu_min(data) if mu is None else mu
+            wrong = mu_is_smallest_root(data, mu)
+            if wrong is not None:
+                return Evidence(
+                    Verdict.INCONCLUSIVE,
+                    Method.EXACT,
+                    f"{text}, so L > 0 everywhere; but the stated infimum is unverified: {wrong}.",
+                )
             g_inv_p_tr = (
                 p[0][0] * data.gram[1][1]
                 + p[1][1] * data.gram[0][0]

@@ -61,7 +61,7 @@ What is checked, and how (every asserted check is EXACT: SymPy with a symbolic
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -328,6 +328,8 @@ def certify_cell(ys: Vector, basis: Sequence[Vector], cell: Cell, claimed: sp.Ex
     form = _polya_form(numer, cell.lo, cell.hi)
     if all(c >= 0 for c in form.coeffs()):
         return CellResult(cell, sp.factor(numer), True, None)
+    if _z3_nonnegative_on_cell(numer, cell):
+        return CellResult(cell, sp.factor(numer), True, None)
     for beta in _probe_betas(cell):
         for rho in RHO_PROBES:
             at = {BETA: beta, RHO: rho}
@@ -341,6 +343,18 @@ def certify_cell(ys: Vector, basis: Sequence[Vector], cell: Cell, claimed: sp.Ex
                 }
                 return CellResult(cell, sp.factor(numer), False, witness)
     return CellResult(cell, sp.factor(numer), False, None)
+
+
+def _z3_nonnegative_on_cell(numer: sp.Expr, cell: Cell) -> bool:
+    """z3 (nonlinear real arithmetic) proves ``numer(beta, rho) >= 0`` on the cell, rho >= 0."""
+    from verify import polynomial_sign
+
+    constraints = [sp.Ge(RHO, 0, evaluate=False)]
+    if cell.lo != -sp.oo:
+        constraints.append(sp.Ge(BETA, cell.lo, evaluate=False))
+    if cell.hi != sp.oo:
+        constraints.append(sp.Le(BETA, cell.hi, evaluate=False))
+    return polynomial_sign(numer, constraints, timeout_ms=5000).verdict is Verdict.HOLDS
 
 
 def check_no_point_below(
@@ -389,6 +403,54 @@ def check_no_point_below(
         f"{model_name}: no certificate for cells {[r.cell.name for r in bad]} "
         f"(base ok: {base_ok}) and no exact witness found at the probe points.",
     ), results
+
+
+def check_cells_cover(xs: Vector, cells: Sequence[Cell], orientations: Sequence[int]) -> Evidence:
+    """The enumerated kink cells, plus the ranges where no sample is active (covered by the
+    constant/affine base), cover every kink position beta in R, for every orientation.
+
+    Decided by z3 (linear real arithmetic): "some beta lies in no range" unsat -> HOLDS;
+    sat -> INCONCLUSIVE with the uncovered beta (re-checked exactly): a gap in the
+    enumeration leaves the claim unproved, it does not refute it.
+    """
+    import z3
+
+    lo_x, hi_x = min(xs), max(xs)
+    for o in orientations:
+        ranges = [(c.lo, c.hi) for c in cells if c.orientation == o]
+        ranges.append((hi_x, sp.oo) if o > 0 else (-sp.oo, lo_x))  # unit inactive everywhere
+        beta = z3.Real("beta")
+
+        def inside(lo: sp.Expr, hi: sp.Expr, b: Any = beta) -> Any:
+            parts = []
+            if lo != -sp.oo:
+                parts.append(b >= z3.RealVal(str(sp.Rational(lo))))
+            if hi != sp.oo:
+                parts.append(b <= z3.RealVal(str(sp.Rational(hi))))
+            return z3.And(*parts) if parts else z3.BoolVal(True)
+
+        solver = z3.Solver()
+        solver.add(z3.Not(z3.Or(*[inside(lo, hi) for lo, hi in ranges])))
+        answer = solver.check()
+        if answer == z3.sat:
+            value = solver.model().eval(beta, model_completion=True)
+            b = sp.Rational(value.numerator_as_long(), value.denominator_as_long())
+            if not any((lo == -sp.oo or lo <= b) and (hi == sp.oo or b <= hi) for lo, hi in ranges):
+                return Evidence(
+                    Verdict.INCONCLUSIVE,
+                    Method.EXACT,
+                    f"orientation {o:+d}: kink beta = {b} lies in no enumerated cell, so the "
+                    "enumeration does not prove the claim",
+                    witness={"orientation": o, "beta": str(b)},
+                )
+        if answer != z3.unsat:
+            return Evidence(Verdict.INCONCLUSIVE, Method.EXACT, f"z3 answered {answer}")
+    return Evidence(
+        Verdict.HOLDS,
+        Method.EXACT,
+        f"the {len(cells)} cells and the inactive ranges cover every beta in R for "
+        f"orientations {list(orientations)} (z3, linear real arithmetic)",
+    )
 
 
 def fc_params(cell: Cell, beta: sp.Expr, coef: Sequence[sp.Expr]) -> dict[str, Any]:
@@ -588,6 +650,7 @@ def claims(
     resnet_points: Sequence[dict[str, sp.Expr]] | None = None,
     quoted_r2: sp.Expr | None = None,
     r2_upper: sp.Expr | None = None,
+    cell_filter: Callable[[list[Cell]], list[Cell]] | None = None,
 ) -> list[Claim]:
     """Run every check; arguments default to the module constants (tests override them)."""
     xs = X_DATA if xs is None else xs
@@ -599,7 +662,8 @@ def claims(
     upper = CLAIMED_R2_UPPER if r2_upper is None else r2_upper
 
     ones = _ones(xs)
-    fc_cells = kink_cells(xs, (1, -1))
+    keep = cell_filter or (lambda cells: cells)
+    fc_cells = keep(kink_cells(xs, (1, -1)))
     fc_ev, fc_cells_done = check_no_point_below(
         xs,
         ys,
@@ -610,8 +674,8 @@ def claims(
         "constant predictors (a = 0, u = 0, or no sample active)",
     )
     engine = check_fc_engine(xs, ys, fc_cells)
-    fc = _combine(fc_ev, engine)
-    rn_cells = kink_cells(xs, (1,))
+    fc = _combine(_combine(fc_ev, check_cells_cover(xs, fc_cells, (1, -1))), engine)
+    rn_cells = keep(kink_cells(xs, (1,)))
     rn_low, rn_cells_done = check_no_point_below(
         xs,
         ys,
@@ -621,6 +685,7 @@ def claims(
         "one-unit ResNet",
         "affine predictors (w v u = 0, or no kink inside the data)",
     )
+    rn_low = _combine(rn_low, check_cells_cover(xs, rn_cells, (1,)))
     return [
         Claim(
             f"R_lin = {lin}",

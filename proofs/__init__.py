@@ -11,13 +11,16 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from verify.errors import InvalidInput
-from verify.proofkit.steps import Proof
+from verify import (
+    InvalidInput,
+    Proof,
+)
 
 ALL: tuple[str, ...] = (
     "resnet_block_no_bad_local_minima",
     "single_block_resnet_critical_points_no_worse_than_linear",
     "deep_resnet_critical_points_no_worse_than_linear_or_saddle",
+    "deep_resnet_dichotomy_without_premise_1",
     "resnet_block_approximate_stationary_risk_bound",
     "resnet_local_minima_no_worse_than_basis_model",
     "near_identity_resnet_risk_bound",

@@ -9,13 +9,21 @@ stationarity chain (Shamir's case D1), which two theorems share.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy
 
-from verify.errors import InvalidInput
-from verify.proofkit.steps import Step, combine, sympy_identity, sympy_nonnegative
-from verify.verdict import Evidence
+from verify import (
+    Evidence,
+    Formula,
+    Implies,
+    InvalidInput,
+    Scope,
+    Step,
+    combine,
+    sympy_identity,
+    sympy_nonnegative,
+)
 
 
 def check_size(name: str, value: object, minimum: int = 1) -> int:
@@ -225,3 +233,86 @@ def stationarity_chain_steps(
 def all_identities(pairs: dict[str, tuple[sympy.Basic, sympy.Basic]]) -> Evidence:
     """``combine`` of several :func:`sympy_identity` checks."""
     return combine({k: sympy_identity(a, b) for k, (a, b) in pairs.items()})
+
+
+def annotate(
+    steps: Sequence[Step],
+    table: dict[str, tuple[Scope, tuple[Formula, ...], tuple[Formula, ...]]],
+) -> tuple[Step, ...]:
+    """Attach (scope, assumes, concludes) to each step by name; every step must be listed."""
+    missing = sorted({s.name for s in steps} - set(table))
+    if missing:
+        raise InvalidInput(f"steps {missing!r} have no (scope, assumes, concludes) entry.")
+    return tuple(
+        replace(s, scope=table[s.name][0], assumes=table[s.name][1], concludes=table[s.name][2])
+        for s in steps
+    )
+
+
+def at_sizes(
+    build: Callable[[tuple[int, ...]], Sequence[Step]],
+    sizes: Sequence[tuple[int, ...]],
+    names: str,
+) -> tuple[Step, ...]:
+    """The steps of ``build(size)`` for every size tuple, each check run at all sizes.
+
+    The scope of every step says "at sizes (names) ∈ {...}" (not general).
+    """
+    if len(sizes) < 1:
+        raise InvalidInput(f"sizes={sizes!r} must list at least one size tuple.")
+    built = [tuple(build(s)) for s in sizes]
+    scope = Scope(f"at sizes ({names}) ∈ {{{', '.join(map(str, sizes))}}}", general=False)
+    out = []
+    for j, first in enumerate(built[0]):
+
+        def check(j: int = j) -> Evidence:
+            return combine({str(s): b[j].check() for s, b in zip(sizes, built, strict=True)})
+
+        out.append(replace(first, check=check, scope=scope))
+    return tuple(out)
+
+
+def single_block_coverage_step() -> Step:
+    """For L = 1, N = R^d: premise 2 holds and w ≠ 0 gives u = w ∈ N with uᵀw = ‖w‖² > 0.
+
+    ‖w‖² > 0 for w ≠ 0 in every dimension d, by induction on d: with s = Σ_{i≤d} w_i²,
+    s ≥ 0 ⇒ s + w_{d+1}² ≥ 0, and s ≥ 0 ∧ s + w_{d+1}² = 0 ⇒ s = 0 ∧ w_{d+1} = 0
+    (both implications decided by z3; base case d = 0: s = 0).
+    """
+    from verify import polynomial_sign
+
+    s, w = sympy.symbols("s w_next", real=True)
+
+    def check() -> Evidence:
+        return combine(
+            {
+                "induction_nonnegative": polynomial_sign(s + w**2, [s >= 0]),
+                "induction_definite_w": polynomial_sign(-(w**2), [s >= 0, sympy.Eq(s + w**2, 0)]),
+                "induction_definite_s": polynomial_sign(-s, [s >= 0, sympy.Eq(s + w**2, 0)]),
+            }
+        )
+
+    return Step(
+        "single_block_null_space_is_everything",
+        "For L = 1 there are no U_l, so N = R^{d_x} ≠ {0} (premise 2 holds) and, if w ≠ 0, "
+        "u = w ∈ N has uᵀw = ‖w‖² > 0 (case A of the deep proof).",
+        "The intersection over no blocks is R^{d_x}; ‖w‖² = 0 only at w = 0, by induction on "
+        "the dimension (each induction step decided by z3).",
+        check,
+        Scope("symbolic in all dimensions (induction on d_x)", general=True),
+        (),
+        ("column_space", Implies("w_nonzero", "w_not_orthogonal_to_null_space")),
+    )
+
+
+def linear_chain(
+    steps: Sequence[Step], final_assumes: tuple[Formula, ...], conclusion: Formula
+) -> tuple[Step, ...]:
+    """Chain steps in order: each concludes its own name; the last step assumes all earlier
+    conclusions and ``final_assumes`` (the premises it uses) and concludes ``conclusion``."""
+    *head, last = steps
+    out = [replace(s, assumes=(), concludes=(s.name,)) for s in head]
+    out.append(
+        replace(last, assumes=(*(s.name for s in head), *final_assumes), concludes=(conclusion,))
+    )
+    return tuple(out)

@@ -27,8 +27,14 @@ from collections.abc import Callable
 
 import sympy
 
-from verify.proofkit.steps import Proof, Step, check_proof, sympy_identity
-from verify.verdict import Verdict
+from verify import (
+    GENERAL,
+    Proof,
+    Statement,
+    Step,
+    check_proof,
+    sympy_identity,
+)
 
 Formula = Callable[[sympy.Expr, sympy.Expr], sympy.Expr]
 
@@ -36,6 +42,22 @@ Formula = Callable[[sympy.Expr, sympy.Expr], sympy.Expr]
 def paper_formula(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
     """The claimed right-hand side, as the paper states it (an input, so tests can break it)."""
     return a**2 + 2 * a * b + b**2
+
+
+THEOREM_ID = "TEMPLATE"  # the catalogue id (verify.theorems) of the theorem proved
+WITHOUT: tuple[str, ...] = ()  # premises dropped from the catalogue theorem, if any
+PREMISES: dict[str, str] = {}  # premise atom -> the catalogue's premise text
+
+
+def statement() -> Statement:
+    """The theorem: premises (atoms) and the conclusion as a formula over step atoms."""
+    return Statement(
+        catalogue=(THEOREM_ID, WITHOUT),
+        premises=PREMISES,
+        conclusion_name="square_expands",
+        conclusion_text="(a + b)^2 = formula(a, b) for all real a, b",
+        conclusion="square_expands",
+    )
 
 
 def build_proof(*, formula: Formula = paper_formula) -> Proof:
@@ -52,8 +74,12 @@ def build_proof(*, formula: Formula = paper_formula) -> Proof:
                 "(a + b)² = formula(a, b).",
                 "Binomial expansion; exact SymPy identity.",
                 lambda: sympy_identity((a + b) ** 2, formula(a, b)),
+                GENERAL,  # scope: a scalar identity holds in every dimension
+                (),  # assumes
+                ("square_expands",),  # concludes
             ),
         ),
+        statement=statement(),
     )
 
 
@@ -62,4 +88,4 @@ PROOF: Proof = build_proof()
 if __name__ == "__main__":
     report = check_proof(PROOF)
     print(report.format())
-    raise SystemExit(0 if report.verdict is Verdict.HOLDS else 1)
+    raise SystemExit({"HOLDS": 0, "PARTIAL": 2}.get(report.status, 1))

@@ -30,32 +30,42 @@ Reference
     constants unknown] that we could not read. This first-order bound is ours.
 
 Scope
-    Identities with every entry symbolic and ℓ undefined, at d = 2, k = 2, n = 2
-    (builder inputs); Cauchy–Schwarz in R^d by an exact SOS (Lagrange's identity); the
-    operator-norm step for k = 2 by an exact Cayley–Hamilton identity; the final
-    assembly as an exact scalar inequality in the norms. Not checked: the tangent-line
-    inequality (the convexity premise) and sizes other than the instantiated ones.
+    Symbolic in all dimensions d, k and every n (proofs/_general_steps.py): the gradients
+    as directional derivatives (matrix identity + scalar chain rule), the D1 identities,
+    ‖w cᵀ‖_F = ‖w‖‖c‖, Cauchy–Schwarz and the triangle inequality as MatrixSymbol
+    identities (cross-checked at (d, k) = (3, 2), (2, 5)) plus z3; ‖Vc‖ ≤ ‖V‖₂‖c‖ from the
+    definition of the operator norm; the final assembly as an exact scalar inequality.
+    Cross-checks (conclude nothing): the concrete identities at (d, k, n) ∈ {(2, 3, 4),
+    (4, 2, 3)} and the λ_max form of ‖V‖₂ for V ∈ R^{2×2}. Rules, not checked: the
+    tangent-line inequality (convexity premise), ⟨A, B⟩_F = trace(AᵀB) with trace(c cᵀ) =
+    cᵀc, qᵀp = pᵀq for 1×1 products.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import sympy
 
-from verify.proofkit.steps import (
+from verify import (
+    Evidence,
     Proof,
+    Scope,
+    Statement,
     Step,
     check_proof,
     conclude,
     sympy_identity,
     sympy_nonnegative,
 )
-from verify.verdict import Evidence, Verdict
 
+from . import _general_steps as general
 from ._common import (
+    at_sizes,
     check_size,
     lagrange_identity_step,
+    linear_chain,
     matrix,
     paper_grad_v,
     paper_grad_w,
@@ -107,47 +117,90 @@ def _assembly_check(bound: Bound) -> Evidence:
     return sympy_nonnegative(bound(eps, t, n, w) - loss_gap)
 
 
-def build_proof(
-    *, d: int = 2, k: int = 2, n: int = 2, claimed_bound: Bound = derived_bound
-) -> Proof:
-    """The derivation at the given sizes; ``claimed_bound(ε, ‖t‖, ‖V‖₂, ‖w‖)`` is the claim."""
-    check_size("d", d, minimum=2)
-    check_size("k", k)
-    check_size("n", n)
+THEOREM_ID = "S2"  # not (yet) in verify.theorems: CLAIMS.md S2, derived first-order bound
+WITHOUT: tuple[str, ...] = ()
+PREMISES = {
+    "loss_convex": "l(p; y) is convex and differentiable in p",
+    "approximately_stationary": "||grad_(w,V) R|| <= eps",
+    "w_nonzero": "w != 0",
+}
+SIZES = ((2, 3, 4), (4, 2, 3))  # (d, k, n)
+
+
+def statement(premises: dict[str, str] | None = None) -> Statement:
+    return Statement(
+        catalogue=(THEOREM_ID, WITHOUT),
+        premises=PREMISES if premises is None else premises,
+        conclusion_name="approximate_stationary_bound",
+        conclusion_text="R <= E l(t^T x; y) + eps (||t|| (1 + ||V||_2/||w||) + ||w||) for every t",
+        conclusion="approximate_stationary_bound",
+    )
+
+
+def _sized_steps(size: tuple[int, ...]) -> tuple[Step, ...]:
+    d, k, n = size
     block = residual_block(d, k, n)
+    return (
+        *stationarity_chain_steps(block, paper_grad_w, paper_grad_v),
+        Step(
+            "rank_one_frobenius_norm",
+            "‖w cᵀ‖_F² = ‖w‖²‖c‖², so ‖E[gF]‖ = ‖∇_V R‖_F/‖w‖ ≤ ε/‖w‖.",
+            "Identity in symbolic w ∈ R^d, c ∈ R^k.",
+            lambda: _rank_one_check(d, k),
+        ),
+        lagrange_identity_step(d),
+        triangle_inequality_step(d, "applied to E[gx] = a + (−Vc)"),
+    )
+
+
+def build_proof(
+    *,
+    sizes: tuple[tuple[int, int, int], ...] = SIZES,
+    claimed_bound: Bound = derived_bound,
+    statement_: Statement | None = None,
+) -> Proof:
+    """The derivation; ``claimed_bound(ε, ‖t‖, ‖V‖₂, ‖w‖)`` is the claim."""
+    for d, k, n in sizes:
+        check_size("d", d, minimum=2)
+        check_size("k", k)
+        check_size("n", n)
+    argument = (
+        *general.single_block_first_order_steps(),
+        general.cauchy_schwarz_step(),
+        general.triangle_inequality_step("applied to E[gx] = a + (−Vc)"),
+        Step(
+            "bound_assembly",
+            "If ‖a‖ ≤ ε and ‖w‖‖c‖ ≤ ε then ‖t‖(‖a‖ + ‖V‖₂‖c‖) + ‖w‖‖a‖ ≤ "
+            "claimed_bound(ε, ‖t‖, ‖V‖₂, ‖w‖).",
+            "Scalar reduction in the norms A, C, N, T, W with slacks ε = A + s₁, "
+            "WC = ε − s₂; proved non-negative exactly for all admissible values.",
+            lambda: _assembly_check(claimed_bound),
+            Scope("scalar claim in the norms (no dimension)", general=True),
+        ),
+    )
+    cross = (
+        *at_sizes(_sized_steps, sizes, "d, k, n"),
+        Step(
+            "operator_norm_bound",
+            "‖Vc‖² ≤ λ_max(VᵀV)‖c‖² (V ∈ R^{2×2}): the spectral form of ‖V‖₂.",
+            "With P = λ_max I − VᵀV and τ = tr P = √disc ≥ 0, Cayley–Hamilton (det P = 0) "
+            "gives τ(λ_max‖c‖² − ‖Vc‖²) = ‖Pc‖²; if τ = 0 then VᵀV = λ_max I.",
+            _operator_norm_check,
+            Scope("at V ∈ R^{2×2} only (closed-form λ_max)", general=False),
+        ),
+    )
+    steps = (
+        *linear_chain(argument, tuple(PREMISES), "approximate_stationary_bound"),
+        *(replace(c, name=f"{c.name}_at_sizes", concludes=()) for c in cross),
+    )
     return Proof(
         theorem_id="resnet_block_approximate_stationary_risk_bound",
         title="ε-stationary single block: R ≤ E ℓ(tᵀx) + ε(‖t‖(1 + ‖V‖₂/‖w‖) + ‖w‖)",
-        reference="Derived lemma after Shamir (2018), NeurIPS (docs/claims.md S2); "
+        reference="Derived lemma after Shamir (2018), NeurIPS (CLAIMS.md S2); "
         "not the paper's theorem",
         tag="D",
-        steps=(
-            *stationarity_chain_steps(block, paper_grad_w, paper_grad_v),
-            Step(
-                "rank_one_frobenius_norm",
-                "‖w cᵀ‖_F² = ‖w‖²‖c‖², so ‖E[gF]‖ = ‖∇_V R‖_F/‖w‖ ≤ ε/‖w‖.",
-                f"Identity in symbolic w ∈ R^{d}, c ∈ R^{k}.",
-                lambda: _rank_one_check(d, k),
-            ),
-            Step(
-                "operator_norm_bound",
-                "‖Vc‖² ≤ λ_max(VᵀV)‖c‖² = ‖V‖₂²‖c‖² (V ∈ R^{2×2}).",
-                "With P = λ_max I − VᵀV and τ = tr P = √disc ≥ 0, Cayley–Hamilton (det P = 0) "
-                "gives τ(λ_max‖c‖² − ‖Vc‖²) = ‖Pc‖²; if τ = 0 then VᵀV = λ_max I and equality "
-                "holds.",
-                _operator_norm_check,
-            ),
-            lagrange_identity_step(d),
-            triangle_inequality_step(d, "applied to E[gx] = a + (−Vc)"),
-            Step(
-                "bound_assembly",
-                "If ‖a‖ ≤ ε and ‖w‖‖c‖ ≤ ε then ‖t‖(‖a‖ + ‖V‖₂‖c‖) + ‖w‖‖a‖ ≤ "
-                "claimed_bound(ε, ‖t‖, ‖V‖₂, ‖w‖).",
-                "Scalar reduction in the norms A, C, N, T, W with slacks ε = A + s₁, "
-                "WC = ε − s₂; proved non-negative exactly for all admissible values.",
-                lambda: _assembly_check(claimed_bound),
-            ),
-        ),
+        steps=steps,
+        statement=statement_ or statement(),
     )
 
 
@@ -156,4 +209,4 @@ PROOF: Proof = build_proof()
 if __name__ == "__main__":
     report = check_proof(PROOF)
     print(report.format())
-    raise SystemExit(0 if report.verdict is Verdict.HOLDS else 1)
+    raise SystemExit({"HOLDS": 0, "PARTIAL": 2}.get(report.status, 1))

@@ -31,11 +31,14 @@ Reference
     reconstruction [D] (CLAIMS.md S1); the paper's own proof and numbering were not read.
 
 Scope
-    Exact SymPy identities with every entry of w, V, x_i, F(x_i), y_i a symbol and ℓ an
-    undefined function (any C² loss), at d = 2, k = 2, n = 2 samples (builder inputs).
-    The D2 sign argument is proved for symbolic a = uᵀAu, ‖m‖ > 0, α > 0.
-    Not checked: the tangent-line inequality (the convexity premise), the second-order
-    necessary condition for local minima, and sizes other than the instantiated ones.
+    The argument: the steps of Y1-D (proofs.deep_resnet_dichotomy_without_premise_1) at
+    L = 1, where N = R^d (single_block_null_space_is_everything) — symbolic in all
+    dimensions, every n. Cross-checks (conclude nothing, must hold): Shamir's D1 chain and
+    D2 Hessian computations as exact SymPy identities with every entry symbolic and ℓ an
+    undefined function, at (d, k, n) ∈ {(3, 2, 3), (2, 4, 3)} (builder input ``sizes``).
+    Reading of the premises: "R twice differentiable at θ*" with a convex ℓ is taken to
+    give ℓ'' ≥ 0 at the sample outputs (the statement's ``definitions``). Not checked:
+    the tangent-line inequality (the convexity premise), the chain rule, Rayleigh's bound.
 """
 
 from __future__ import annotations
@@ -44,21 +47,30 @@ from collections.abc import Callable
 
 import sympy
 
-from verify.errors import InvalidInput
-from verify.proofkit.steps import (
+from verify import (
+    SETTING_DEFINITIONS,
+    Evidence,
+    Formula,
+    InvalidInput,
+    Or,
     Proof,
+    Statement,
     Step,
+    catalogue_premises,
     check_proof,
     combine,
     sympy_identity,
     sympy_nonnegative,
+    theorem,
 )
-from verify.verdict import Evidence, Verdict
 
+from . import deep_resnet_dichotomy_without_premise_1 as y1_prime
 from ._common import (
     BlockFormula,
     ResidualBlock,
     all_identities,
+    annotate,
+    at_sizes,
     check_size,
     derivative_at,
     gradient,
@@ -67,6 +79,7 @@ from ._common import (
     paper_grad_w,
     residual_block,
     scalar,
+    single_block_coverage_step,
     stationarity_chain_steps,
 )
 
@@ -165,32 +178,63 @@ def _d2_steps(b: ResidualBlock, escape_sign: int, step_size: StepSize) -> tuple[
     )
 
 
+THEOREM_ID = "S1"
+WITHOUT: tuple[str, ...] = ()
+PREMISES = catalogue_premises(theorem(THEOREM_ID, WITHOUT))
+SIZES = ((3, 2, 3), (2, 4, 3))  # (d, k, n), all sizes distinct within a tuple, n >= 3
+
+
+def statement(
+    premises: dict[str, str] | None = None, conclusion: Formula | None = None
+) -> Statement:
+    return Statement(
+        catalogue=(THEOREM_ID, WITHOUT),
+        premises=PREMISES if premises is None else premises,
+        conclusion_name="better_than_linear_or_saddle",
+        conclusion_text="R(theta*) <= R_lin or lambda_min(Hessian R(theta*)) < 0",
+        conclusion=Or("risk_le_linear", "negative_curvature") if conclusion is None else conclusion,
+        definitions=SETTING_DEFINITIONS,
+    )
+
+
 def build_proof(
     *,
-    d: int = 2,
-    k: int = 2,
-    n: int = 2,
+    sizes: tuple[tuple[int, int, int], ...] = SIZES,
     grad_w_formula: BlockFormula = paper_grad_w,
     grad_v_formula: BlockFormula = paper_grad_v,
     escape_sign: int = -1,
     step_size: StepSize = _paper_step_size,
+    statement_: Statement | None = None,
+    deep_inputs: dict[str, object] | None = None,
 ) -> Proof:
-    """The proof at the given sizes; the other arguments are the claimed formulas."""
-    check_size("d", d)
-    check_size("k", k)
-    check_size("n", n)
+    """The general proof (Y1-D at L = 1) plus Shamir's D1/D2 computations as cross-checks
+    at the (d, k, n) sizes; the other arguments are the claimed formulas."""
+    for d, k, n in sizes:
+        check_size("d", d)
+        check_size("k", k)
+        check_size("n", n)
     if escape_sign not in (-1, 1):
         raise InvalidInput(f"escape_sign={escape_sign!r} must be -1 or 1.")
-    block = residual_block(d, k, n)
+
+    def steps(size: tuple[int, ...]) -> tuple[Step, ...]:
+        block = residual_block(*size)
+        return (
+            *stationarity_chain_steps(block, grad_w_formula, grad_v_formula),
+            *_d2_steps(block, escape_sign, step_size),
+        )
+
+    cross = at_sizes(steps, sizes, "d, k, n")
     return Proof(
         theorem_id="resnet_block_no_bad_local_minima",
         title="Single residual block: every local minimum is no worse than linear (D1 + D2)",
         reference="Shamir (2018), NeurIPS, main theorem (abstract); proof structure derived",
         tag="S",
         steps=(
-            *stationarity_chain_steps(block, grad_w_formula, grad_v_formula),
-            *_d2_steps(block, escape_sign, step_size),
+            single_block_coverage_step(),
+            *y1_prime.build_steps(**(deep_inputs or {})),  # type: ignore[arg-type]
+            *annotate(cross, {c.name: (c.scope, (), ()) for c in cross}),
         ),
+        statement=statement_ or statement(),
     )
 
 
@@ -199,4 +243,4 @@ PROOF: Proof = build_proof()
 if __name__ == "__main__":
     report = check_proof(PROOF)
     print(report.format())
-    raise SystemExit(0 if report.verdict is Verdict.HOLDS else 1)
+    raise SystemExit({"HOLDS": 0, "PARTIAL": 2}.get(report.status, 1))

@@ -32,26 +32,54 @@ Reference
     2019, whose abstract claim is [S] and whose model is reconstructed [R].
 
 Scope
-    Exact identities at d_x = 3, d_y = 2, d_z = 1, n = 2 samples (builder inputs), all
-    entries symbolic, for a generic loss ℓ (undefined function of the d_y outputs) and
-    for the squared loss ‖q − y‖². The null vector n is the cofactor (cross-product)
-    vector of the rows of W. Not checked: the tangent-plane inequality (the convexity
-    premise), "a point with the local minimum's value near it is a local minimum",
-    and sizes other than the instantiated ones.
+    Symbolic in all dimensions d_x, d_y, d_z and every n: gradients as directional
+    derivatives, the injective case with (WWᵀ)⁻¹, the basis problem and the null-space
+    argument (any n with W n = 0) as MatrixSymbol identities, cross-checked exactly at two
+    size tuples (proofs/_general_steps.py). Cross-checks (conclude nothing): the concrete
+    identities at (d_x, d_y, d_z, n) ∈ {(4, 2, 1, 3), (3, 1, 2, 4)} for a generic loss ℓ
+    and the squared loss. Rules, not checked: the multivariate chain rule, ⟨M, N⟩_F =
+    trace(MᵀN), rank–nullity (n ≠ 0 exists iff rank W < d_x), the tangent-plane
+    inequality (the convexity premise), "a point with the local minimum's value near it is
+    a local minimum".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy
 
-from verify.errors import InvalidInput
-from verify.proofkit.steps import Proof, Step, check_proof, combine, sympy_identity
-from verify.verdict import Evidence, Verdict
+from verify import (
+    SETTING_DEFINITIONS,
+    And,
+    Evidence,
+    Implies,
+    InvalidInput,
+    Or,
+    Proof,
+    Scope,
+    Statement,
+    Step,
+    catalogue_premises,
+    check_proof,
+    combine,
+    matrix_identity,
+    sympy_identity,
+    theorem,
+)
 
-from ._common import all_identities, check_size, gradient, matrix, mean, scalar, vector
+from . import _general_steps as general_steps
+from ._common import (
+    all_identities,
+    at_sizes,
+    check_size,
+    gradient,
+    matrix,
+    mean,
+    scalar,
+    vector,
+)
 
 LossValue = Callable[[sympy.Matrix, sympy.Matrix], sympy.Expr]
 
@@ -105,14 +133,6 @@ def paper_grad_w(m: BasisResNet) -> sympy.Matrix:
     return m.e_gx() + m.e_gz() * m.V.T
 
 
-def cofactor_null_vector(m: BasisResNet) -> sympy.Matrix:
-    """n with W n = 0: the cofactor vector of W's rows padded with free rows."""
-    d_y, d_x = m.W.shape
-    rows = sympy.Matrix.vstack(m.W, matrix("r", d_x - 1 - d_y, d_x)) if d_x - 1 > d_y else m.W
-    keep = [[c for c in range(d_x) if c != j] for j in range(d_x)]
-    return sympy.Matrix([(-1) ** j * rows[:, keep[j]].det() for j in range(d_x)])
-
-
 def _model(d_x: int, d_y: int, d_z: int, n: int, loss: LossValue) -> BasisResNet:
     return BasisResNet(
         W=matrix("W", d_y, d_x),
@@ -124,28 +144,21 @@ def _model(d_x: int, d_y: int, d_z: int, n: int, loss: LossValue) -> BasisResNet
     )
 
 
-def build_proof(
+def _concrete_steps(
+    d_x: int,
+    d_y: int,
+    d_z: int,
+    n: int,
     *,
-    d_x: int = 3,
-    d_y: int = 2,
-    d_z: int = 1,
-    n: int = 2,
-    grad_v_formula: Callable[[BasisResNet], sympy.Matrix] = paper_grad_v,
-    grad_w_formula: Callable[[BasisResNet], sympy.Matrix] = paper_grad_w,
-    null_vector: Callable[[BasisResNet], sympy.Matrix] = cofactor_null_vector,
-) -> Proof:
-    """The derivation at the given sizes; formulas and the null vector are the claims."""
-    for name, value in (("d_x", d_x), ("d_y", d_y), ("d_z", d_z), ("n", n)):
-        check_size(name, value)
-    if d_y >= d_x:
-        raise InvalidInput(f"d_y={d_y!r} must be < d_x={d_x!r} so that rank W < d_x is possible.")
+    grad_v_formula: Callable[[BasisResNet], sympy.Matrix],
+    grad_w_formula: Callable[[BasisResNet], sympy.Matrix],
+) -> tuple[Step, ...]:
+    """The steps checked at one size tuple."""
     models = {
         name: _model(d_x, d_y, d_z, n, loss)
         for name, loss in (("generic", generic_loss), ("squared", squared_loss))
     }
     m = models["generic"]
-    eta = sympy.Symbol("eta", real=True)
-    c = vector("c", d_z)
 
     def grads(kind: str) -> Evidence:
         formula = grad_v_formula if kind == "V" else grad_w_formula
@@ -159,23 +172,6 @@ def build_proof(
     def injective() -> Evidence:
         grad_v = gradient(m.risk(), m.V)
         return sympy_identity((m.W * m.W.T).inv() * m.W * grad_v, m.e_gz())
-
-    def perturbation(kind: str) -> Evidence:
-        nv = null_vector(m)
-        moved = m.V + eta * nv * c.T
-        if kind == "loss":
-            return all_identities(
-                {"W_n": (m.W * nv, sympy.zeros(d_y, 1)), "loss": (m.risk(moved), m.risk())}
-            )
-        grad_w = gradient(m.risk(), m.W)  # n is fixed while W varies: substitute after
-        change = grad_w.xreplace(dict(zip(m.V, moved, strict=True))) - grad_w
-        return sympy_identity(change, eta * m.e_gz() * c * nv.T)
-
-    def extraction() -> Evidence:
-        d = matrix("D", d_y, d_z)
-        nv = vector("n", d_x)
-        change = eta * d * c * nv.T
-        return sympy_identity(change * nv / (eta * scalar(nv.T * nv)), d * c)
 
     a, b = matrix("A", d_y, d_x), matrix("B", d_y, d_z)
 
@@ -213,67 +209,173 @@ def build_proof(
         )
         return sympy_identity(tangent, m.risk() + inner)
 
+    return (
+        Step(
+            "gradient_v_identity",
+            "∇_V L = Wᵀ E[g zᵀ].",
+            "Chain rule; checked for a generic and for the squared loss.",
+            lambda: grads("V"),
+        ),
+        Step(
+            "gradient_w_identity",
+            "∇_W L = E[g xᵀ] + E[g zᵀ] Vᵀ.",
+            "Chain rule; checked for a generic and for the squared loss.",
+            lambda: grads("W"),
+        ),
+        Step(
+            "injective_case_zero_z_correlation",
+            "If rank W = d_y then E[g zᵀ] = (WWᵀ)⁻¹ W ∇_V L, so ∇_V L = 0 ⇒ E[g zᵀ] = 0.",
+            "WWᵀ is invertible iff rank W = d_y; identity in rational functions.",
+            injective,
+        ),
+        Step(
+            "basis_problem_stationary_at_resnet_point",
+            "L(W, V) = J(W, WV), ∇_A J(W, WV) = ∇_W L − E[gzᵀ]Vᵀ, ∇_B J(W, WV) = E[gzᵀ]: "
+            "both vanish once ∇_W L = 0 and E[gzᵀ] = 0.",
+            "SymPy gradients of J in symbolic A, B, then A = W, B = WV.",
+            stationary,
+        ),
+        Step(
+            "basis_problem_first_order_condition",
+            "E[ℓ(ŷ) + gᵀ(A'x + B'z − ŷ)] = J(W, WV) + ⟨∇_A J, A' − W⟩ + ⟨∇_B J, B' − WV⟩; "
+            "with the tangent-plane inequality of convex ℓ, a stationary point of J is "
+            "its global minimum, so L = L_basis* ≤ L_lin*.",
+            "The identity is checked; the tangent-plane inequality is the convexity "
+            "premise and is assumed.",
+            first_order,
+        ),
+    )
+
+
+THEOREM_ID = "K2"
+WITHOUT: tuple[str, ...] = ()
+PREMISES = catalogue_premises(theorem(THEOREM_ID, WITHOUT))
+SIZES = ((4, 2, 1, 3), (3, 1, 2, 4))  # (d_x, d_y, d_z, n), all distinct within a tuple
+DX, DY, DZ = sympy.symbols("d_x d_y d_z", integer=True, positive=True)
+GENERAL_SIZES = ({DX: 4, DY: 2, DZ: 3}, {DX: 5, DY: 3, DZ: 1})
+
+
+def statement(premises: dict[str, str] | None = None) -> Statement:
+    return Statement(
+        catalogue=(THEOREM_ID, WITHOUT),
+        premises=PREMISES if premises is None else premises,
+        conclusion_name="basis_model_optimal",
+        conclusion_text="L(theta*) = L_basis*(theta*) (<= L_lin*): E[g x^T] = 0 and E[g z^T] = 0",
+        conclusion="basis_model_optimal",
+        definitions=(
+            *SETTING_DEFINITIONS,
+            Implies("rank_condition", Or("rank_w_full_row", And("rank_w_lt_dx", "local_minimum"))),
+        ),
+    )
+
+
+def _null_space_steps() -> tuple[Step, ...]:
+    """The rank W < d_x argument for ANY n with W n = 0 (no construction of n), in all sizes."""
+    W, V = sympy.MatrixSymbol("W", DY, DX), sympy.MatrixSymbol("V", DX, DZ)
+    x, z, nv = (sympy.MatrixSymbol(s, r, 1) for s, r in (("x", DX), ("z", DZ), ("n", DX)))
+    c, G = sympy.MatrixSymbol("c", DZ, 1), sympy.MatrixSymbol("G", DY, DX)
+    D = sympy.MatrixSymbol("D", DY, DZ)
+    eta = sympy.Symbol("eta", real=True)
+    general = Scope("symbolic in all dimensions (n any vector with W n = 0)", general=True)
+
+    def ident(lhs: sympy.Basic, rhs: sympy.Basic) -> Evidence:
+        return matrix_identity(lhs, rhs, sizes=GENERAL_SIZES)
+
+    return (
+        Step(
+            "null_space_perturbation_preserves_loss",
+            "W(x + (V + η n cᵀ) z) = W(x + V z) + η (W n)(cᵀ z): if W n = 0 the outputs, hence L "
+            "and g, are unchanged, so (W, V + η n cᵀ) is again a local minimum.",
+            "Non-commutative identity in symbolic sizes; n ≠ 0 with W n = 0 exists iff "
+            "rank W < d_x (rank–nullity, not checked).",
+            lambda: ident(
+                W * (x + (V + eta * nv * c.T) * z), W * (x + V * z) + eta * (W * nv) * (c.T * z)
+            ),
+            general,
+            (),
+            (Implies("rank_w_lt_dx", "perturbed_point_same_loss"),),
+        ),
+        Step(
+            "null_space_perturbation_w_gradient",
+            "With g unchanged, ∇_W L changes by (G + D(V + ηncᵀ)ᵀ) − (G + DVᵀ) = η D c nᵀ "
+            "(D = E[gzᵀ]).",
+            "Non-commutative identity in symbolic sizes, from ∇_W L = E[gxᵀ] + E[gzᵀ]Vᵀ.",
+            lambda: ident((G + D * (V + eta * nv * c.T).T) - (G + D * V.T), eta * D * c * nv.T),
+            general,
+            ("grad_w_formula",),
+            ("perturbation_gradient_change",),
+        ),
+        Step(
+            "rank_one_change_forces_zero_z_correlation",
+            "(η D c nᵀ) n = η ‖n‖² D c; both gradients vanish at local minima, so with η ≠ 0, "
+            "n ≠ 0: D c = 0 for every c, i.e. E[g zᵀ] = 0.",
+            "Non-commutative identity in symbolic sizes; ‖n‖² > 0 for n ≠ 0.",
+            lambda: ident((eta * D * c * nv.T) * nv, eta * D * c * (nv.T * nv)),
+            general,
+            ("perturbation_gradient_change",),
+            (
+                Implies(
+                    And("rank_w_lt_dx", "local_minimum", "perturbed_point_same_loss"),
+                    "z_corr_zero",
+                ),
+            ),
+        ),
+    )
+
+
+CHAIN = {
+    "gradient_v_identity": ((), ("grad_v_formula",)),
+    "gradient_w_identity": ((), ("grad_w_formula",)),
+    "injective_case_zero_z_correlation": (
+        ("grad_v_formula", "critical_point"),
+        (Implies("rank_w_full_row", "z_corr_zero"),),
+    ),
+    "basis_problem_stationary_at_resnet_point": (
+        ("grad_w_formula", "critical_point"),
+        (Implies("z_corr_zero", "basis_stationary"),),
+    ),
+    "basis_problem_first_order_condition": (
+        ("loss_convex",),
+        (Implies("basis_stationary", "basis_model_optimal"),),
+    ),
+}
+
+
+def build_proof(
+    *,
+    sizes: tuple[tuple[int, int, int, int], ...] = SIZES,
+    grad_v_formula: Callable[[BasisResNet], sympy.Matrix] = paper_grad_v,
+    grad_w_formula: Callable[[BasisResNet], sympy.Matrix] = paper_grad_w,
+    statement_: Statement | None = None,
+) -> Proof:
+    """Concrete steps at ``sizes``; the null-space argument in all dimensions."""
+    for d_x, d_y, d_z, n in sizes:
+        for name, value in (("d_x", d_x), ("d_y", d_y), ("d_z", d_z), ("n", n)):
+            check_size(name, value)
+        if d_y >= d_x:
+            raise InvalidInput(
+                f"d_y={d_y!r} must be < d_x={d_x!r} so that rank W < d_x is possible."
+            )
+
+    def concrete(size: tuple[int, ...]) -> tuple[Step, ...]:
+        return _concrete_steps(*size, grad_v_formula=grad_v_formula, grad_w_formula=grad_w_formula)
+
+    general = tuple(
+        replace(s, assumes=CHAIN[s.name][0], concludes=CHAIN[s.name][1])
+        for s in general_steps.basis_model_steps()
+    )
+    cross = tuple(
+        replace(s, name=f"{s.name}_at_sizes", assumes=(), concludes=())
+        for s in at_sizes(concrete, sizes, "d_x, d_y, d_z, n")
+    )
     return Proof(
         theorem_id="resnet_local_minima_no_worse_than_basis_model",
         title="Local minima of W(x + Vz) in (W, V) attain the basis-function optimum",
         reference="Derived lemma after Kawaguchi & Bengio (2019), Neural Networks "
-        "(docs/claims.md K2); not the paper's theorem",
+        "(CLAIMS.md K2); not the paper's theorem",
         tag="D",
-        steps=(
-            Step(
-                "gradient_v_identity",
-                "∇_V L = Wᵀ E[g zᵀ].",
-                "Chain rule; checked for a generic and for the squared loss.",
-                lambda: grads("V"),
-            ),
-            Step(
-                "gradient_w_identity",
-                "∇_W L = E[g xᵀ] + E[g zᵀ] Vᵀ.",
-                "Chain rule; checked for a generic and for the squared loss.",
-                lambda: grads("W"),
-            ),
-            Step(
-                "injective_case_zero_z_correlation",
-                "If rank W = d_y then E[g zᵀ] = (WWᵀ)⁻¹ W ∇_V L, so ∇_V L = 0 ⇒ E[g zᵀ] = 0.",
-                "WWᵀ is invertible iff rank W = d_y; identity in rational functions.",
-                injective,
-            ),
-            Step(
-                "null_space_perturbation_preserves_loss",
-                "W n = 0 and L(W, V + η n cᵀ) = L(W, V) for all η, c.",
-                "W(V + η n cᵀ) = WV; identities in the symbolic entries.",
-                lambda: perturbation("loss"),
-            ),
-            Step(
-                "null_space_perturbation_w_gradient",
-                "∇_W L(W, V + η n cᵀ) − ∇_W L(W, V) = η E[g zᵀ] c nᵀ.",
-                "g is unchanged because ŷ is; the change comes from the E[gzᵀ]Vᵀ term.",
-                lambda: perturbation("gradient"),
-            ),
-            Step(
-                "rank_one_change_forces_zero_z_correlation",
-                "From the change Δ = η D c nᵀ: D c = Δ n/(η‖n‖²); both gradients vanish at local "
-                "minima, so D = E[g zᵀ] = 0 (n ≠ 0, every c).",
-                "Identity in symbolic D, c, n, η.",
-                extraction,
-            ),
-            Step(
-                "basis_problem_stationary_at_resnet_point",
-                "L(W, V) = J(W, WV), ∇_A J(W, WV) = ∇_W L − E[gzᵀ]Vᵀ, ∇_B J(W, WV) = E[gzᵀ]: "
-                "both vanish once ∇_W L = 0 and E[gzᵀ] = 0.",
-                "SymPy gradients of J in symbolic A, B, then A = W, B = WV.",
-                stationary,
-            ),
-            Step(
-                "basis_problem_first_order_condition",
-                "E[ℓ(ŷ) + gᵀ(A'x + B'z − ŷ)] = J(W, WV) + ⟨∇_A J, A' − W⟩ + ⟨∇_B J, B' − WV⟩; "
-                "with the tangent-plane inequality of convex ℓ, a stationary point of J is "
-                "its global minimum, so L = L_basis* ≤ L_lin*.",
-                "The identity is checked; the tangent-plane inequality is the convexity "
-                "premise and is assumed.",
-                first_order,
-            ),
-        ),
+        steps=(*general[:3], *_null_space_steps(), *general[3:], *cross),
+        statement=statement_ or statement(),
     )
 
 
@@ -282,4 +384,4 @@ PROOF: Proof = build_proof()
 if __name__ == "__main__":
     report = check_proof(PROOF)
     print(report.format())
-    raise SystemExit(0 if report.verdict is Verdict.HOLDS else 1)
+    raise SystemExit({"HOLDS": 0, "PARTIAL": 2}.get(report.status, 1))

@@ -26,10 +26,11 @@ Reference
     The proof steps are the derived D1 chain of CLAIMS.md S1 [D], not the paper's text.
 
 Scope
-    Exact SymPy identities with every entry of w, V_1, x_i, φ¹(x_i), y_i symbolic and ℓ
-    an undefined function, at d_x = 2, n_1 = 2, n = 2 samples (builder inputs).
-    Not checked: the tangent-line inequality (the convexity premise) and sizes other
-    than the instantiated ones; stationarity in z and the infimum over t are not needed.
+    The argument: case A of Y1-D at L = 1 (u = w ∈ N = R^{d_x}, ‖w‖² > 0 by induction on
+    the dimension) — symbolic in all dimensions, every n. Cross-checks: the reduction to
+    Shamir's block and the D1 chain as exact identities (ℓ undefined) at
+    (d_x, n_1, n) ∈ {(3, 2, 3), (2, 4, 3)}. Not checked: the tangent-line inequality (the
+    convexity premise) and the chain rule; stationarity in z is not needed.
 """
 
 from __future__ import annotations
@@ -38,17 +39,30 @@ from collections.abc import Callable
 
 import sympy
 
-from verify.proofkit.steps import Proof, Step, check_proof, sympy_identity
-from verify.verdict import Evidence, Verdict
+from verify import (
+    SETTING_DEFINITIONS,
+    Evidence,
+    Proof,
+    Statement,
+    Step,
+    catalogue_premises,
+    check_proof,
+    sympy_identity,
+    theorem,
+)
 
+from . import deep_resnet_dichotomy_without_premise_1 as y1_prime
 from ._common import (
     BlockFormula,
     ResidualBlock,
+    annotate,
+    at_sizes,
     check_size,
     paper_grad_v,
     paper_grad_w,
     residual_block,
     scalar,
+    single_block_coverage_step,
     stationarity_chain_steps,
 )
 
@@ -78,30 +92,70 @@ def _reduction_step(b: ResidualBlock, model: ModelFormula) -> Step:
     )
 
 
+THEOREM_ID = "Y2"
+WITHOUT: tuple[str, ...] = ()
+PREMISES = catalogue_premises(theorem(THEOREM_ID, WITHOUT))
+SIZES = ((3, 2, 3), (2, 4, 3))  # (d_x, n_1, n) cross-check sizes
+DEEP_STEPS = (
+    "backprop_invariance",
+    "v_gradient_along_null_space",
+    "case_a_correlations_vanish",
+    "linear_correlations_vanish",
+    "convexity_chain",
+)
+
+
+def statement(premises: dict[str, str] | None = None) -> Statement:
+    return Statement(
+        catalogue=(THEOREM_ID, WITHOUT),
+        premises=PREMISES if premises is None else premises,
+        conclusion_name="risk_le_linear",
+        conclusion_text="R(theta*) <= R_lin",
+        conclusion="risk_le_linear",
+        definitions=SETTING_DEFINITIONS,
+    )
+
+
 def build_proof(
     *,
-    d_x: int = 2,
-    n_1: int = 2,
-    n: int = 2,
+    sizes: tuple[tuple[int, int, int], ...] = SIZES,
     model: ModelFormula = yun_single_block,
     grad_w_formula: BlockFormula = paper_grad_w,
     grad_v_formula: BlockFormula = paper_grad_v,
+    statement_: Statement | None = None,
+    deep_inputs: dict[str, object] | None = None,
 ) -> Proof:
-    """The proof at the given sizes; ``model`` and the gradients are the claimed formulas."""
-    check_size("d_x", d_x)
-    check_size("n_1", n_1)
-    check_size("n", n)
-    block = residual_block(d_x, n_1, n, names=("w", "V1", "x", "phi1"))
-    return Proof(
-        theorem_id="single_block_resnet_critical_points_no_worse_than_linear",
-        title="L = 1: every critical point with w ≠ 0 has R ≤ R_lin (reduction to Shamir D1)",
-        reference="Yun, Sra & Jadbabaie (2019), NeurIPS, poster statement for L = 1; "
-        "proof via the derived D1 chain of Shamir (2018)",
-        tag="S",
-        steps=(
+    """Case A of Y1-D at L = 1 (general), plus the D1 chain as cross-checks at ``sizes``."""
+    for d_x, n_1, n in sizes:
+        check_size("d_x", d_x)
+        check_size("n_1", n_1)
+        check_size("n", n)
+
+    def steps(size: tuple[int, ...]) -> tuple[Step, ...]:
+        block = residual_block(*size, names=("w", "V1", "x", "phi1"))
+        return (
             _reduction_step(block, model),
             *stationarity_chain_steps(block, grad_w_formula, grad_v_formula, ("V_1", "φ¹")),
+        )
+
+    cross = at_sizes(steps, sizes, "d_x, n_1, n")
+    deep = [
+        s
+        for s in y1_prime.build_steps(**(deep_inputs or {}))  # type: ignore[arg-type]
+        if s.name in DEEP_STEPS
+    ]
+    return Proof(
+        theorem_id="single_block_resnet_critical_points_no_worse_than_linear",
+        title="L = 1: every critical point with w ≠ 0 has R ≤ R_lin (Y1-D case A at L = 1)",
+        reference="Yun, Sra & Jadbabaie (2019), NeurIPS, poster statement for L = 1; "
+        "proof: case A of the derived CLAIMS.md §Y1-D, cross-checked by Shamir's D1 chain",
+        tag="S",
+        steps=(
+            single_block_coverage_step(),
+            *deep,
+            *annotate(cross, {c.name: (c.scope, (), ()) for c in cross}),
         ),
+        statement=statement_ or statement(),
     )
 
 
@@ -110,4 +164,4 @@ PROOF: Proof = build_proof()
 if __name__ == "__main__":
     report = check_proof(PROOF)
     print(report.format())
-    raise SystemExit(0 if report.verdict is Verdict.HOLDS else 1)
+    raise SystemExit({"HOLDS": 0, "PARTIAL": 2}.get(report.status, 1))

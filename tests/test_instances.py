@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from verify import InvalidInput
-from verify.cli import main
+from verify.cli.main import main
 from verify.io.instances import instance_to_json, load_instance, parse_instance
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from setuptools import find_packages
 
-from verify._bundled import data_path, package
+from verify.bundled import data_path, package
 from verify.errors import InvalidInput
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,14 +29,14 @@ def _options() -> configparser.SectionProxy:
 def test_every_subpackage_is_listed_and_nothing_top_level_but_verify() -> None:
     listed = set(_options()["packages"].split())
     found = {"verify", *(f"verify.{p}" for p in find_packages(str(ROOT / "verify")))}
-    bundled = {"verify._bundled.proofs", "verify._bundled.examples"}
+    bundled = {"verify.bundled.proofs", "verify.bundled.examples"}
     assert listed == found | bundled
     assert all(p == "verify" or p.startswith("verify.") for p in listed)
 
 
 def test_bundled_packages_map_to_the_top_level_sources() -> None:
     mapping = dict(line.split(" = ") for line in _options()["package_dir"].strip().splitlines())
-    assert mapping == {"verify._bundled.proofs": "proofs", "verify._bundled.examples": "examples"}
+    assert mapping == {"verify.bundled.proofs": "proofs", "verify.bundled.examples": "examples"}
 
 
 def test_in_tree_loader_uses_the_checkout() -> None:
@@ -50,7 +50,7 @@ def test_in_tree_loader_uses_the_checkout() -> None:
 
 
 def test_proofs_use_relative_imports_only() -> None:
-    """Absolute ``proofs.`` imports would break inside verify._bundled.proofs."""
+    """Absolute ``proofs.`` imports would break inside verify.bundled.proofs."""
     for path in (ROOT / "proofs").glob("*.py"):
         text = path.read_text()
         assert "from proofs" not in text and "import proofs" not in text, path
@@ -90,11 +90,11 @@ def test_wheel_ships_bundles_schema_and_entry_points(tmp_path: Path) -> None:
         wheel.name.split("-")[0] + "-" + wheel.name.split("-")[1] + ".dist-info",
     }
     for need in (
-        "verify/_bundled/proofs/resnet_block_no_bad_local_minima.py",
-        "verify/_bundled/proofs/_common.py",
-        "verify/_bundled/examples/s1_d2_strict_saddle.py",
-        "verify/_bundled/examples/instances/shamir_saddle.json",
-        "verify/_bundled/examples/user/my_claims.py",
+        "verify/bundled/proofs/resnet_block_no_bad_local_minima.py",
+        "verify/bundled/proofs/_common.py",
+        "verify/bundled/examples/s1_d2_strict_saddle.py",
+        "verify/bundled/examples/instances/shamir_saddle.json",
+        "verify/bundled/examples/user/my_claims.py",
         "verify/report/report.schema.json",
     ):
         assert need in names, need

@@ -1,4 +1,4 @@
-"""Tests for verify.proofkit.steps (Step, Proof, check_proof, SymPy step helpers) and proofs/.
+"""Tests for verify.proof (Step, Proof, check_proof, SymPy step helpers) and proofs/.
 
 Every registered proof module must check to HOLDS with EXACT/CERTIFIED evidence,
 run as a script with exit code 0, and fail (some step not HOLDS) when one of its
@@ -19,11 +19,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import proofs
-from verify.errors import InvalidInput, MalformedTheorem
+from verify.errors import InvalidInput
 from verify.proofkit.steps import (
+    GENERAL,
+    And,
     Proof,
     ProofReport,
+    Statement,
     Step,
+    StepCounterexample,
     check_proof,
     combine,
     conclude,
@@ -41,8 +45,12 @@ def _ev(verdict: Verdict, method: Method = Method.EXACT) -> Evidence:
 
 
 def _proof(*checks: Callable[[], object], tag: str = "D") -> Proof:
-    steps = tuple(Step(f"s{i}", "claim", "why", c) for i, c in enumerate(checks))  # type: ignore[arg-type]
-    return Proof("toy_proof", "Toy", "nowhere", tag, steps)
+    steps = tuple(
+        Step(f"s{i}", "claim", "why", c, GENERAL, (), (f"s{i}",))  # type: ignore[arg-type]
+        for i, c in enumerate(checks)
+    )
+    st = Statement(("TOY", ()), {}, "toy", "toy", And(*(s.name for s in steps)))
+    return Proof("toy_proof", "Toy", "nowhere", tag, steps, st)
 
 
 # ------------------------------------------------------------------ machinery
@@ -73,9 +81,49 @@ def test_rigorous_violation_wins_over_inconclusive() -> None:
     assert "claim not reproduced" in report.summary()
 
 
-def test_check_returning_non_evidence_is_malformed() -> None:
-    with pytest.raises(MalformedTheorem, match="must return Evidence"):
-        check_proof(_proof(lambda: True))
+def test_check_returning_non_evidence_or_raising_is_a_verdict_and_the_run_continues() -> None:
+    def boom() -> Evidence:
+        raise ZeroDivisionError("division by zero")
+
+    def found() -> Evidence:
+        raise StepCounterexample(_ev(Verdict.VIOLATED))
+
+    report = check_proof(_proof(lambda: True, boom, lambda: _ev(Verdict.HOLDS)))
+    verdicts = [r.evidence.verdict for r in report.results]
+    assert verdicts == [Verdict.INCONCLUSIVE, Verdict.INCONCLUSIVE, Verdict.HOLDS]
+    assert "returned bool" in report.results[0].evidence.reason
+    assert "ZeroDivisionError" in report.results[1].evidence.reason
+    assert report.status == "INCONCLUSIVE"
+    assert check_proof(_proof(found)).status == "VIOLATED"
+
+
+def test_chain_gaps_and_narrow_scope_make_a_proof_partial() -> None:
+    held = _proof(lambda: _ev(Verdict.HOLDS))
+    assert check_proof(held).status == "HOLDS"
+    # A conclusion no step concludes: every step holds, the proof does not.
+    import dataclasses
+
+    wider = dataclasses.replace(
+        held, statement=dataclasses.replace(held.statement, conclusion=And("s0", "more"))
+    )
+    rep = check_proof(wider)
+    assert rep.status == "PARTIAL" and rep.verdict is Verdict.INCONCLUSIVE
+    assert "more" in rep.summary() and not rep.chain.ok
+    # A step whose assumption no premise gives.
+    needy = dataclasses.replace(
+        held, steps=(dataclasses.replace(held.steps[0], assumes=("premise_x",)),)
+    )
+    assert "premise_x" in " ".join(check_proof(needy).chain.gaps)
+    # A step checked only at fixed sizes.
+    from verify.proofkit.steps import Scope
+
+    sized = dataclasses.replace(
+        held, steps=(dataclasses.replace(held.steps[0], scope=Scope("at sizes d = 2")),)
+    )
+    rep = check_proof(sized)
+    assert rep.status == "PARTIAL" and "at sizes d = 2" in rep.scope
+    # No statement at all: never HOLDS.
+    assert check_proof(dataclasses.replace(held, statement=None)).status == "PARTIAL"
 
 
 @pytest.mark.parametrize(
@@ -98,8 +146,9 @@ def test_report_formats_and_serialises() -> None:
     report = check_proof(_proof(lambda: sympy_identity((x + y) ** 2, x**2 + y**2)))
     data = json.loads(json.dumps(report.to_dict()))
     assert data["verdict"] == "violated" and data["steps"][0]["witness"]["point"]
+    assert data["scope"] and data["steps"][0]["scope"] == GENERAL.text and data["status"]
     text = report.format()
-    for word in ("step", "method", "verdict", "time", "s0", "exact", "violated", "reason"):
+    for word in ("step", "method", "verdict", "time", "s0", "exact", "violated", "reason", "scope"):
         assert word in text
     assert isinstance(report, ProofReport) and str(report) == text
 
@@ -209,6 +258,28 @@ def test_registry_lists_every_module() -> None:
         proofs.load("no_such_theorem")
 
 
+EXPECTED_STATUS = {
+    "resnet_block_no_bad_local_minima": "HOLDS",
+    "single_block_resnet_critical_points_no_worse_than_linear": "HOLDS",
+    "deep_resnet_critical_points_no_worse_than_linear_or_saddle": "HOLDS",
+    "deep_resnet_dichotomy_without_premise_1": "HOLDS",
+    "resnet_block_approximate_stationary_risk_bound": "HOLDS",
+    "resnet_local_minima_no_worse_than_basis_model": "HOLDS",
+    "near_identity_resnet_risk_bound": "HOLDS",
+}
+# Heavy modules (cross-checks at two size tuples with undefined losses): slow group.
+SLOW = {
+    "resnet_block_no_bad_local_minima",
+    "resnet_local_minima_no_worse_than_basis_model",
+    "resnet_block_approximate_stationary_risk_bound",
+}
+NOT_IN_CATALOGUE = {"Y3", "S2"}  # CLAIMS.md Y3 and S2 have no verify.theorems entry yet
+
+
+def _params(names: list[str] | tuple[str, ...]) -> list[object]:
+    return [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in names]
+
+
 @pytest.mark.parametrize("name", proofs.ALL)
 def test_module_docstring_and_identity(name: str) -> None:
     module = proofs.load(name)
@@ -220,11 +291,30 @@ def test_module_docstring_and_identity(name: str) -> None:
     assert f"[{proof.tag}]" in doc
     if proof.tag == "D":
         assert "not the paper's theorem" in doc and "not the paper's theorem" in proof.reference
-    assert 100 <= len((ROOT / "proofs" / f"{name}.py").read_text().splitlines()) <= 300
+    assert 60 <= len((ROOT / "proofs" / f"{name}.py").read_text().splitlines()) <= 400
 
 
 @pytest.mark.parametrize("name", proofs.ALL)
-def test_proof_is_machine_checked(name: str) -> None:
+def test_statement_is_the_catalogue_theorem(name: str) -> None:
+    from verify.proofkit.steps import catalogue_premises
+    from verify.theorems import THEOREMS, theorem
+
+    module = proofs.load(name)
+    st = module.PROOF.statement
+    assert st is not None and st.catalogue == (module.THEOREM_ID, module.WITHOUT)
+    if module.THEOREM_ID in NOT_IN_CATALOGUE:
+        assert module.THEOREM_ID not in THEOREMS  # flag it once the catalogue gains it
+        return
+    thm = theorem(module.THEOREM_ID, module.WITHOUT)
+    assert dict(st.premises) == catalogue_premises(thm)
+    assert (st.conclusion_name, st.conclusion_text) == (
+        thm.conclusion.name,
+        thm.conclusion.statement,
+    )
+
+
+@pytest.mark.parametrize("name", _params(proofs.ALL))
+def test_proof_status(name: str) -> None:
     report = check_proof(proofs.load(name).PROOF)
     failed = [
         (r.step.name, r.evidence.reason)
@@ -232,21 +322,31 @@ def test_proof_is_machine_checked(name: str) -> None:
         if r.counted_verdict is not Verdict.HOLDS
     ]
     assert not failed, failed
-    assert report.verdict is Verdict.HOLDS
+    assert report.chain.ok, report.chain.gaps
+    assert report.status == EXPECTED_STATUS[name], report.summary()
     assert all(r.evidence.method in (Method.EXACT, Method.CERTIFIED) for r in report.results)
+    assert (report.status == "HOLDS") == (not report.narrow_steps)
 
 
-@pytest.mark.parametrize("name", [*proofs.ALL, "_template"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "_template",
+        pytest.param("deep_resnet_dichotomy_without_premise_1", marks=pytest.mark.slow),
+        *[pytest.param(n, marks=pytest.mark.slow) for n in proofs.ALL],
+    ],
+)
 def test_module_runs_as_script(name: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", f"proofs.{name}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "verdict: HOLDS" in done.stdout
+    status = EXPECTED_STATUS.get(name, "HOLDS")
+    assert done.returncode == {"HOLDS": 0, "PARTIAL": 2}[status], done.stdout + done.stderr
+    assert f"verdict: {status}" in done.stdout and "scope" in done.stdout
 
 
 # ------------------------------------------------------------------ broken inputs
@@ -267,21 +367,15 @@ def _step_verdict(proof: Proof, step: str) -> Verdict:
     return only.check().verdict
 
 
+@pytest.mark.slow
 def test_shamir_broken_inputs() -> None:
     from proofs import resnet_block_no_bad_local_minima as m
-    from proofs._common import mean
 
-    def grad_v_transposed_mean(blk):  # w E[gF]ᵀ replaced by E[gF] wᵀ (shape kept with d = k)
-        return mean([blk.g(i) * blk.F[i] for i in range(blk.n)]) * blk.w.T
-
-    assert _failing_steps(m.build_proof(escape_sign=1)) == {
+    small = ((2, 1, 3),)
+    assert _failing_steps(m.build_proof(sizes=small, escape_sign=1)) == {
         "d2_quadratic_form_along_escape_direction": Verdict.VIOLATED
     }
-    assert (
-        _step_verdict(m.build_proof(grad_v_formula=grad_v_transposed_mean), "gradient_v_identity")
-        is Verdict.VIOLATED
-    )
-    too_long = m.build_proof(step_size=lambda curv, mu: 3 * mu / curv)
+    too_long = m.build_proof(sizes=small, step_size=lambda curv, mu: 3 * mu / curv)
     assert _step_verdict(too_long, "d2_escape_direction_is_negative") is Verdict.VIOLATED
 
 
@@ -289,66 +383,53 @@ def test_yun_single_block_broken_inputs() -> None:
     from proofs import single_block_resnet_critical_points_no_worse_than_linear as m
     from proofs._common import mean
 
-    failing = _failing_steps(
-        m.build_proof(grad_w_formula=lambda blk: mean([blk.g(i) * blk.x[i] for i in range(blk.n)]))
+    small = ((2, 1, 3),)
+    wrong = m.build_proof(
+        sizes=small,
+        grad_w_formula=lambda blk: mean([blk.g(i) * blk.x[i] for i in range(blk.n)]),
     )
-    assert failing == {"gradient_w_identity": Verdict.VIOLATED}
-    no_skip = m.build_proof(model=lambda xi, w, v1, phi: (w.T * v1 * phi)[0, 0])
+    assert _step_verdict(wrong, "gradient_w_identity") is Verdict.VIOLATED
+    no_skip = m.build_proof(sizes=small, model=lambda xi, w, v1, phi: (w.T * v1 * phi)[0, 0])
     assert _step_verdict(no_skip, "yun_block_is_shamir_block") is Verdict.VIOLATED
 
 
 def test_yun_deep_broken_inputs() -> None:
-    from proofs import deep_resnet_critical_points_no_worse_than_linear_or_saddle as m
-    from proofs._common import mean
+    from proofs import deep_resnet_dichotomy_without_premise_1 as m
 
-    def no_backprop(net, l):  # ∇_{V_l} R = E[g w φˡ] ignores the later blocks
-        return mean([net.g(i) * net.w * net.branch(i, l) for i in range(len(net.x))])
-
-    assert _failing_steps(m.build_proof(grad_v_formula=no_backprop)) == {
-        "gradient_v_identities": Verdict.VIOLATED
-    }
-    first_order = m.build_proof(
-        hessian_ww_formula=lambda net: mean(
-            [
-                net.g(i) * net.hidden(i, net.depth) * net.hidden(i, net.depth).T
-                for i in range(len(net.x))
-            ]
-        )
+    no_cross_term = m.build_proof(
+        expansion=lambda f, uh, wu, uu, cphi, a, bb: f + a * uh + bb * wu * cphi
     )
-    assert _step_verdict(first_order, "hessian_ww_block_identity") is Verdict.VIOLATED
-    too_wide = m.build_proof(coverage_dim=3, coverage_widths=(2, 1))
-    assert _step_verdict(too_wide, "parameter_coverage_from_width_count") is Verdict.VIOLATED
+    assert _step_verdict(no_cross_term, "perturbation_identity") is Verdict.VIOLATED
+    doubled = m.build_proof(backprop=lambda: m.b + 2 * m.U.T * m.J.T * m.V.T * m.b)
+    assert _step_verdict(doubled, "backprop_invariance") is Verdict.VIOLATED
+    too_long = m.build_proof(escape_eps=lambda A, K: 3 * K / A)
+    assert _step_verdict(too_long, "case_b_explicit_negative_curvature") is Verdict.VIOLATED
 
 
+@pytest.mark.slow
 def test_approximate_stationary_bound_broken_inputs() -> None:
     from proofs import resnet_block_approximate_stationary_risk_bound as m
 
     dropped_w_term = m.build_proof(claimed_bound=lambda eps, t, v, w: eps * t * (1 + v / w))
-    assert _failing_steps(dropped_w_term) == {"bound_assembly": Verdict.VIOLATED}
+    assert _step_verdict(dropped_w_term, "bound_assembly") is Verdict.VIOLATED
     no_division = m.build_proof(claimed_bound=lambda eps, t, v, w: eps * (t * (1 + v) + w))
     assert _step_verdict(no_division, "bound_assembly") is Verdict.VIOLATED
 
 
+@pytest.mark.slow
 def test_kawaguchi_bengio_broken_inputs() -> None:
     from proofs import resnet_local_minima_no_worse_than_basis_model as m
 
-    not_null = m.build_proof(null_vector=lambda mm: mm.W[0, :].T)
-    assert _failing_steps(not_null) == {
-        "null_space_perturbation_preserves_loss": Verdict.VIOLATED,
-        "null_space_perturbation_w_gradient": Verdict.VIOLATED,
-    }
-    missing_v_term = m.build_proof(grad_w_formula=lambda mm: mm.e_gx())
-    assert _step_verdict(missing_v_term, "gradient_w_identity") is Verdict.VIOLATED
+    missing_v_term = m.build_proof(sizes=((3, 2, 1, 4),), grad_w_formula=lambda mm: mm.e_gx())
+    assert _step_verdict(missing_v_term, "gradient_w_identity_at_sizes") is Verdict.VIOLATED
 
 
 def test_near_identity_broken_inputs() -> None:
     from proofs import near_identity_resnet_risk_bound as m
 
     plus_one = m.build_proof(deviation_constant=lambda al, depth: (1 + al / depth) ** depth + 1)
-    assert _failing_steps(plus_one) == {
-        "geometric_sum_identity": Verdict.VIOLATED,
-        "constant_below_exponential": Verdict.VIOLATED,
-    }
+    assert _step_verdict(plus_one, "geometric_sum_identity") is Verdict.VIOLATED
+    assert _step_verdict(plus_one, "constant_below_exponential") is Verdict.VIOLATED
     # A constant that is true but not the geometric sum: the sum step is refuted, the
     # exponential step is honestly undecided (the factorisation does not apply).
     alpha_only = m.build_proof(deviation_constant=lambda al, depth: al)
@@ -359,13 +440,27 @@ def test_near_identity_broken_inputs() -> None:
 @pytest.mark.parametrize(
     ("name", "kwargs"),
     [
-        ("resnet_block_no_bad_local_minima", {"d": 0}),
+        ("resnet_block_no_bad_local_minima", {"sizes": ((0, 1, 3),)}),
         ("resnet_block_no_bad_local_minima", {"escape_sign": 0}),
-        ("resnet_local_minima_no_worse_than_basis_model", {"d_x": 2, "d_y": 2}),
+        ("resnet_local_minima_no_worse_than_basis_model", {"sizes": ((2, 2, 1, 3),)}),
         ("near_identity_resnet_risk_bound", {"depths": ()}),
-        ("deep_resnet_critical_points_no_worse_than_linear_or_saddle", {"coverage_widths": [1]}),
+        ("resnet_block_approximate_stationary_risk_bound", {"sizes": ((1, 2, 3),)}),
     ],
 )
 def test_builders_reject_bad_sizes(name: str, kwargs: dict[str, object]) -> None:
     with pytest.raises(InvalidInput):
         proofs.load(name).build_proof(**kwargs)
+
+
+def test_proofs_row_shows_scope_and_status() -> None:
+    from verify.cli.runall import document, proof_tasks
+    from verify.report.markdown import markdown
+    from verify.report.table import render
+
+    ((_, run),) = proof_tasks(["deep_resnet_dichotomy_without_premise_1"])
+    (row,) = run()
+    assert row["verdict"] == "holds" and row["ok"]
+    assert row["scope"].startswith("symbolic in all dimensions")
+    assert "symbolic in all dimensions" in row["checked"]
+    assert "symbolic in all dimensions" in render([row], width=200)
+    assert "symbolic" in markdown(document("proofs", [row], 0.0, {}))

@@ -1,5 +1,5 @@
 """``python -m verify`` is the same as the ``resnet-verify`` command."""
 
-from verify.cli import main
+from verify.cli.main import main
 
 raise SystemExit(main())

@@ -25,8 +25,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from verify._bundled import package
+from verify.bundled import package
 from verify.errors import InvalidInput
+from verify.proofkit.steps import check_proof
 from verify.report.exact import evidence_numbers, jsonable
 from verify.report.progress import TaskProgress
 from verify.report.provenance import header
@@ -51,11 +52,11 @@ SEARCHES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def _proof_row(name: str) -> list[Row]:
-    from verify.proofkit.steps import check_proof
-
-    rep = check_proof(package("proofs").load(name).PROOF)
+    module = package("proofs").load(name)
+    rep = check_proof(module.PROOF)
+    expected = normalise(getattr(module, "EXPECTED", "HOLDS"))  # PARTIAL when known partial
     p = rep.proof
-    status = normalise(getattr(rep, "status", rep.verdict.name))
+    status = normalise(rep.status)
     detail = rep.to_dict()
     for step, result in zip(detail.get("steps", []), rep.results, strict=False):
         step.update(evidence_numbers(result.evidence))
@@ -66,11 +67,12 @@ def _proof_row(name: str) -> list[Row]:
             "claim": f"{p.theorem_id}: {p.title}",
             "source": f"{p.reference} [{p.tag}]",
             "tag": p.tag,
-            "checked": f"{len(rep.results)} proof steps ({rep.summary()})",
+            "checked": f"{rep.scope_label}; {len(rep.results)} proof steps ({rep.summary()})",
+            "scope": rep.scope,
             "method": rep.method.value,
             "verdict": status,
-            "expected": "holds",
-            "ok": status == "holds",
+            "expected": expected,
+            "ok": status == expected,
             "seconds": round(rep.seconds, 3),
             "detail": {"kind": "proof", **detail},
         }

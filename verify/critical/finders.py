@@ -105,8 +105,9 @@ def _summary(obj: Objective, th: np.ndarray, start: int, kind: str, notes: list[
     )
 
 
-def minimize(obj: Objective, theta0: np.ndarray, *, start: int = 0,
-             max_iter: int = 300) -> Candidate:
+def minimize(
+    obj: Objective, theta0: np.ndarray, *, start: int = 0, max_iter: int = 300
+) -> Candidate:
     """Damped Newton with the exact Hessian from ``theta0``, then :func:`polish`.
 
     Each step solves ``(H + mu I) s = -g`` through the eigendecomposition of
@@ -136,8 +137,14 @@ def _trust_region(obj: Objective, th: np.ndarray, max_iter: int, notes: list[str
         return h
 
     try:
-        res = so.minimize(obj.value_and_gradient, th, jac=True, hess=hess, method="trust-exact",
-                          options={"maxiter": max_iter, "gtol": 1e-12})
+        res = so.minimize(
+            obj.value_and_gradient,
+            th,
+            jac=True,
+            hess=hess,
+            method="trust-exact",
+            options={"maxiter": max_iter, "gtol": 1e-12},
+        )
         if np.all(np.isfinite(res.x)):
             return np.asarray(res.x)
     except (np.linalg.LinAlgError, ValueError) as err:
@@ -177,8 +184,9 @@ def _damped_newton(obj: Objective, th: np.ndarray, max_iter: int, notes: list[st
     return th
 
 
-def find_saddle(obj: Objective, theta0: np.ndarray, *, start: int = 0,
-                max_iter: int = 200) -> Candidate:
+def find_saddle(
+    obj: Objective, theta0: np.ndarray, *, start: int = 0, max_iter: int = 200
+) -> Candidate:
     """Solve ``grad R = 0`` from ``theta0`` (reaches saddles as well as minima).
 
     Levenberg--Marquardt on the residual ``g(theta) = grad R`` whose Jacobian is

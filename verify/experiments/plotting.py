@@ -55,8 +55,11 @@ def save_figure(
     ax.set_ylabel(ylabel)
     if ax.get_legend_handles_labels()[0]:
         ax.legend()
-    text = json.dumps({"title": title, "xlabel": xlabel, "ylabel": ylabel, "data": data},
-                      indent=2, allow_nan=False)
+    text = json.dumps(
+        {"title": title, "xlabel": xlabel, "ylabel": ylabel, "data": data},
+        indent=2,
+        allow_nan=False,
+    )
     _atomic_write(png, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
 
     def write_json(tmp: str) -> None:

@@ -19,6 +19,7 @@ and the values of undefined functions are treated as real.
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -71,7 +72,7 @@ def _entries(lhs: object, rhs: object) -> list[tuple[tuple[int, int], sympy.Expr
 
 
 def _zero_by(diff: sympy.Expr, *, slow: bool) -> str | None:
-    """Name of the transformation that reduces ``diff`` to 0, else None."""
+    """Name of the transformation that reduces ``diff`` to 0, else None (unbounded time)."""
     if diff == 0:
         return "structure"
     transforms: list[tuple[str, Callable[[sympy.Expr], sympy.Expr]]] = [
@@ -87,6 +88,51 @@ def _zero_by(diff: sympy.Expr, *, slow: bool) -> str | None:
         except _SYMPY_FAILURES:
             continue
     return None
+
+
+def _child(conn: Any, fn: Callable[[], Any]) -> None:  # pragma: no cover - runs in the child
+    try:
+        conn.send(("ok", fn()))
+    except BaseException as err:
+        conn.send(("error", f"{type(err).__name__}: {err}"))
+    finally:
+        conn.close()
+
+
+def run_bounded(fn: Callable[[], Any], time_limit: float) -> tuple[bool, Any]:
+    """Run ``fn()`` in a forked child process killed after ``time_limit`` seconds.
+
+    Returns ``(True, result)`` or ``(False, why)``.  The child inherits ``fn`` and
+    its data by ``fork`` (nothing is serialised to it); only the result, which
+    must be picklable and small (labels, booleans), comes back.
+    """
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, fn), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if parent.poll(time_limit):
+            status, value = parent.recv()
+            return (True, value) if status == "ok" else (False, f"SymPy raised {value}")
+        return False, f"SymPy did not finish within {time_limit:g} s"
+    except EOFError:
+        return False, "the SymPy child process died without an answer"
+    finally:
+        parent.close()
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+
+
+def _zero_by_bounded(
+    diffs: Sequence[sympy.Expr], *, slow: bool, time_limit: float
+) -> list[str | None] | str:
+    """:func:`_zero_by` for every diff, time-bounded; the labels or why there are none."""
+    if all(d == 0 for d in diffs):
+        return ["structure"] * len(diffs)
+    ok, value = run_bounded(lambda: [_zero_by(d, slow=slow) for d in diffs], time_limit)
+    return value if ok else str(value)
 
 
 def _random_rational(rng: random.Random, sym: sympy.Symbol) -> sympy.Rational:
@@ -144,6 +190,18 @@ def _arb(expr: sympy.Basic) -> flint.arb | None:
         return (base.log() * ex).exp() if base > 0 else None
     if isinstance(expr, sympy.exp):
         return args[0].exp()
+    unary = {
+        sympy.tanh: "tanh",
+        sympy.sinh: "sinh",
+        sympy.cosh: "cosh",
+        sympy.sin: "sin",
+        sympy.cos: "cos",
+        sympy.atan: "atan",
+        sympy.Abs: "__abs__",
+    }
+    for cls, method in unary.items():
+        if isinstance(expr, cls):
+            return getattr(args[0], method)()
     if isinstance(expr, sympy.log):
         return args[0].log() if args[0] > 0 else None
     return None
@@ -189,73 +247,86 @@ class _Point:
 def _draw_point(exprs: Sequence[sympy.Basic], rng: random.Random) -> _Point:
     arity = {f.func: len(f.args) for e in exprs for f in e.atoms(AppliedUndef)}
     functions = {f: _random_function(rng, arity[f]) for f in sorted(arity, key=str)}
-    substituted = [e.subs(functions).doit() if functions else e for e in exprs]
-    symbols = sorted({s for e in substituted for s in e.free_symbols}, key=sympy.default_sort_key)
+    # Substituting polynomials for undefined functions adds no free symbols (the Lambda
+    # arguments and derivative variables are bound), so the point needs only these:
+    symbols = sorted({s for e in exprs for s in e.free_symbols}, key=sympy.default_sort_key)
     return _Point(functions, {s: _random_rational(rng, s) for s in symbols})
 
 
 def sympy_identity(
-    lhs: object, rhs: object, *, seed: int = 0, trials: int = 6, use_simplify: bool = True
+    lhs: object,
+    rhs: object,
+    *,
+    seed: int = 0,
+    trials: int = 6,
+    use_simplify: bool = True,
+    time_limit: float = 30.0,
 ) -> Evidence:
     """Decide ``lhs == rhs`` for all values of the symbols (and undefined functions).
 
-    HOLDS (EXACT) iff ``lhs - rhs`` reduces to 0 entrywise under ``expand``,
-    ``cancel`` or (if ``use_simplify``) ``simplify``.  VIOLATED only with a
-    witness: a rational point, with random polynomials substituted for undefined
-    functions, at which some entry differs (EXACT for rational values,
-    CERTIFIED for an Arb ball excluding 0).  Otherwise INCONCLUSIVE.
+    1. Both sides are evaluated exactly at ``trials`` random rational points (with
+       random polynomials substituted for undefined functions; points where a side
+       is undefined are skipped).  A point where some entry differs is a witness:
+       VIOLATED, EXACT for rational values, CERTIFIED for an Arb ball excluding 0.
+    2. Only then ``expand``, ``cancel`` and (if ``use_simplify``) ``simplify`` try
+       to reduce ``lhs - rhs`` to 0 entrywise, in a child process killed after
+       ``time_limit`` seconds: reduced → HOLDS (EXACT); time-out or no reduction →
+       INCONCLUSIVE.
     """
     entries = _entries(lhs, rhs)
     if trials < 0:
         raise InvalidInput(f"trials={trials!r} must be >= 0.")
+    if isinstance(time_limit, bool) or not isinstance(time_limit, (int, float)) or time_limit <= 0:
+        raise InvalidInput(f"time_limit={time_limit!r} must be a positive number of seconds.")
     if not entries:
         return Evidence(Verdict.HOLDS, Method.EXACT, "both sides are empty matrices")
-    open_entries = []
-    how: set[str] = set()
-    for idx, a, b in entries:
-        label = _zero_by(a - b, slow=False)
-        if label is None:
-            open_entries.append((idx, a, b))
-        else:
-            how.add(label)
-    if open_entries:
-        rng = random.Random(seed)
-        diffs = [a - b for _, a, b in open_entries]
-        for _ in range(trials):
-            point = _draw_point(diffs, rng)
-            for (idx, a, b), d in zip(open_entries, diffs, strict=True):
-                sign = _certified_sign(point.apply(d))
-                if sign is not None and sign[0] != 0:
-                    return Evidence(
-                        Verdict.VIOLATED,
-                        sign[1],
-                        f"lhs != rhs at entry {idx} for a concrete point",
-                        witness={
-                            "entry": list(idx),
-                            **point.to_dict(),
-                            "lhs_value": str(point.apply(a)),
-                            "rhs_value": str(point.apply(b)),
-                        },
-                    )
-        still_open = []
-        for idx, a, b in open_entries:
-            label = _zero_by(a - b, slow=use_simplify) if use_simplify else None
-            if label is None:
-                still_open.append(idx)
-            else:
-                how.add(label)
-        if still_open:
-            return Evidence(
-                Verdict.INCONCLUSIVE,
-                Method.EXACT,
-                f"SymPy could not reduce lhs - rhs to 0 at entries {still_open} and "
-                f"{trials} random rational points gave no witness",
-                witness={"entries": [list(i) for i in still_open]},
-            )
+    open_entries = [(idx, a, b) for idx, a, b in entries if (a - b) != 0]
+    if not open_entries:
+        return Evidence(
+            Verdict.HOLDS,
+            Method.EXACT,
+            f"lhs - rhs is 0 in all {len(entries)} entries (by structure)",
+        )
+    rng = random.Random(seed)
+    diffs = [a - b for _, a, b in open_entries]
+    for _ in range(trials):
+        point = _draw_point(diffs, rng)
+        for (idx, a, b), d in zip(open_entries, diffs, strict=True):
+            sign = _certified_sign(point.apply(d))
+            if sign is not None and sign[0] != 0:
+                return Evidence(
+                    Verdict.VIOLATED,
+                    sign[1],
+                    f"lhs != rhs at entry {idx} for a concrete point",
+                    witness={
+                        "entry": list(idx),
+                        **point.to_dict(),
+                        "lhs_value": str(point.apply(a)),
+                        "rhs_value": str(point.apply(b)),
+                    },
+                )
+    labels = _zero_by_bounded(diffs, slow=use_simplify, time_limit=time_limit)
+    if isinstance(labels, str):
+        return Evidence(
+            Verdict.INCONCLUSIVE,
+            Method.EXACT,
+            f"{labels}; {trials} random rational points gave no witness",
+        )
+    still_open = [idx for (idx, _, _), lab in zip(open_entries, labels, strict=True) if lab is None]
+    if still_open:
+        return Evidence(
+            Verdict.INCONCLUSIVE,
+            Method.EXACT,
+            f"SymPy could not reduce lhs - rhs to 0 at entries {still_open} and "
+            f"{trials} random rational points gave no witness",
+            witness={"entries": [list(i) for i in still_open]},
+        )
+    how = sorted({lab for lab in labels if lab is not None})
     return Evidence(
         Verdict.HOLDS,
         Method.EXACT,
-        f"lhs - rhs reduces to 0 in all {len(entries)} entries (by {', '.join(sorted(how))})",
+        f"lhs - rhs reduces to 0 in all {len(entries)} entries (by {', '.join(how)}; "
+        f"{trials} random rational points checked first)",
     )
 
 
@@ -341,6 +412,7 @@ def sympy_nonnegative(
     sos: Sequence[tuple[object, object]] | None = None,
     seed: int = 0,
     trials: int = 24,
+    time_limit: float = 30.0,
 ) -> Evidence:
     r"""Decide ``expr >= 0`` (``> 0`` if ``strict``) for all real values of its symbols.
 
@@ -375,7 +447,12 @@ def sympy_nonnegative(
             w_e = _as_expr(w, "sos weight").xreplace(subs)
             total += w_e * _as_expr(b, "sos base").xreplace(subs) ** 2
             weights.append(w_e)
-        if _zero_by(e - total, slow=True) is not None and all(_sign(w) in want for w in weights):
+        labels = _zero_by_bounded([e - total], slow=True, time_limit=time_limit)
+        if (
+            isinstance(labels, list)
+            and labels[0] is not None
+            and all(_sign(w) in want for w in weights)
+        ):
             return Evidence(
                 Verdict.HOLDS,
                 Method.EXACT,
@@ -407,11 +484,12 @@ def sympy_nonnegative(
     if violated is not None:
         return violated
 
-    try:
-        simplified = sympy.simplify(e)
-    except _SYMPY_FAILURES:
-        simplified = e
-    if _sign(simplified) in want:
+    decided = _decide_with_smt(e, strict=strict, time_limit=time_limit)
+    if decided is not None:
+        return decided
+
+    ok, simplified_sign = run_bounded(lambda: _sign(sympy.simplify(e)), time_limit)
+    if ok and simplified_sign in want:
         return Evidence(
             Verdict.HOLDS,
             Method.EXACT,
@@ -421,9 +499,49 @@ def sympy_nonnegative(
     return Evidence(
         Verdict.INCONCLUSIVE,
         Method.EXACT,
-        f"no proof that expr {relation} 0 found and {trials} random rational points "
+        f"no proof that expr {relation} 0 found (structural forms, z3, bounded simplify"
+        f"{'' if ok else ': ' + str(simplified_sign)}) and {trials} random rational points "
         "gave no witness",
     )
+
+
+def _decide_with_smt(e: sympy.Expr, *, strict: bool, time_limit: float) -> Evidence | None:
+    """z3's decision for ``e >= 0`` (``> 0``) when ``e`` is a polynomial over an evidently
+    positive denominator; None when z3 does not apply or does not decide."""
+    from verify.proofkit.smt import NotPolynomial, polynomial_sign
+
+    try:
+        num, den = sympy.fraction(sympy.cancel(sympy.together(e)))
+    except _SYMPY_FAILURES:
+        return None
+    if _sign(den) != _POS:
+        return None
+    try:
+        ev = polynomial_sign(num, strict=strict, timeout_ms=int(1000 * min(time_limit, 10.0)))
+    except NotPolynomial:
+        return None
+    if ev.verdict is Verdict.HOLDS:
+        return Evidence(
+            Verdict.HOLDS,
+            ev.method,
+            f"numerator over an evidently positive denominator: {ev.reason}",
+        )
+    if ev.verdict is Verdict.VIOLATED:
+        point = {sympy.Symbol(k): v for k, v in ev.witness["point"].items()}
+        exact = {
+            s: sympy.Rational(point[sympy.Symbol(s.name)])
+            for s in e.free_symbols
+            if sympy.Symbol(s.name) in point
+        }
+        value = e.xreplace(exact)
+        if value.is_Rational and (value < 0 or (strict and value == 0)):
+            return Evidence(
+                Verdict.VIOLATED,
+                Method.EXACT,
+                f"expr {'<=' if strict else '<'} 0 at a z3 model re-checked exactly",
+                witness={"point": {str(k): str(v) for k, v in exact.items()}, "value": str(value)},
+            )
+    return None
 
 
 def _search_negative(
@@ -451,3 +569,92 @@ def _search_negative(
             witness=witness,
         )
     return None
+
+
+# ----------------------------------------------------------------- general-dimension identities
+
+
+def _explicit(
+    expr: sympy.Basic, sizes: Mapping[sympy.Symbol, int], rng: random.Random
+) -> tuple[Any, dict[str, str]]:
+    """``expr`` at concrete sizes, every MatrixSymbol and scalar symbol a random rational;
+    also the point used (name -> value)."""
+    concrete = expr.subs(dict(sizes))
+    values: dict[sympy.Basic, Any] = {}
+    for ms in sorted(concrete.atoms(sympy.MatrixSymbol), key=str):
+        rows, cols = (int(v) for v in ms.shape)
+        values[ms] = sympy.ImmutableMatrix(
+            rows,
+            cols,
+            lambda i, j: sympy.Rational(rng.randint(-9, 9), rng.randint(1, 5)),
+        )
+    out = concrete.xreplace(values)
+    scalars = sorted(out.free_symbols, key=sympy.default_sort_key)
+    scalar_values = {s: _random_rational(rng, s) for s in scalars}
+    out = out.xreplace(scalar_values).doit()
+    if isinstance(out, sympy.MatrixExpr):
+        out = out.as_explicit()
+    point = {str(k.name): str(v.tolist()) for k, v in values.items()}
+    point.update({str(k): str(v) for k, v in scalar_values.items()})
+    result = sympy.Matrix(out) if isinstance(out, sympy.MatrixBase) else sympy.Matrix([[out]])
+    return result, point
+
+
+def matrix_identity(
+    lhs: sympy.Basic,
+    rhs: sympy.Basic,
+    *,
+    sizes: Sequence[Mapping[sympy.Symbol, int]],
+    seed: int = 0,
+    time_limit: float = 30.0,
+) -> Evidence:
+    """Decide ``lhs == rhs`` for matrix expressions in symbolic dimensions.
+
+    ``lhs``/``rhs`` are SymPy matrix expressions built from ``MatrixSymbol`` of
+    symbolic shape (e.g. ``d × 1``), ``Identity``, ``+``, ``*``, transposes and
+    scalar symbols.  First, at every size assignment in ``sizes`` (give at least
+    two, all sizes distinct), every matrix symbol is replaced by a random rational
+    matrix and both sides are compared exactly: a difference is VIOLATED (EXACT)
+    with the sizes as witness.  Then SymPy's canonical form of ``(lhs - rhs).doit()``
+    (non-commutative expansion) is tested for 0 under ``time_limit``: 0 → HOLDS
+    (EXACT, valid in all dimensions); otherwise INCONCLUSIVE.
+    """
+    if len(sizes) < 2:
+        raise InvalidInput(
+            f"sizes={sizes!r} must give at least two size assignments for the concrete "
+            "cross-check (SymPy's matrix calculus is not trusted alone)."
+        )
+    rng = random.Random(seed)
+    for assignment in sizes:
+        left, point = _explicit(lhs - rhs, assignment, rng)
+        if left != sympy.zeros(*left.shape):
+            return Evidence(
+                Verdict.VIOLATED,
+                Method.EXACT,
+                "lhs != rhs at concrete sizes with random rational matrices",
+                witness={
+                    "sizes": {str(k): int(v) for k, v in assignment.items()},
+                    "point": point,
+                    "difference": str(left.tolist()),
+                },
+            )
+
+    def canonical() -> bool:
+        diff = sympy.expand((lhs - rhs).doit())
+        return bool(diff == 0 or getattr(diff, "is_ZeroMatrix", False))
+
+    ok, zero = run_bounded(canonical, time_limit)
+    checked = ", ".join("(" + ", ".join(f"{k}={v}" for k, v in a.items()) + ")" for a in sizes)
+    if ok and zero:
+        return Evidence(
+            Verdict.HOLDS,
+            Method.EXACT,
+            "lhs - rhs is 0 as a non-commutative matrix polynomial in symbolic dimensions "
+            f"(SymPy canonical form; cross-checked exactly at {checked})",
+        )
+    return Evidence(
+        Verdict.INCONCLUSIVE,
+        Method.EXACT,
+        f"equal at {checked} but SymPy did not reduce lhs - rhs to 0 symbolically"
+        + ("" if ok else f" ({zero})"),
+    )

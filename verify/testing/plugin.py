@@ -47,7 +47,7 @@ def assert_holds() -> Callable[[Any], None]:
 @pytest.fixture
 def shipped_instance() -> Callable[[str], Any]:
     """Load an instance shipped with the examples by name, e.g. ``"shamir_saddle"``."""
-    from verify._bundled import data_path
+    from verify.bundled import data_path
     from verify.errors import InvalidInput
     from verify.io.instances import load_instance
 

@@ -89,6 +89,7 @@ Y1_PRIME = Theorem(
     DICHOTOMY,
     setting=YUN,
     cases=_deep_cases,
+    proof="deep_resnet_dichotomy_without_premise_1",
 )
 Y2 = Theorem(
     "Y2",

@@ -2,7 +2,7 @@
 
 The source of truth is the repository's top-level ``proofs/`` and
 ``examples/``. An installed distribution carries them inside this package as
-``verify._bundled.proofs`` and ``verify._bundled.examples`` (``package_dir`` in
+``verify.bundled.proofs`` and ``verify.bundled.examples`` (``package_dir`` in
 ``setup.cfg``), so no generic top-level ``proofs``/``examples`` lands in
 site-packages. In a source checkout those subpackages do not exist here and
 :func:`package` loads the checkout's top-level packages instead.
@@ -34,7 +34,7 @@ def package(name: str) -> ModuleType:
     init = root / name / "__init__.py"
     if not init.is_file():
         raise VerifyError(
-            f"the {name!r} package is neither installed (verify._bundled.{name}) nor in a "
+            f"the {name!r} package is neither installed (verify.bundled.{name}) nor in a "
             f"source checkout at {str(root)!r}; reinstall with 'pip install resnet-verify'."
         )
     loaded = sys.modules.get(name)
