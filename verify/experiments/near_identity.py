@@ -378,9 +378,10 @@ def plot(result: NearIdentityResult, path: Any) -> tuple[Any, Any]:
             ax.plot(s["depth"], s["gap_max"], "o-", color=c,
                     label=f"measured R(θ*)−E ℓ(t*ᵀx), {name}")
         ax.axhline(0.0, color="grey", lw=0.5)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
     return save_figure(path, draw, {"alpha": str(result.alpha), "seed": result.seed,
-                                    "series": series},
+                                    "series": series}, size=(9.0, 4.5),
                        title=f"Y3 near-identity bound vs depth (α = {result.alpha})",
                        xlabel="depth L", ylabel="risk gap to linear predictor t*")
 

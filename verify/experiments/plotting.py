@@ -42,6 +42,7 @@ def save_figure(
 ) -> tuple[Path, Path]:
     """Draw with ``draw(ax)``, label the axes, write ``path`` (PNG) and ``path`` with ``.json``.
 
+    A legend is added if ``draw`` labelled artists and did not place one itself.
     Returns the two paths written. ``data`` must be JSON-serialisable (strict: no NaN).
     """
     png = Path(path).with_suffix(".png")
@@ -53,8 +54,8 @@ def save_figure(
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend()
+    if ax.get_legend() is None and ax.get_legend_handles_labels()[0]:
+        ax.legend()  # unless draw() placed its own
     text = json.dumps({"title": title, "xlabel": xlabel, "ylabel": ylabel, "data": data},
                       indent=2, allow_nan=False)
     _atomic_write(png, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
