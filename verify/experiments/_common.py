@@ -15,8 +15,8 @@ BUDGETS = ("quick", "deep")
 
 #: every experiment's report says this about universal claims
 NOT_A_PROOF = (
-    "Sampled instances only: an experiment never establishes the universal claim "
-    "(no row reads HOLDS for it); a rigorous violation at one instance would refute it."
+    "Sampled instances only: an experiment never establishes the universal claim; "
+    "a rigorous (exact or certified) violation at one instance would refute it."
 )
 
 
