@@ -20,9 +20,8 @@ from verify.linear_resnet import (
     negative_control_matrix,
     negative_control_scalar,
     risk,
-    search_critical_points,
-    snap_to_global,
 )
+from verify.linear_resnet_search import search, search_critical_points, snap_to_global
 from verify.verdict import Method, Verdict
 
 Q = Fraction
@@ -155,3 +154,24 @@ def test_bad_shapes():
         risk([np.zeros((3, 3))], [[1, 2]], [[1, 2]])
     with pytest.raises(InvalidInput, match="tau"):
         check_critical_point(*instance_inside_ball(), tau=1)
+
+
+@pytest.mark.parametrize("ctor", [negative_control_scalar, negative_control_matrix])
+def test_search_finds_exact_negative_control_and_no_violation(ctor):
+    _, X, Y = ctor()
+    summary = search(X, Y, 2, seed=0)
+    d = summary.to_dict()
+    assert d["inside_float_nonglobal (numeric)"] == 0
+    assert d["inside_snapped_and_exactly_global"] == d["inside_ball"] > 0
+    assert d["negative_controls_exact"]
+    for c in d["negative_controls_exact"]:
+        assert c["without_norm_bound"] == "violated" and c["conclusion"] == "holds"
+        assert c["norm_bound"]["verdict"] == "violated"
+        assert c["critical"]["method"] == "exact"
+    assert d["claim_verdict_from_search"] == "inconclusive"
+
+
+def test_search_rejects_bad_kind():
+    _, X, Y = negative_control_scalar()
+    with pytest.raises(InvalidInput, match="kind"):
+        search_critical_points(X, Y, 2, kind="uniform")

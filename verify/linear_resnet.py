@@ -39,11 +39,8 @@ Notation. ``F_k = I + A_k``, ``P = F_l ... F_1``, ``B_i = F_l ... F_{i+1}``,
    and ``df/dA_i = (1 + A_j) G = 0``, while ``f = E y^2 > f_LS`` when ``E[x y] != 0``
    (:func:`negative_control_scalar`; :func:`negative_control_matrix` is a d = 2 version).
 
-The float helpers (:func:`search_critical_points`) find critical points numerically
-(gradient descent, then Levenberg–Marquardt on ``grad f = 0``, which also converges to
-saddles); :func:`snap_to_global` turns a float point with invertible factors into an
-exact rational critical point by solving for ``A_l`` exactly, so a search can be checked
-exactly. Inertia of exact matrices uses the facade's ``matrix_inertia`` (exact rank
+The float search lives in :mod:`verify.linear_resnet_search`. Inertia of exact matrices
+uses the facade's ``matrix_inertia`` (exact rank
 deflation and Descartes' rule of signs on the characteristic polynomial, Method.EXACT).
 """
 
@@ -56,7 +53,6 @@ from typing import Any
 
 import flint
 import numpy as np
-import scipy.optimize
 
 from verify import Arithmetic, matrix_inertia
 from verify.errors import InvalidInput
@@ -74,8 +70,6 @@ __all__ = [
     "negative_control_matrix",
     "negative_control_scalar",
     "risk",
-    "search_critical_points",
-    "snap_to_global",
 ]
 
 
@@ -461,92 +455,3 @@ def negative_control_matrix() -> Instance:
     Y = [[R[0] * x[0], R[1] * x[1]] for x in X]
     A = np.array([[Q(-1), Q(0)], [Q(0), Q(0)]], dtype=object)
     return [A, A.copy()], X, Y
-
-
-# ---------------------------------------------------------------------------
-# Float search
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FoundPoint:
-    """A float critical point from :func:`search_critical_points` (NUMERIC evidence)."""
-
-    As: list[np.ndarray]
-    grad_norm: float
-    max_spectral_norm: float
-    gap: float  # f(A) - f_LS in float64
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"grad_norm": self.grad_norm, "max_spectral_norm": self.max_spectral_norm,
-                "gap": self.gap, "method": Method.NUMERIC.value}
-
-
-def search_critical_points(
-    X: Any, Y: Any, depth: int, *, starts: int = 8, scale: float = 0.5, seed: int = 0,
-    gd_steps: int = 200, lr: float = 0.05,
-) -> list[FoundPoint]:
-    """Float critical points from random starts ``A_i ~ scale · N(0, 1/d)``.
-
-    A short gradient descent, then Levenberg–Marquardt on ``grad f = 0`` with the exact
-    Hessian formula as Jacobian (so saddles are found too). Returns the points whose
-    float gradient norm is below ``1e-9``; the evidence is NUMERIC only (use
-    :func:`snap_to_global` / :func:`check_critical_point` to check a point exactly).
-    """
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-        raise InvalidInput(f"depth={depth!r} must be an integer >= 1.")
-    if isinstance(starts, bool) or not isinstance(starts, int) or starts < 1:
-        raise InvalidInput(f"starts={starts!r} must be an integer >= 1.")
-    x = np.asarray(X, dtype=object)
-    d = x.shape[1]
-    rng = np.random.default_rng(seed)
-    f_ls = float(global_minimum_value(X, Y)[0])
-    unpack = lambda v: [v[k * d * d:(k + 1) * d * d].reshape(d, d) for k in range(depth)]  # noqa: E731
-    grad = lambda v: gradient(unpack(v), X, Y, "float").astype(float)  # noqa: E731
-    out = []
-    for _ in range(starts):
-        v = rng.normal(0.0, scale / np.sqrt(d), size=depth * d * d)
-        for _ in range(gd_steps):
-            g = grad(v)
-            if not np.all(np.isfinite(g)) or np.linalg.norm(g) < 1e-6:
-                break
-            v = v - lr * g
-        sol = scipy.optimize.root(grad, v, jac=lambda u: hessian(unpack(u), X, Y,
-                                                                   "float").astype(float),
-                                  method="lm")
-        v = sol.x
-        gn = float(np.linalg.norm(grad(v)))
-        if np.isfinite(gn) and gn < 1e-9:
-            As = unpack(v)
-            out.append(FoundPoint(
-                [a.copy() for a in As], gn,
-                max(float(np.linalg.norm(a, 2)) for a in As),
-                float(risk(As, X, Y, "float")) - f_ls,
-            ))
-    return out
-
-
-def snap_to_global(As: Sequence[Any], X: Any, Y: Any) -> list[np.ndarray]:
-    """Exact rational point: ``A_1..A_{l-1}`` rounded to rationals (denominator 2^20),
-    ``A_l`` solved exactly so that the product is the least-squares ``M*``.
-
-    Raises ``InvalidInput`` if the rounded lower factors are singular. The result is an
-    exact global minimum (hence critical); whether it satisfies a norm bound is for
-    :func:`certify_norm_bound` to decide.
-    """
-    if len(As) < 1:
-        raise InvalidInput("As=[] must hold at least one matrix.")
-    rounded = [np.vectorize(lambda v: Fraction(round(float(v) * 2**20), 2**20),
-                            otypes=[object])(np.asarray(a, dtype=float)) for a in As[:-1]]
-    d = np.asarray(X, dtype=object).shape[1]
-    if not rounded:
-        _, M = global_minimum_value(X, Y)
-        return [_fractions(M - _eye(d, Arithmetic.EXACT))]
-    try:
-        last = _solve_last(rounded[-1], X, Y, rounded[:-1])
-    except ZeroDivisionError:
-        raise InvalidInput(
-            "As: the rounded factors I + A_i are singular; snap only points with invertible "
-            "factors (e.g. max ||A_i||_2 < 1)."
-        ) from None
-    return [*rounded, _fractions(last)]
