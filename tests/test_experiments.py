@@ -223,3 +223,19 @@ def test_deep_budget(key, tmp_path):
     r = EXPERIMENTS[key].run("deep", seed=1)
     _strict(json.dumps(r.to_dict(), allow_nan=False))
     EXPERIMENTS[key].plot(r, tmp_path / key)
+
+
+def test_y3_at_trained_critical_points_measures_alpha(tmp_path):
+    from verify.experiments import near_identity_critical
+
+    r = near_identity_critical.run("quick", seed=0, depths=[1, 2])
+    d = _strict(json.dumps(r.to_dict(), allow_nan=False))
+    assert d["alpha"] == "measured per row" and d["violations"] == 0
+    assert len(r.rows) == 4
+    for row in r.rows:
+        assert row.kind == "full critical point (trained)"
+        assert row.alpha is not None and row.alpha[0] > 0
+        assert row.full_grad_norm is not None
+        assert row.verdict.value == "holds"  # at this instance, certified
+    png, _ = near_identity.plot(r, tmp_path / "y3c")
+    assert png.exists()

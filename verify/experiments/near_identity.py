@@ -79,9 +79,17 @@ class Y3Row:
     verdict: Verdict
     method: Method
     r_lin: list[float]
+    kind: str = "blocks drawn, w solved"
+    alpha: list[float] | None = None  # measured alpha at a full critical point
+    full_grad_norm: float | None = None  # NUMERIC, full critical points only
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        extra: dict[str, Any] = {"kind": self.kind}
+        if self.alpha is not None:
+            extra["alpha_measured"] = self.alpha
+        if self.full_grad_norm is not None:
+            extra["full_gradient_norm_float"] = self.full_grad_norm
+        return extra | {
             "depth": self.depth, "loss": self.loss, "draw": self.draw,
             "rank_one_blocks": self.rank_one,
             "lipschitz_certified_exactly": self.lipschitz_exact,
@@ -100,7 +108,7 @@ class NearIdentityResult:
     rows: list[Y3Row]
     seed: int
     budget: str
-    alpha: Fraction
+    alpha: Fraction | None  # None: measured per row (full critical points)
     n: int
     seconds: float
     skipped: list[str] = field(default_factory=list)
@@ -119,7 +127,8 @@ class NearIdentityResult:
     def to_dict(self) -> dict[str, Any]:
         losses = sorted({r.loss for r in self.rows})
         return {
-            "experiment": "Y3 near-identity risk bound, depth sweep",
+            "experiment": "Y3 near-identity risk bound, depth sweep"
+                          + (" at trained full critical points" if self.alpha is None else ""),
             "source": "Yun, Sra & Jadbabaie 2019 [S]; explicit constant derived [D] (CLAIMS.md Y3)",
             "measures": "gap = R(theta*) - E l(t*^T x) at w exactly/approximately stationary "
                         "against G (e^alpha - 1) E||x|| ||t*||, per depth L",
@@ -128,7 +137,8 @@ class NearIdentityResult:
             "method": Method.SAMPLED.value,
             "universal_claim": "not established (sampled)",
             "note": NOT_A_PROOF,
-            "seed": self.seed, "budget": self.budget, "alpha": str(self.alpha),
+            "seed": self.seed, "budget": self.budget,
+            "alpha": "measured per row" if self.alpha is None else str(self.alpha),
             "n_samples": self.n, "d_x": D_X, "proj_width": PROJ, "instances": len(self.rows),
             "violations": len(self.violations),
             "inconclusive": sum(r.verdict is Verdict.INCONCLUSIVE for r in self.rows),
@@ -271,6 +281,36 @@ def _norm(values: Any) -> flint.arb:
     return flint.arb(0).union(s.abs_upper().sqrt())  # true value in [0, sqrt(upper)]
 
 
+def compare(obj: Objective, theta: np.ndarray, alpha: flint.arb, t: list[Any],
+            r_t: flint.arb, arith: str
+            ) -> tuple[flint.arb, flint.arb, flint.arb, Verdict, bool]:
+    """Balls for ``gap = R(theta) - E l(t^T x)``, the bound, the eps term; the verdict.
+
+    ``arith`` is ``"exact"`` (rational loss: exact risk and ``grad_w R``; eps = 0 when the
+    gradient is exactly zero) or ``"ball"``. HOLDS/VIOLATED only when the ball decides.
+    """
+    ds, the_loss, model = obj.data, obj.loss, obj.model
+    ls = obj.evaluate(theta, arith, order=1)
+    p = model.param("w")
+    g_w = ls.gradient[p.offset:p.stop]
+    w = np.asarray(theta, dtype=object)[p.offset:p.stop]
+    exact_stat = arith == "exact" and all(v == 0 for v in g_w)
+    G = arb_of(Fraction(the_loss.lipschitz))
+    e_norm_x = sum((_norm(row) for row in ds.x), flint.arb(0)) / ds.n
+    t_norm = _norm(t)
+    bound = G * (alpha.exp() - 1) * e_norm_x * t_norm
+    eps = flint.arb(0) if exact_stat else _norm(g_w) * (t_norm + _norm(w))
+    gap = arb_of(ls.risk) - r_t
+    slack = bound + eps - gap
+    if slack >= 0:
+        verdict = Verdict.HOLDS
+    elif slack < 0:
+        verdict = Verdict.VIOLATED
+    else:
+        verdict = Verdict.INCONCLUSIVE
+    return gap, bound, eps, verdict, exact_stat
+
+
 def _instance(ds: Dataset, name: str, the_loss: Any, t: list[Any], r_t: flint.arb,
               r_lin: list[float], depth: int, draw: int, alpha: Fraction,
               rng: np.random.Generator) -> Y3Row | None:
@@ -290,23 +330,7 @@ def _instance(ds: Dataset, name: str, the_loss: Any, t: list[Any], r_t: flint.ar
         return None
     theta = _theta(model, blocks, w)
     arith = "exact" if name == "huber" else "ball"
-    ls = obj.evaluate(theta, arith, order=1)
-    p = model.param("w")
-    g_w = ls.gradient[p.offset:p.stop]
-    exact_stat = arith == "exact" and all(v == 0 for v in g_w)
-    G = arb_of(Fraction(the_loss.lipschitz))
-    e_norm_x = sum((_norm(row) for row in ds.x), flint.arb(0)) / ds.n
-    t_norm = _norm(t)
-    bound = G * (arb_of(alpha).exp() - 1) * e_norm_x * t_norm
-    eps = flint.arb(0) if exact_stat else _norm(g_w) * (t_norm + _norm(w))
-    gap = arb_of(ls.risk) - r_t
-    slack = bound + eps - gap
-    if slack >= 0:
-        verdict = Verdict.HOLDS
-    elif slack < 0:
-        verdict = Verdict.VIOLATED
-    else:
-        verdict = Verdict.INCONCLUSIVE
+    gap, bound, eps, verdict, exact_stat = compare(obj, theta, arb_of(alpha), t, r_t, arith)
     return Y3Row(
         depth, the_loss.label, draw, rank_one, lip_ok,
         "exact" if exact_stat else "approximate (ball-enclosed gradient)",
@@ -314,6 +338,20 @@ def _instance(ds: Dataset, name: str, the_loss: Any, t: list[Any], r_t: flint.ar
         verdict if lip_ok else Verdict.INCONCLUSIVE,
         Method.CERTIFIED, r_lin,
     )
+
+
+def prepare(name: str, ds: Dataset) -> tuple[Any, list[Any], flint.arb, list[float]] | str:
+    """The loss, the baseline's ``t*``, a ball for ``E l(t*^T x)`` and the ``R_lin`` bracket
+    (or the reason it is skipped)."""
+    the_loss = loss("huber", delta=1) if name == "huber" else loss("logistic")
+    base = best_linear_predictor(ds, the_loss)
+    if base.minimizer is None:
+        return f"{name}: baseline minimizer not settled ({base.status})"
+    t = list(base.minimizer)
+    lin = Objective(resnet(D_X, []), the_loss, ds)
+    arith = "exact" if name == "huber" else "ball"
+    r_t = arb_of(lin.evaluate(np.array(t, dtype=object), arith, order=1).risk)
+    return the_loss, t, r_t, [float(base.lower), float(base.upper)]
 
 
 def run(budget: str = "quick", seed: int = 0, *, alpha: Fraction | int | str = 1,
@@ -337,16 +375,11 @@ def run(budget: str = "quick", seed: int = 0, *, alpha: Fraction | int | str = 1
     skipped: list[str] = []
     datasets = _datasets(rng, int(cfg["n"]))  # type: ignore[call-overload]
     for name, ds in datasets.items():
-        the_loss = loss("huber", delta=1) if name == "huber" else loss("logistic")
-        base = best_linear_predictor(ds, the_loss)
-        if base.minimizer is None:
-            skipped.append(f"{name}: baseline minimizer not settled ({base.status})")
+        prep = prepare(name, ds)
+        if isinstance(prep, str):
+            skipped.append(prep)
             continue
-        t = list(base.minimizer)
-        lin = Objective(resnet(D_X, []), the_loss, ds)
-        arith = "exact" if name == "huber" else "ball"
-        r_t = arb_of(lin.evaluate(np.array(t, dtype=object), arith, order=1).risk)
-        r_lin = [float(base.lower), float(base.upper)]
+        the_loss, t, r_t, r_lin = prep
         for depth in Ls:
             for draw in range(int(cfg["draws"])):  # type: ignore[call-overload]
                 row = _instance(ds, name, the_loss, t, r_t, r_lin, depth, draw, a, rng)
@@ -380,9 +413,10 @@ def plot(result: NearIdentityResult, path: Any) -> tuple[Any, Any]:
         ax.axhline(0.0, color="grey", lw=0.5)
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
-    return save_figure(path, draw, {"alpha": str(result.alpha), "seed": result.seed,
+    a = "measured per point" if result.alpha is None else str(result.alpha)
+    return save_figure(path, draw, {"alpha": a, "seed": result.seed,
                                     "series": series}, size=(9.0, 4.5),
-                       title=f"Y3 near-identity bound vs depth (α = {result.alpha})",
+                       title=f"Y3 near-identity bound vs depth (α {a})",
                        xlabel="depth L", ylabel="risk gap to linear predictor t*")
 
 
@@ -399,6 +433,7 @@ def plot_ratio(result: NearIdentityResult, path: Any) -> tuple[Any, Any]:
         ax.axhline(0.0, color="grey", lw=0.5)
 
     return save_figure(path, draw, {"alpha": str(result.alpha), "seed": result.seed,
+                                    "kind": result.rows[0].kind if result.rows else "",
                                     "series": series},
                        title="Y3 tightness: (R(θ*) − E ℓ(t*ᵀx)) / bound",
                        xlabel="depth L", ylabel="max ratio over draws")
