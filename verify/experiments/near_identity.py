@@ -162,7 +162,7 @@ def _datasets(rng: np.random.Generator, n: int) -> dict[str, Dataset]:
     y_log = [1 if v > 0 else -1 for v in logits]
     y_hub = dyadic(xf[:, 0] + 0.7 * np.abs(xf[:, 1]) - 0.5 * xf[:, 2] ** 2
                    + 0.3 * rng.normal(size=n))
-    return {"logistic": Dataset(x, y_log), "huber": Dataset(x, y_hub)}
+    return {"logistic": Dataset(x, np.array(y_log)), "huber": Dataset(x, y_hub)}
 
 
 def _blocks(rng: np.random.Generator, depth: int, alpha: Fraction, rank_one: bool
@@ -295,6 +295,8 @@ def compare(obj: Objective, theta: np.ndarray, alpha: flint.arb, t: list[Any],
     g_w = ls.gradient[p.offset:p.stop]
     w = np.asarray(theta, dtype=object)[p.offset:p.stop]
     exact_stat = arith == "exact" and all(v == 0 for v in g_w)
+    if the_loss.lipschitz is None:
+        raise InvalidInput(f"loss {the_loss.label!r} is not Lipschitz; the Y3 bound needs G.")
     G = arb_of(Fraction(the_loss.lipschitz))
     e_norm_x = sum((_norm(row) for row in ds.x), flint.arb(0)) / ds.n
     t_norm = _norm(t)

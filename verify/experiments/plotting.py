@@ -59,5 +59,8 @@ def save_figure(
     text = json.dumps({"title": title, "xlabel": xlabel, "ylabel": ylabel, "data": data},
                       indent=2, allow_nan=False)
     _atomic_write(png, lambda tmp: fig.savefig(tmp, format="png", dpi=120))
-    _atomic_write(js, lambda tmp: Path(tmp).write_text(text + "\n"))
+    def write_json(tmp: str) -> None:
+        Path(tmp).write_text(text + "\n")
+
+    _atomic_write(js, write_json)
     return png, js

@@ -37,7 +37,7 @@ def _datasets(rng: np.random.Generator, n: int) -> dict[str, tuple[Dataset, Any]
     x = rng.normal(size=(n, D_X))
     logit = x[:, 0] - x[:, 1] * x[:, 2] + 0.7 * rng.normal(size=n)
     y_reg = np.sin(2 * x[:, 0]) + 0.5 * x[:, 1] + 0.2 * rng.normal(size=n)
-    return {"logistic": (Dataset(x, [1 if v > 0 else -1 for v in logit]), loss("logistic")),
+    return {"logistic": (Dataset(x, np.where(logit > 0, 1, -1)), loss("logistic")),
             "huber": (Dataset(x, y_reg), loss("huber", delta=1))}
 
 
@@ -150,7 +150,7 @@ def run(budget: str = "quick", seed: int = 0) -> SGDResult:
 def plot(result: SGDResult, path: Any) -> tuple[Any, Any]:
     """``R - R_lin`` along SGD for every run, coloured by loss and width (symlog)."""
     keys = list(dict.fromkeys((r.loss, r.width) for r in result.runs))
-    series = [{"loss": r.loss, "width": r.width, "seed": r.seed,
+    series: list[dict[str, Any]] = [{"loss": r.loss, "width": r.width, "seed": r.seed,
                "iteration": [float(i) for i in r.iterations],
                "risk_minus_r_lin": [v - r.r_lin for v in r.risk]} for r in result.runs]
 

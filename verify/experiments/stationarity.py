@@ -46,7 +46,7 @@ def _datasets(rng: np.random.Generator, n: int) -> dict[str, tuple[Dataset, Any]
     logit = x[:, 0] - x[:, 1] * x[:, 2] + 0.7 * rng.normal(size=n)
     y_log = [1 if v > 0 else -1 for v in logit]
     y_reg = np.sin(2 * x[:, 0]) + 0.5 * x[:, 1] + 0.2 * rng.normal(size=n)
-    return {"logistic": (Dataset(x, y_log), loss("logistic")),
+    return {"logistic": (Dataset(x, np.array(y_log)), loss("logistic")),
             "huber": (Dataset(x, y_reg), loss("huber", delta=1))}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from verify.errors import InvalidInput
 
@@ -24,7 +25,7 @@ class Rate:
     def value(self) -> float:
         return self.successes / self.trials
 
-    def to_dict(self) -> dict[str, float | int]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "successes": self.successes,
             "trials": self.trials,
