@@ -40,7 +40,7 @@ from verify.verdict import Method
 
 _CONFIG: dict[str, dict[str, Any]] = {
     "quick": {"depths": (1, 2, 4, 8, 16), "sigmas": 6, "starts": 2, "steps": 60, "n": 12},
-    "deep": {"depths": tuple(range(1, 17)), "sigmas": 64, "starts": 6, "steps": 300, "n": 16},
+    "deep": {"depths": tuple(range(1, 17)), "sigmas": 32, "starts": 3, "steps": 150, "n": 16},
 }
 PROJ = 4
 
