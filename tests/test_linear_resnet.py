@@ -127,7 +127,7 @@ def test_global_minimum_value_with_singular_covariance():
     X = [[Q(1), Q(2)], [Q(2), Q(4)], [Q(-1), Q(-2)]]  # rank 1
     Y = [[Q(1), Q(0)], [Q(3), Q(1)], [Q(0), Q(1)]]
     f_ls, M = global_minimum_value(X, Y)
-    A = [M - np.eye(2, dtype=int).astype(object)]
+    A = [M - np.eye(2, dtype=int).astype(object)]  # Fraction entries
     assert risk(A, X, Y) == f_ls
     assert is_global_minimum(A, X, Y).verdict is Verdict.HOLDS
 
@@ -175,3 +175,19 @@ def test_search_rejects_bad_kind():
     _, X, Y = negative_control_scalar()
     with pytest.raises(InvalidInput, match="kind"):
         search_critical_points(X, Y, 2, kind="uniform")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_proof_step1_identity_exactly(seed):
+    """f(A) - f_LS = tr((P - M*) Sxx (P - M*)^T) at random rational points (proof step 1)."""
+    As, X, Y = _rational_point(seed, 2, 3, 4)
+    f_ls, M = global_minimum_value(X, Y)
+    P = np.eye(2, dtype=int).astype(object)
+    for a in As:
+        P = (np.eye(2, dtype=int).astype(object) + a) @ P
+    x = np.array(X, dtype=object).T
+    sxx = (x @ x.T) * Q(1, len(X))
+    D = P - M
+    gap = risk(As, X, Y) - f_ls  # fmpq
+    tr = np.trace(D @ sxx @ D.T)  # Fraction
+    assert (int(gap.p), int(gap.q)) == (tr.numerator, tr.denominator)

@@ -283,15 +283,16 @@ def _solve_consistent(S: np.ndarray, R: np.ndarray) -> np.ndarray | None:
 def global_minimum_value(X: Any, Y: Any) -> tuple[Any, np.ndarray]:
     """Exact ``f_LS = min_M E||y - M x||^2`` and a least-squares ``M*`` (rational).
 
-    By step 1 of the module's proof sketch this is the global minimum of ``f`` over
-    products of any depth ``l >= 1``.
+    ``f_LS`` is an ``fmpq`` (like :func:`risk` in exact arithmetic); ``M*`` is an object
+    array of ``Fraction`` (like the instance constructors). By step 1 of the module's
+    proof sketch this is the global minimum of ``f`` over products of any depth ``l >= 1``.
     """
     p = _parts([np.zeros((np.asarray(X, dtype=object).shape[1],) * 2, dtype=object)], X, Y,
                Arithmetic.EXACT)
     M = _solve_consistent(p.sxx, p.syx)
     if M is None:  # pragma: no cover - the normal equations are always consistent
         raise ArithmeticError("normal equations M Sxx = Syx have no rational solution")
-    return _risk_of(p, M), M
+    return _risk_of(p, M), _fractions(M)
 
 
 def is_global_minimum(As: Sequence[Any], X: Any, Y: Any) -> Evidence:
@@ -427,8 +428,8 @@ def _fractions(a: np.ndarray) -> np.ndarray:
 
 def _solve_last(A1: np.ndarray, X: Any, Y: Any, lower: Sequence[np.ndarray] = ()) -> np.ndarray:
     """``A_l = M* (F_{l-1} ... F_1)^{-1} - I`` exactly, for factors ``lower`` then ``A1``."""
-    _, M = global_minimum_value(X, Y)
     ar = Arithmetic.EXACT
+    M = ar.array(global_minimum_value(X, Y)[1])
     d = M.shape[0]
     prod = _eye(d, ar)
     for a in (*lower, A1):

@@ -130,7 +130,7 @@ def snap_to_global(As: Sequence[Any], X: Any, Y: Any) -> list[np.ndarray]:
     d = np.asarray(X, dtype=object).shape[1]
     if not rounded:
         _, M = global_minimum_value(X, Y)
-        return [_fractions(M - _eye(d, Arithmetic.EXACT))]
+        return [_fractions(Arithmetic.EXACT.array(M) - _eye(d, Arithmetic.EXACT))]
     try:
         last = _solve_last(rounded[-1], X, Y, rounded[:-1])
     except ZeroDivisionError:
