@@ -24,6 +24,7 @@ def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a figure is for everyone to read
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -42,6 +43,7 @@ def save_figure(
 ) -> tuple[Path, Path]:
     """Draw with ``draw(ax)``, label the axes, write ``path`` (PNG) and ``path`` with ``.json``.
 
+    A legend is added if ``draw`` labelled artists and did not place one itself.
     Returns the two paths written. ``data`` must be JSON-serialisable (strict: no NaN).
     """
     png = Path(path).with_suffix(".png")
@@ -53,8 +55,8 @@ def save_figure(
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend()
+    if ax.get_legend() is None and ax.get_legend_handles_labels()[0]:
+        ax.legend()  # unless draw() placed its own
     text = json.dumps(
         {"title": title, "xlabel": xlabel, "ylabel": ylabel, "data": data},
         indent=2,
