@@ -18,6 +18,7 @@ from verify.certify import (
     certify_negative_curvature,
     matrix_inertia,
 )
+from verify.classify import Classification, classify
 from verify.data import Dataset
 from verify.errors import (
     BackendError,
@@ -72,6 +73,7 @@ __all__ = [
     "Box",
     "CheckResult",
     "Claim",
+    "Classification",
     "Condition",
     "Dataset",
     "Evidence",
@@ -107,6 +109,7 @@ __all__ = [
     "certify_negative_curvature",
     "check",
     "check_proof",
+    "classify",
     "combine",
     "conclude",
     "evaluate",

@@ -44,7 +44,15 @@ def _emit(payload: dict[str, Any], text: str, as_json: bool) -> None:
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
-    inst = load_instance(args.instance)
+    from verify.io.documents import load_document
+    from verify.population.spec import PopulationInstance
+
+    inst = load_document(args.instance)
+    if isinstance(inst, PopulationInstance):
+        from verify.cli.population import derive_population
+
+        _emit(*derive_population(inst, str(args.instance), args.arithmetic), args.json)
+        return 0
     model = inst.require_model()
     theta = inst.require_params()
     arith = Arithmetic.parse(args.arithmetic)
@@ -98,6 +106,29 @@ def cmd_derive(args: argparse.Namespace) -> int:
         )
         lines.append(f"kink margin {fmt(kink)} ({state})")
     _emit(payload, "\n".join(lines), args.json)
+    return 0
+
+
+# ---- classify -------------------------------------------------------------------
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from verify.classify import classify
+    from verify.io.documents import load_document
+    from verify.population.spec import PopulationInstance
+
+    inst = load_document(args.instance)
+    if isinstance(inst, PopulationInstance):
+        from verify.cli.population import require_point
+
+        objective: Any = inst.objective
+        theta = require_point(inst)
+    else:
+        objective = Objective(inst.require_model(), inst.loss, inst.data)
+        theta = inst.require_params()
+    result = classify(objective, theta)
+    payload = {"command": "classify", "instance": str(args.instance), **result.to_dict()}
+    _emit(payload, result.format(str(args.instance)), args.json)
     return 0
 
 
@@ -322,6 +353,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_derive)
+
+    p = sub.add_parser(
+        "classify",
+        help="is the instance's point a strict local minimum, a strict saddle, or not critical?",
+        description="Classify the instance's point (empirical or population instance) without "
+        "choosing a theorem: a certified critical point (the point is polished and the "
+        "certificate is for the unique critical point in a stated box around it; both points "
+        "are reported), then a strict local minimum (positive definite Hessian over the box), "
+        "a strict saddle (certified direction of negative curvature) or undecided; "
+        "not_critical if the gradient provably has no zero near the point. The risk is "
+        "bracketed (spurious if above a known global minimum; for empirical instances compared "
+        "with R_lin). Du et al.'s spurious point is decided by the profile-loss argument "
+        "(kind local_minimum: not strict, flat along w -> c*w).",
+    )
+    p.add_argument("instance", help="instance JSON file with 'params' (empirical or population)")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(handler=cmd_classify)
 
     p = sub.add_parser(
         "check",
