@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from verify import Verdict
-from verify.classify import classify
+from verify.classification import classify
 from verify.errors import InvalidInput
 from verify.population.models import two_layer_relu
 from verify.population.objective import PopulationRisk, teacher_identity

@@ -201,6 +201,6 @@ def test_nan_exits_2_with_one_line(capsys, tmp_path, where) -> None:
 
 def test_facade_exports_classify() -> None:
     assert "classify" in verify.__all__ and "Classification" in verify.__all__
-    from verify.classify import Classification, classify
+    from verify.classification import Classification, classify
 
     assert verify.Classification is Classification and verify.classify is classify

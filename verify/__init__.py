@@ -18,7 +18,7 @@ from verify.certify import (
     certify_negative_curvature,
     matrix_inertia,
 )
-from verify.classify import Classification, classify
+from verify.classification import Classification, classify
 from verify.data import Dataset
 from verify.errors import (
     BackendError,

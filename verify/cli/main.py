@@ -113,7 +113,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from verify.classify import classify
+    from verify.classification import classify
     from verify.io.documents import load_document
     from verify.population.spec import PopulationInstance
 
@@ -271,11 +271,13 @@ def cmd_examples(args: argparse.Namespace) -> int:
 
 
 def cmd_all(args: argparse.Namespace) -> int:
-    from verify.cli.runall import example_tasks, proof_tasks, search_tasks
+    from verify.cli.runall import example_tasks, population_tasks, proof_tasks, search_tasks
 
     if args.budget < 1:
         raise InvalidInput(f"--budget={args.budget!r} must be a positive integer.")
-    tasks = proof_tasks() + example_tasks() + search_tasks(args.budget, args.seed)
+    tasks = (
+        proof_tasks() + example_tasks() + search_tasks(args.budget, args.seed) + population_tasks()
+    )
     return _run_rows(args, tasks)
 
 
