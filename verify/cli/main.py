@@ -132,6 +132,16 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_experiment(args: argparse.Namespace) -> int:
+    from verify.experiments.commands import run_experiment
+    from verify.report.provenance import header
+
+    payload, text = run_experiment(args.name, args.budget, args.seed, args.out)
+    prov = header("experiment", seeds=[args.seed], settings={"budget": args.budget})
+    _emit({"provenance": prov, "command": "experiment", **payload}, text, args.json)
+    return 0
+
+
 # ---- check --------------------------------------------------------------------
 
 
@@ -372,6 +382,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("instance", help="instance JSON file with 'params' (empirical or population)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_classify)
+
+    p = sub.add_parser(
+        "experiment",
+        help="population-landscape experiments: du, liu (reconstruction), safran-shamir",
+        description="Run one experiment on population (Gaussian-input) landscapes and report "
+        "every rate with its run count and 95%% Wilson interval: du (GD on Du et al.'s conv "
+        "net: how often it ends at the certified spurious minimum), liu (Liu et al., "
+        "RECONSTRUCTION: success with and without the shortcut from the same inits), "
+        "safran-shamir (bad-run frequency per k with certified representatives). Rates are "
+        "SAMPLED: they never prove a claim.",
+    )
+    p.add_argument("name", choices=["du", "liu", "safran-shamir"], help="which experiment")
+    p.add_argument(
+        "--budget",
+        choices=["quick", "deep"],
+        default="quick",
+        help="quick: 100-200 runs (seconds to a minute); deep: 1000 runs (minutes)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of every random draw")
+    p.add_argument("--out", metavar="DIR", help="write the JSON and PNG here")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(handler=cmd_experiment)
 
     p = sub.add_parser(
         "check",

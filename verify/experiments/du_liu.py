@@ -135,6 +135,7 @@ def du_experiment(
         "spurious_strict": int(spur_strict.sum()),
         "other": int(runs - glob.sum() - spur.sum()),
         "other_final_angles": sorted(float(x) for x in phi[~glob & ~spur])[:20],
+        "final_angles": [float(x) for x in phi],
         "spurious_certificate": cert.to_dict(),
         "gd_seconds": secs,
     }
