@@ -92,8 +92,7 @@ def _ss(budget: dict[str, Any], seed: int, out: Path | None) -> tuple[dict[str, 
         cert = sum(1 for f in fams if f.get("certified_spurious"))
         text.append(
             f"  k = n = {row['k']}: bad {_rate(row['bad'])}; {len(fams)} families, {cert} "
-            f"certified spurious; GD {row['gd_seconds']:.1f} s "
-            f"({row['seconds_per_1000_runs']:.1f} s per 1000 runs)"
+            f"certified spurious; GD {row['gd_seconds']:.1f} s for {row['runs']} runs"
         )
     if out is not None:
         text.append(f"wrote {out / 'safran_shamir.png'} and {out / 'safran_shamir.json'}")

@@ -218,7 +218,7 @@ def du_point_match(objective: Any, theta: Any) -> dict[str, Any] | None:
     """
     from fractions import Fraction
 
-    model = getattr(objective, "model", None)
+    model: Any = getattr(objective, "model", None)
     if getattr(model, "kind", None) != "conv_relu" or not getattr(model, "normalise", False):
         return None
     if getattr(objective, "teacher", None) != model:
