@@ -350,8 +350,10 @@ def build_parser() -> argparse.ArgumentParser:
         "derive",
         help="risk, gradient and Hessian at the instance's parameters",
         description="Risk, gradient and Hessian of the empirical risk at the instance's "
-        "parameters, with the kink margin of piecewise-linear activations. The Hessian "
-        "eigenvalues printed are always float64 (NUMERIC).",
+        "parameters, with the kink margin of piecewise-linear activations; for a population "
+        "instance (data.distribution) the closed-form Gaussian population risk, with its "
+        "smoothness margin (float or ball arithmetic). The Hessian eigenvalues printed are "
+        "always float64 (NUMERIC).",
         epilog=_loss_catalogue(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -531,8 +533,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "all",
-        help="every proof, every example and a bounded search per theorem",
-        description="Run every proof, every example and a bounded search per theorem, and "
+        help="every proof, every example, a bounded search per theorem, population rows",
+        description="Run every proof, every example, a bounded search per theorem and the "
+        "population-landscape rows (Du et al.'s certified spurious minimum, a Safran-Shamir "
+        "spurious minimum found and certified by the toolkit, Liu et al.'s experiment as a "
+        "reconstruction), and "
         "print one table per kind that fits the terminal width (COLUMNS); progress goes to "
         "stderr, one line per finished task when stderr is not a terminal.",
         epilog=VERDICTS_HELP,

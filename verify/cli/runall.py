@@ -9,6 +9,13 @@ claim is reproduced as the papers state it (or, for negative controls, when
 the violation was found and certified); a search that finds nothing for a true
 theorem is INCONCLUSIVE (sampled) and ok — it is never marked as verified.
 
+Population rows (section ``population``): Du et al.'s spurious minimum (CERTIFIED,
+profile-loss argument), a Safran–Shamir spurious minimum found by the toolkit's own
+gradient descent and certified (INCONCLUSIVE, not a failure, if the fixed budget finds
+no bad run), and Liu et al.'s success-rate experiment (a reconstruction): an experiment
+row is SAMPLED, its verdict is INCONCLUSIVE and its ``expected`` is "reported only" —
+rates never establish a claim.
+
 The JSON document (``--json`` or ``--out DIR``) is ``{"provenance", "command",
 "summary", "rows"}`` and validates against ``verify/report/report.schema.json``.
 """
