@@ -191,7 +191,12 @@ def liu_experiment(
     ``w`` is then rescaled to ``‖w‖ = 1`` (``F`` depends on ``w`` only through ``w/‖w‖``, so
     this changes no loss value; it keeps the step on the sphere equal to ``η``). Without it
     the first step from ``‖w‖ = 1e-3`` (gradient ∝ 1/‖w‖) makes ``‖w‖`` ~ 10²–10³ and GD
-    stalls. Outcomes after ``iters`` steps: *success* (angle < 1e-3 and ``‖a − a*‖ < 1e-3``),
+    stalls (measured, seed 0, 200 runs, η = 0.5, 20 000 steps, no rescaling: median
+    ``‖w‖`` 190 with / 35 without the shortcut, successes 10/200 and 71/200 — a statement
+    about the step size, not about the landscape). With the rescaling and seed 0, 1000
+    runs, 3000 steps: 1000/1000 successes with the shortcut, 513/1000 without (487 end
+    near the spurious point); from ``‖w‖ = 1`` instead: 1000/1000 and 654/1000.
+    Outcomes after ``iters`` steps: *success* (angle < 1e-3 and ``‖a − a*‖ < 1e-3``),
     *near Du's spurious point* ``(−v*, a_s)`` (within ``NEAR``), *other*.
     """
     _check(runs, iters)
