@@ -134,7 +134,6 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 def cmd_experiment(args: argparse.Namespace) -> int:
     from verify.experiments.commands import run_experiment
-    from verify.report.provenance import header
 
     payload, text = run_experiment(args.name, args.budget, args.seed, args.out)
     prov = header("experiment", seeds=[args.seed], settings={"budget": args.budget})
