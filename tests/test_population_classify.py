@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from verify import Verdict
-from verify.classify import classify
+from verify.classification import classify
 from verify.errors import InvalidInput
 from verify.population.models import two_layer_relu
 from verify.population.objective import PopulationRisk, teacher_identity
@@ -100,14 +100,28 @@ def test_works_for_empirical_objectives() -> None:
     assert far.kind == "not_critical"
 
 
-def test_du_spurious_point_is_left_to_the_profile_argument() -> None:
+def test_du_spurious_point_goes_to_the_profile_argument() -> None:
     """At Du et al.'s spurious point (−v*, a_s) the filter is antiparallel to the teacher
-    (non-smooth set) and the Hessian is singular: classify must not certify anything."""
+    (non-smooth set) and the Hessian is singular: no Hessian certificate; classify uses the
+    profile-loss argument and says the minimum is not strict (flat radially)."""
     from verify.population.conv import du_spurious_point
     from verify.population.models import conv_relu
 
     astar = np.array([1.0, -1.0, 1.0, 0.5])
     model = conv_relu(4, 2, normalise=True)
     obj = PopulationRisk(model, model, np.concatenate([[1.0, 0.0], astar]))
-    c = classify(obj, np.concatenate([[-1.0, 0.0], du_spurious_point(astar)]))
-    assert c.kind == "undecided" and c.critical is not Verdict.VIOLATED
+    a_s = du_spurious_point(astar)
+    c = classify(obj, np.concatenate([[-3.0, 0.0], a_s]))
+    assert c.kind == "local_minimum" and c.spurious is True, c.reason
+    assert c.critical is Verdict.HOLDS and c.method.value == "certified"
+    assert "profile-loss" in c.reason and "not strict" in c.reason
+    assert c.certified_point is not None and c.certified_point["centre"][0] == pytest.approx(-3)
+    assert "Hessian" in c.smoothness and c.value is not None and c.value[0] > 0
+    # off the ray (angle 1e-3 away): not this point; the generic tests cannot decide there
+    off = classify(obj, np.concatenate([[-1.0, 1e-3], a_s]))
+    assert off.kind == "undecided" and off.spurious is None
+    # a teacher without the spurious minimum ((1ᵀa*)² large): certified not a local minimum
+    ones = np.ones(4)
+    obj1 = PopulationRisk(model, model, np.concatenate([[1.0, 0.0], ones]))
+    c1 = classify(obj1, np.concatenate([[-1.0, 0.0], du_spurious_point(ones)]))
+    assert c1.kind == "undecided" and c1.spurious is False and "not a local minimum" in c1.reason

@@ -117,11 +117,19 @@ def test_du_and_liu_experiments_small(tmp_path) -> None:
     du = du_liu.du_experiment(30, iters=3000)
     assert du["global"]["successes"] + du["spurious"]["successes"] + du["other"] == 30
     assert du["spurious_certificate"]["verdict"] == "holds"
-    on = du_liu.liu_experiment(20, shortcut=True)
-    off = du_liu.liu_experiment(20, shortcut=False)
-    assert on["label"] == off["label"] == "reconstruction"
-    assert on["success"]["successes"] == 20  # 1ᵀa + 1ᵀa* + 2 > 0 for every a in the ball
-    assert off["stuck_at_w0"] == 20 and off["success"]["successes"] == 0
+    liu = du_liu.liu_comparison(200, iters=1500)
+    on, off = liu["with_shortcut"], liu["without_shortcut"]
+    assert on["label"] == off["label"] == liu["label"] == "reconstruction"
+    assert on["setting"]["w0_norm"] == off["setting"]["w0_norm"] == 1e-3
+    assert on["runs"] == off["runs"] == 200
+    # measured (seed 0): every shortcut run succeeds; without it about half end near
+    # Du et al.'s spurious point. The gap is far outside both Wilson intervals.
+    assert on["success"]["successes"] == 200 and on["near_spurious"]["successes"] == 0
+    assert off["near_spurious"]["successes"] >= 60
+    assert off["success"]["wilson95"][1] < on["success"]["wilson95"][0]
+    assert (off["success"]["successes"] + off["near_spurious"]["successes"] + off["other"]
+            == 200)
     res = du_liu.run_all(tmp_path, runs=10)
     assert (tmp_path / "liu_two_stages.png").stat().st_size > 0
     assert len(res["liu_shortcut"]["trajectories"]) == 3
+    assert len(res["liu_no_shortcut"]["trajectories"]) == 3

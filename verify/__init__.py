@@ -18,6 +18,7 @@ from verify.certify import (
     certify_negative_curvature,
     matrix_inertia,
 )
+from verify.classification import Classification, classify
 from verify.data import Dataset
 from verify.errors import (
     BackendError,
@@ -89,6 +90,7 @@ __all__ = [
     "Box",
     "CheckResult",
     "Claim",
+    "Classification",
     "Condition",
     "Dataset",
     "Evidence",
@@ -132,6 +134,7 @@ __all__ = [
     "certify_negative_curvature",
     "check",
     "check_proof",
+    "classify",
     "combine",
     "conclude",
     "evaluate",

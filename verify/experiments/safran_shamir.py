@@ -19,7 +19,7 @@ relabelling — and neuron permutation ``Q``): ``F``, the sorted singular values
 the sorted entries, compared with a tolerance. Equal invariants do not prove that
 two points are equivalent; distinct invariants prove they are not. One
 representative per family is then *certified* by
-:func:`verify.classify.classify` (Krawczyk box + positive definite
+:func:`verify.classification.classify` (Krawczyk box + positive definite
 Hessian over it + risk bracket above the global minimum 0 ⇒ certified spurious
 strict local minimum, ``Method.CERTIFIED``). Frequencies are experiments
 (``Method.SAMPLED``), with 95 % Wilson intervals, run counts and seeds.
@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from verify.classify import classify
+from verify.classification import classify
 from verify.errors import InvalidInput
 from verify.experiments.plotting import save_figure
 from verify.experiments.stats import wilson

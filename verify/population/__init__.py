@@ -9,6 +9,6 @@
   ``½E[(f_student − f_teacher)²]`` behind the duck-typed ``Objective`` interface.
 * :mod:`~verify.population.conv` — vectorised conv closed forms; Du et al.'s spurious
   point certified by the profile-loss argument.
-* :mod:`~verify.classify` — :func:`classify` for any objective.
+* :mod:`~verify.classification` — :func:`classify` for any objective.
 * :mod:`~verify.population.spec` — the population instance JSON contract.
 """

@@ -150,6 +150,7 @@ def certify_du_spurious(astar: Any) -> Evidence:
     closed = one_a * one_a - (k + flint.arb.pi() - 1) / flint.arb.pi() * norm2
     witness = {
         "a_s": [float(a_s[i, 0].mid()) for i in range(k)],
+        "a_s_intervals": [_iv(a_s[i, 0]) for i in range(k)],
         "s_interval": _iv(s),
         "value_interval": _iv(val),
         "closed_form_margin_interval": _iv(closed),
@@ -200,3 +201,53 @@ def _iv(x: flint.arb) -> list[float]:
 
     lo, hi = ball_bounds(np.array([x], dtype=object))
     return [float(lo[0]), float(hi[0])]
+
+
+def du_point_match(objective: Any, theta: Any) -> dict[str, Any] | None:
+    r"""Is ``theta`` (numerically) Du et al.'s spurious point of ``objective``?
+
+    Applies only to the setting of :func:`certify_du_spurious`: the student is the
+    normalised ``conv_relu`` (no shortcut) and the teacher is the same model
+    (realisable, global minimum 0; the teacher's filter enters as ``v̄ = v/‖v‖``).
+    Returns ``None`` outside it. Otherwise the ray of spurious points
+    ``{(−c v̄, a_s) : c > 0}`` (every point of the ray is the same network) is
+    compared with ``theta = (w, a)``: the nearest point of the ray is
+    ``(−‖w‖ v̄, a_s)``; its Arb enclosure (midpoints, radius) and a rigorous upper
+    bound of its ∞-norm distance from ``theta`` are returned with the rational
+    ``a*`` for :func:`certify_du_spurious`.
+    """
+    from fractions import Fraction
+
+    model: Any = getattr(objective, "model", None)
+    if getattr(model, "kind", None) != "conv_relu" or not getattr(model, "normalise", False):
+        return None
+    if getattr(objective, "teacher", None) != model:
+        return None
+    p = model.patch_size
+    tp = [Fraction(x) for x in objective.teacher_params]
+    v, astar = tp[:p], tp[p:]
+    th = [Fraction(float(x)) if not isinstance(x, int | Fraction) else Fraction(x) for x in theta]
+    w = th[:p]
+    vb = [flint.arb(flint.fmpq(x.numerator, x.denominator)) for x in v]
+    wb = [flint.arb(flint.fmpq(x.numerator, x.denominator)) for x in w]
+    nv = sum((x * x for x in vb), flint.arb(0)).sqrt()
+    nw = sum((x * x for x in wb), flint.arb(0)).sqrt()
+    if not (nv > 0 and nw > 0):
+        return None
+    ast_f = [float(x) for x in astar]
+    a_s = du_spurious_point(ast_f)
+    # a_s in Arb (the same solve as certify_du_spurious)
+    k = len(astar)
+    col = flint.arb_mat([[flint.arb(flint.fmpq(x.numerator, x.denominator))] for x in astar])
+    a_sb = _m_ball(k, flint.arb.pi()).solve(_m_ball(k, flint.arb(0)) * col)
+    point = [-(nw * x / nv) for x in vb] + [a_sb[i, 0] for i in range(k)]
+    lo_hi = [_iv(x) for x in point]
+    given = [float(x) for x in th]
+    dist = max(max(abs(g - lo), abs(hi - g)) for g, (lo, hi) in zip(given, lo_hi, strict=True))
+    return {
+        "astar": astar,
+        "a_s_float": [float(x) for x in a_s],
+        "centre": [(lo + hi) / 2 for lo, hi in lo_hi],
+        "enclosure_radius": max((hi - lo) / 2 for lo, hi in lo_hi),
+        "distance_from_input": math.nextafter(dist, math.inf),
+    }

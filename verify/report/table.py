@@ -25,7 +25,12 @@ from verify.report.verdicts import STYLES, normalise
 WIDE = 120
 SETUP_MARK = "since the script started"
 SETUP_NOTE = "* time since the script started: includes setup shared by its later claims"
-SECTIONS = (("proof", "Proofs"), ("example", "Examples"), ("search", "Searches"))
+SECTIONS = (
+    ("proof", "Proofs"),
+    ("example", "Examples"),
+    ("search", "Searches"),
+    ("population", "Population landscapes"),
+)
 
 
 def _verdict(row: dict[str, Any]) -> Text:

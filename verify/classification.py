@@ -13,6 +13,15 @@ Works for any objective with the duck-typed interface of :class:`verify.Objectiv
    certified positive-definite Hessian ⇒ ``strict_local_minimum``; a direction
    ``v`` with ``vᵀHv < 0`` proved over the box ⇒ ``strict_saddle`` (``v`` given);
    else ``undecided``.
+   *Profile-loss path* (Du et al.'s normalised ``conv_relu``, CLAIMS.md §L1 [D]): at
+   the spurious point ``(−v̄*, a_s)`` the Hessian is singular (flat radial
+   direction, third-order change in the angle) and the filter is antiparallel to
+   the teacher's (non-smooth set), so no Hessian certificate can apply; if the
+   input is within ``max_distance`` of that ray,
+   :func:`verify.population.conv.certify_du_spurious` decides it by the
+   profile-loss argument and the kind is ``local_minimum``: a certified local
+   minimum that is *not strict* (flat along ``w ↦ c·w``), strict modulo that
+   direction. The reason says so.
 3. **Not critical** — if no critical point could be certified, the gradient is
    enclosed over the box ``input ± radius``: if some entry provably excludes 0
    there, no critical point lies within ``radius`` (∞-norm) of the input:
@@ -56,7 +65,9 @@ from verify.numbers.arithmetic import Arithmetic, ball_bounds, to_float_array
 from verify.objectives.empirical import Objective
 from verify.verdict import Evidence, Method, Verdict, weakest
 
-KINDS = ("strict_local_minimum", "strict_saddle", "not_critical", "undecided")
+#: ``local_minimum`` (certified, not strict: flat along a stated symmetry direction) is
+#: issued only by the profile-loss path; the other four come from the generic tests.
+KINDS = ("strict_local_minimum", "strict_saddle", "not_critical", "undecided", "local_minimum")
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,10 @@ class Classification:
         if self.reconstruction:
             out["label"] = "reconstruction"
         return out
+
+    def format(self, name: str = "") -> str:
+        """Readable text (what ``resnet-verify classify`` prints)."""
+        return format_classification(self, name)
 
 
 def classify(
@@ -135,8 +150,10 @@ def classify(
     far = 1e-4 * max(1.0, max(abs(v) for v in point)) if max_distance is None else max_distance
     if not (math.isfinite(far) and far >= 0):
         raise InvalidInput(f"max_distance={max_distance!r} must be a float >= 0; pass e.g. 1e-4.")
+    out: Classification | None = _du_profile(objective, th, point, far, gmin)
+    if out is not None:
+        return out
     cp = critical_point_near(objective, th, **options)
-    out: Classification | None = None
     if cp.verdict is Verdict.HOLDS:
         dist = float(cp.witness.get("distance_from_theta", 0.0))
         if dist <= far:
@@ -344,3 +361,95 @@ def _not_critical(
         f"provably nonzero on the box of radius {r:.3g}.",
         smooth, recon, evidence,
     )
+
+
+def _du_profile(
+    objective: Any, th: np.ndarray, point: list[float], far: float, gmin: float | None
+) -> Classification | None:
+    """Du et al.'s spurious point by the profile-loss argument (see the module docstring)."""
+    from verify.population.conv import certify_du_spurious, du_point_match
+
+    match = du_point_match(objective, th)
+    if match is None or not match["distance_from_input"] <= far:
+        return None
+    ev = certify_du_spurious(match["astar"])
+    wit = ev.witness
+    certified = {
+        "centre": match["centre"],
+        "uniqueness_radius": None,
+        "enclosure_radius": match["enclosure_radius"],
+        "distance_from_input": match["distance_from_input"],
+        "flat_direction": "radial: w -> c*w, c > 0 (normalisation; every point of the ray is "
+        "the same network)",
+    }
+    value = (float(wit["value_interval"][0]), float(wit["value_interval"][1]))
+    where = (
+        f"the spurious point (−‖w‖·v̄*, a_s) of Du et al. (CLAIMS.md §L1), enclosed within "
+        f"{match['enclosure_radius']:.3g} of the stated centre, {match['distance_from_input']:.3g}"
+        " (∞-norm) from the input"
+    )
+    evidence = {"profile_loss": ev.to_dict()}
+    smooth = (
+        "the filter is antiparallel to the teacher's (non-smooth set of the kernel) and the "
+        "Hessian is singular there: no Hessian test is used; the profile-loss argument needs "
+        "neither."
+    )
+    recon = bool(getattr(objective, "reconstruction", False))
+    if ev.verdict is Verdict.HOLDS:
+        spurious = None if gmin is None else value[0] > gmin
+        return Classification(
+            Verdict.HOLDS, "local_minimum", ev.method, value, point, certified, None, spurious,
+            f"Local minimum, not strict (flat along w -> c*w; strict in (w/‖w‖, a)): {where}. "
+            f"{ev.reason}", smooth, recon, evidence,
+        )
+    if ev.verdict is Verdict.VIOLATED:
+        return Classification(
+            Verdict.HOLDS, "undecided", ev.method, value, point, certified, None, False,
+            f"Critical point ({where}) but not a local minimum: {ev.reason} It is a degenerate "
+            "critical point (singular Hessian); no saddle direction is certified.",
+            smooth, recon, evidence,
+        )
+    return None
+
+
+def _fmt_vec(v: list[Any] | None, limit: int = 8) -> str:
+    if v is None:
+        return "-"
+    shown = ", ".join(f"{float(x):.10g}" if not isinstance(x, str) else x for x in v[:limit])
+    return f"[{shown}{', ...' if len(v) > limit else ''}] ({len(v)} entries)"
+
+
+def format_classification(c: Classification, name: str = "") -> str:
+    """Readable text of a :class:`Classification` (the CLI default output)."""
+    kind = c.kind.replace("_", " ").upper()
+    if c.spurious is True:
+        kind += ", SPURIOUS (risk bracket above the global minimum)"
+    lines = [f"point      {name}" if name else "point"]
+    lines.append(f"kind       {kind}  [{c.method.value.upper()}]")
+    lines.append(f"critical   {c.critical.value}")
+    lines.append(f"input      {_fmt_vec(c.point)}")
+    if c.certified_point is not None:
+        cp = c.certified_point
+        lines.append(f"certified  {_fmt_vec(cp['centre'])}")
+        box = (
+            f"within {cp['enclosure_radius']:.3g} (∞-norm) of this centre, which is "
+            f"{cp['distance_from_input']:.3g} from the input"
+        )
+        if cp.get("uniqueness_radius"):
+            box += f"; unique critical point in the box of radius {cp['uniqueness_radius']:.3g}"
+        lines.append(f"           the critical point lies {box}")
+    if c.value is not None:
+        lines.append(f"risk       in [{c.value[0]:.12g}, {c.value[1]:.12g}]")
+    if c.direction is not None:
+        lines.append(f"direction  {_fmt_vec(c.direction)} (certified negative curvature)")
+    if c.baseline is not None:
+        b = c.baseline
+        lines.append(
+            f"R_lin      in [{b['bracket'][0]:.12g}, {b['bracket'][1]:.12g}] ({b['method']}); "
+            f"risk is {b['risk_vs_r_lin']} R_lin"
+        )
+    lines.append(f"reason     {c.reason}")
+    lines.append(f"smoothness {c.smoothness}")
+    if c.reconstruction:
+        lines.append("label      reconstruction (Liu et al. 2019, our reading; CLAIMS.md §L2 [R])")
+    return "\n".join(lines)
