@@ -61,6 +61,8 @@ def risk_le_linear(ctx: Context) -> Evidence:
         )
     lo, hi = _bounds(base.lower)[0], _bounds(base.upper)[1]
     rng = f"R in {_range(r_lo, r_hi)}, R_lin in {_range(lo, hi)}"
+    if r_lo == r_hi and lo == hi:  # exact values: say the gap, which rounding may hide
+        rng += f" (R - R_lin = {fmt_number(r_lo - lo)})"
     if r_hi <= lo:
         return Evidence(
             Verdict.HOLDS, weakest(methods), rng, margin=safe_float(lo - r_hi), tolerance=0.0
