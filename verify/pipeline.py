@@ -67,10 +67,42 @@ class CheckResult:
             f"{c['escapes']} escape(s) to infinity not checked"
         )
 
+    def points(self) -> list[dict[str, Any]]:
+        """Every point seen: the checked ones (theta*, its verdict, the input when it differs)
+        and the escapes (float coordinates, never checked)."""
+        out: list[dict[str, Any]] = []
+        for k, r in enumerate(self.reports):
+            out.append(
+                {
+                    "index": k,
+                    "status": "checked",
+                    "verdict": r.verdict.value,
+                    "method": r.method.value,
+                    "relation": r.point.get("relation"),
+                    "theta_star": r.point.get("theta_star"),
+                    "text": r.point.get("theta_star_text", ""),
+                    **({"input": r.point["input"]} if "input" in r.point else {}),
+                }
+            )
+        for e in self.escapes:
+            out.append(
+                {
+                    "index": len(out),
+                    "status": "escape",
+                    "verdict": None,
+                    "norm": float(np.linalg.norm(e.theta)),
+                    "risk": e.risk,
+                    "theta": [float(v) for v in e.theta],
+                    "text": ", ".join(f"{v:.6g}" for v in e.theta),
+                }
+            )
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "theorem": self.theorem.label,
             "summary": self.counts(),
+            "summary_text": self.summary(),
             "reports": [r.to_dict() for r in self.reports],
             "candidates_found": len(self.candidates),
             "escapes": [
