@@ -127,7 +127,10 @@ def y1d_direction(objective: Any, centre: np.ndarray, hessian: np.ndarray, metho
             q = eps * eps * a - 2 * eps * bb + cc
             if not _negative(q):
                 continue
+            nu = sum((x * x for x in u), flint.fmpq(0))
+            vv = eps * eps * nu + nu * sum((x * x for x in c), flint.fmpq(0))
             info = {
+                "vv": vv,
                 "block": l_,
                 "u": [str(x) for x in u],
                 "c": [str(x) for x in c],
@@ -141,7 +144,8 @@ def y1d_direction(objective: Any, centre: np.ndarray, hessian: np.ndarray, metho
     if best is None:
         return None
     q, info = best
-    vv = _direction_norm2(info)
+    vv = info.pop("vv")
+    rayleigh = q / (flint.arb(vv) if isinstance(q, flint.arb) else vv)
     return Evidence(
         Verdict.HOLDS,
         method,
@@ -151,7 +155,7 @@ def y1d_direction(objective: Any, centre: np.ndarray, hessian: np.ndarray, metho
             f"eps = {info['epsilon']}; the 2x2 form on the plane is {info['form']} and "
             f"v^T H v = {info['vHv']} < 0"
         ),
-        margin=-safe_float(q) / max(vv, 1e-300),
+        margin=-safe_float(rayleigh),
         tolerance=0.0,
         witness={"direction": "Y1-D step 5", **info},
     )
@@ -162,16 +166,3 @@ def _rational(value: Any) -> Any:
     if isinstance(value, flint.arb):
         return to_fmpq(float(value.mid()))
     return to_fmpq(value)
-
-
-def _direction_norm2(info: dict[str, Any]) -> float:
-    u = [float(flint.fmpq(*_pq(x))) for x in info["u"]]
-    c = [float(flint.fmpq(*_pq(x))) for x in info["c"]]
-    eps = float(flint.fmpq(*_pq(info["epsilon"])))
-    nu = sum(x * x for x in u)
-    return eps * eps * nu + nu * sum(x * x for x in c)
-
-
-def _pq(text: str) -> tuple[int, int]:
-    num, _, den = text.partition("/")
-    return int(num), int(den or 1)
