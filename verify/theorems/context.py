@@ -136,6 +136,12 @@ class Context:
                 f"Krawczyk box of radius {radius:.3g} around the input, containing a unique "
                 "certified critical point theta*"
             )
+            if "slice" in self.critical.witness:
+                where = (
+                    f"box of radius {radius:.3g} around the input (zero radius on the rows of V "
+                    "fixed by the slice), containing a certified critical point theta* "
+                    "(unique within the slice)"
+                )
         elif self.critical.verdict is Verdict.HOLDS:
             where = "theta* = an exactly critical rational point"
         else:
