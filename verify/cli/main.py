@@ -160,14 +160,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.find or args.points or len(result.reports) != 1 or result.escapes:
         lines.append(f"summary: {result.summary()}")
     if args.points:
-        rows = [
+        point_rows = [
             f"  [{p['index']}] {p['status']:<7} "
             + (f"{p['verdict'].upper()} [{p['method']}]" if p["verdict"] else
                f"|theta| = {p['norm']:.3g}, float R = {p['risk']:.6g}")
             + f"  {p['text']}"
             for p in result.points()
         ]
-        lines.append("points:\n" + "\n".join(rows))
+        lines.append("points:\n" + "\n".join(point_rows))
     prov = header("check", seeds=[args.seed], settings=_settings(args))
     payload = {"provenance": prov, "command": "check", **result.to_dict()}
     if args.points:

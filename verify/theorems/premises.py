@@ -145,8 +145,8 @@ def _loss_kink_jump(ctx: Context, kinks: tuple[Fraction, ...]) -> Evidence:
     r = f - y
     on: list[tuple[int, int, int]] = []
     for (o, i), v in np.ndenumerate(r):
-        for k in kinks:
-            kq = to_fmpq(k)
+        for kink in kinks:
+            kq = to_fmpq(kink)
             if v == kq or v == -kq:
                 on.append((i, o, 1 if v == kq else -1))
     p = ctx.objective.n_params
@@ -156,8 +156,8 @@ def _loss_kink_jump(ctx: Context, kinks: tuple[Fraction, ...]) -> Evidence:
         for j in range(p):
             if a[j] == 0:
                 continue
-            for k in range(p):
-                jump[j][k] -= sign * a[j] * a[k]
+            for m in range(p):
+                jump[j][m] -= sign * a[j] * a[m]
     where = ", ".join(f"sample {i} (residual {'+' if s > 0 else '-'}delta)" for i, _, s in on)
     if any(v != 0 for row in jump for v in row):
         return Evidence(
