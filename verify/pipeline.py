@@ -44,9 +44,15 @@ class CheckResult:
     escapes: tuple[Candidate, ...] = ()
 
     def counts(self) -> dict[str, int]:
+        # a point counts as certified when every qualifier premise (critical point, local
+        # minimum) holds there; theorems without one count a certified critical_point premise
+        quals = self.theorem.qualifiers or ("critical_point",)
         certified = [
-            r for r in self.reports if dict(r.premises).get("critical_point", None) is not None
-            and dict(r.premises)["critical_point"].verdict is Verdict.HOLDS
+            r for r in self.reports
+            if all(
+                q in dict(r.premises) and dict(r.premises)[q].verdict is Verdict.HOLDS
+                for q in quals
+            )
         ]
         verdicts = Counter(r.verdict.value for r in self.reports)
         return {
