@@ -44,9 +44,15 @@ class CheckResult:
     escapes: tuple[Candidate, ...] = ()
 
     def counts(self) -> dict[str, int]:
+        # a point counts as certified when every qualifier premise (critical point, local
+        # minimum) holds there; theorems without one count a certified critical_point premise
+        quals = self.theorem.qualifiers or ("critical_point",)
         certified = [
-            r for r in self.reports if dict(r.premises).get("critical_point", None) is not None
-            and dict(r.premises)["critical_point"].verdict is Verdict.HOLDS
+            r for r in self.reports
+            if all(
+                q in dict(r.premises) and dict(r.premises)[q].verdict is Verdict.HOLDS
+                for q in quals
+            )
         ]
         verdicts = Counter(r.verdict.value for r in self.reports)
         return {
@@ -67,10 +73,42 @@ class CheckResult:
             f"{c['escapes']} escape(s) to infinity not checked"
         )
 
+    def points(self) -> list[dict[str, Any]]:
+        """Every point seen: the checked ones (theta*, its verdict, the input when it differs)
+        and the escapes (float coordinates, never checked)."""
+        out: list[dict[str, Any]] = []
+        for k, r in enumerate(self.reports):
+            out.append(
+                {
+                    "index": k,
+                    "status": "checked",
+                    "verdict": r.verdict.value,
+                    "method": r.method.value,
+                    "relation": r.point.get("relation"),
+                    "theta_star": r.point.get("theta_star"),
+                    "text": r.point.get("theta_star_text", ""),
+                    **({"input": r.point["input"]} if "input" in r.point else {}),
+                }
+            )
+        for e in self.escapes:
+            out.append(
+                {
+                    "index": len(out),
+                    "status": "escape",
+                    "verdict": None,
+                    "norm": float(np.linalg.norm(e.theta)),
+                    "risk": e.risk,
+                    "theta": [float(v) for v in e.theta],
+                    "text": ", ".join(f"{v:.6g}" for v in e.theta),
+                }
+            )
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "theorem": self.theorem.label,
             "summary": self.counts(),
+            "summary_text": self.summary(),
             "reports": [r.to_dict() for r in self.reports],
             "candidates_found": len(self.candidates),
             "escapes": [

@@ -21,6 +21,7 @@ is known (private). Nothing here trusts a float:
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -330,15 +331,27 @@ def upper_float(b: Bound) -> float:
     return float(ball_bounds(np.array([b], dtype=object))[1][0])
 
 
+def _to_float(q: Fraction | float) -> float:
+    """``float(q)``, or ±inf beyond float64's range (the caller then rounds outward)."""
+    try:
+        return float(q)
+    except OverflowError:
+        return math.inf if q > 0 else -math.inf
+
+
 def float_down(q: Fraction | float) -> float:
-    f = float(q)
+    f = _to_float(q)
+    if f == math.inf:  # q beyond float max: the largest float is a lower bound
+        return sys.float_info.max
     if isinstance(q, Fraction) and math.isfinite(f) and Fraction(f) > q:
         f = math.nextafter(f, -math.inf)
     return f
 
 
 def float_up(q: Fraction | float) -> float:
-    f = float(q)
+    f = _to_float(q)
+    if f == -math.inf:
+        return -sys.float_info.max
     if isinstance(q, Fraction) and math.isfinite(f) and Fraction(f) < q:
         f = math.nextafter(f, math.inf)
     return f

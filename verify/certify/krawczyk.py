@@ -24,6 +24,7 @@ import numpy as np
 
 from verify.certify.box import Box, as_box, evaluate_box, kink_reason, q_json
 from verify.certify.inertia import entry_bounds, upper_bound
+from verify.certify.slice import sliced_critical_point
 from verify.errors import InvalidInput
 from verify.numbers.arithmetic import Arithmetic, fmpq_to_fraction, to_float_array
 from verify.objectives.empirical import Objective
@@ -200,6 +201,16 @@ def critical_point_near(
         "at_theta": at.to_dict(),
     }
     if not np.all(np.isfinite(w)) or cond > max_condition:
+        sliced = sliced_critical_point(objective, c, max_condition=max_condition)
+        if sliced is not None:
+            return Evidence(
+                sliced.verdict,
+                sliced.method,
+                sliced.reason,
+                margin=sliced.margin,
+                tolerance=sliced.tolerance,
+                witness={**info, **sliced.witness},
+            )
         return Evidence(
             Verdict.INCONCLUSIVE,
             Method.NUMERIC,

@@ -145,7 +145,10 @@ def cmd_experiment(args: argparse.Namespace) -> int:
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
-    keys = ("theorem", "theorem_module", "without", "profile", "find", "starts", "at", "no_target")
+    keys = (
+        "theorem", "theorem_module", "without", "profile", "find", "starts", "at", "no_target",
+        "points",
+    )
     return {k: getattr(args, k) for k in keys if getattr(args, k, None) not in (None, False)}
 
 
@@ -194,8 +197,21 @@ def cmd_check(args: argparse.Namespace) -> int:
         "nothing checked (INCONCLUSIVE)."
     )
     lines = [r.format() for r in result.reports] or [nothing]
+    if args.find or args.points or len(result.reports) != 1 or result.escapes:
+        lines.append(f"summary: {result.summary()}")
+    if args.points:
+        point_rows = [
+            f"  [{p['index']}] {p['status']:<7} "
+            + (f"{p['verdict'].upper()} [{p['method']}]" if p["verdict"] else
+               f"|theta| = {p['norm']:.3g}, float R = {p['risk']:.6g}")
+            + f"  {p['text']}"
+            for p in result.points()
+        ]
+        lines.append("points:\n" + "\n".join(point_rows))
     prov = header("check", seeds=[args.seed], settings=_settings(args))
     payload = {"provenance": prov, "command": "check", **result.to_dict()}
+    if args.points:
+        payload["points"] = result.points()
     _emit(payload, "\n\n".join(lines), args.json)
     if args.strict and (
         not result.reports or any(r.verdict is not Verdict.HOLDS for r in result.reports)
@@ -441,6 +457,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--at",
         action="store_true",
         help="require the given point itself to be critical (no Krawczyk box)",
+    )
+    p.add_argument(
+        "--points",
+        action="store_true",
+        help="list every point found (checked theta* and escapes) with its coordinates",
     )
     p.add_argument(
         "--strict",

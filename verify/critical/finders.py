@@ -24,16 +24,37 @@ import numpy as np
 import scipy.optimize as so
 
 from verify.models import DenseLayer, ResidualBlock
+from verify.numbers.arithmetic import Arithmetic
 from verify.objectives.empirical import Objective
 
 MAX_NORM = 1e4
 ESCAPE_NORM = 20.0  # beyond this norm, a point whose risk decreases along its ray is an escape
 
 
-def _decreases_along_ray(obj: Objective, th: np.ndarray, risk: float) -> bool:
-    """True if ``R(t theta) < R(theta)`` for t = 1.5 and 2 (strictly, beyond float noise)."""
-    values = [obj.value_and_gradient(t * th)[0] for t in (1.5, 2.0)]
-    noise = 1e-12 * max(1.0, abs(risk))
+def _all_margins_positive(obj: Objective) -> float:
+    """``l(0; 1) / n``: below it, every sample of a margin loss has a positive margin."""
+    with np.errstate(all="ignore"):
+        v = obj.loss.value(Arithmetic.FLOAT, np.array([[0.0]]), np.array([[1.0]]))
+    return float(np.asarray(v, dtype=np.float64).reshape(-1)[0]) / obj.data.n
+
+
+def _output_mask(obj: Objective) -> np.ndarray:
+    """1 on the output layer's parameters (``w``/``W``, ``c``), 0 elsewhere."""
+    named = obj.model.unpack(np.zeros(obj.n_params))
+    return obj.model.pack(
+        {k: np.ones_like(v) if k in ("w", "W", "c") else np.zeros_like(v) for k, v in named.items()}
+    )
+
+
+def _decreases_along_ray(
+    obj: Objective, th: np.ndarray, risk: float, mask: np.ndarray | None = None
+) -> bool:
+    """True if ``R(t theta) < R(theta)`` for t = 1.5 and 2 (strictly, beyond float noise);
+    with ``mask`` only the masked coordinates are scaled (e.g. the output layer, along which
+    separable logistic data run off to infinity in a ResNet)."""
+    scale = (lambda t: t * th) if mask is None else (lambda t: th + (t - 1) * mask * th)
+    values = [obj.value_and_gradient(scale(t))[0] for t in (1.5, 2.0)]
+    noise = 1e-12 * abs(risk) + 1e-300  # relative: risks near an unattained infimum 0 count
     return all(np.isfinite(v) and v < risk - noise for v in values) and values[1] <= values[0]
 
 
@@ -84,12 +105,28 @@ def _summary(obj: Objective, th: np.ndarray, start: int, kind: str, notes: list[
     escaped = norm > MAX_NORM or not np.all(np.isfinite(th))
     if escaped:
         notes = [*notes, f"||theta|| = {norm:.3g} exceeds {MAX_NORM:g}: escape to infinity"]
-    elif norm > ESCAPE_NORM and _decreases_along_ray(obj, th, float(land.risk)):
+    elif obj.loss.margin and float(land.risk) < _all_margins_positive(obj):
+        # R < l(0)/n forces y_i f_i > 0 for every sample, so E[g f] < 0; but at a critical
+        # point E[g f] = (w, c) . grad_{(w, c)} R = 0 (f is linear in the output layer)
         escaped = True
         notes = [
             *notes,
             (
-                f"||theta|| = {norm:.3g} and R keeps decreasing along the ray t*theta, t > 1: "
+                f"float R = {float(land.risk):.3g} < l(0)/n: every margin is positive, so "
+                "E[g f] < 0 and no critical point is here; R tends to its unattained "
+                f"infimum 0 ({obj.loss.label}): an escape to infinity (||theta|| = {norm:.3g})"
+            ),
+        ]
+    elif norm > ESCAPE_NORM and (
+        _decreases_along_ray(obj, th, float(land.risk))
+        or _decreases_along_ray(obj, th, float(land.risk), _output_mask(obj))
+    ):
+        escaped = True
+        notes = [
+            *notes,
+            (
+                f"||theta|| = {norm:.3g} and R keeps decreasing along the ray t*theta (or along "
+                "t times the output layer), t > 1: "
                 "an escape to infinity (an infimum not attained), not a critical point"
             ),
         ]

@@ -18,13 +18,14 @@ from typing import Any
 import flint
 import numpy as np
 
-from verify.certify import certify_hessian_psd, certify_negative_curvature
+from verify.certify import certify_hessian_psd, certify_negative_curvature, exact_inertia
 from verify.numbers.arithmetic import Arithmetic, ball_bounds
 from verify.numbers.format import as_fraction, fmt_number, safe_float
 from verify.objectives.empirical import Objective
 from verify.theorems.context import Context, FloatContext
 from verify.theorems.core import Condition
-from verify.theorems.premises import numeric
+from verify.theorems.premises import exact_entries, numeric
+from verify.theorems.y1d_direction import y1d_direction
 from verify.verdict import Evidence, Method, Verdict, weakest
 
 N = Method.NUMERIC
@@ -61,6 +62,8 @@ def risk_le_linear(ctx: Context) -> Evidence:
         )
     lo, hi = _bounds(base.lower)[0], _bounds(base.upper)[1]
     rng = f"R in {_range(r_lo, r_hi)}, R_lin in {_range(lo, hi)}"
+    if r_lo == r_hi and lo == hi:  # exact values: say the gap, which rounding may hide
+        rng += f" (R - R_lin = {fmt_number(r_lo - lo)})"
     if r_hi <= lo:
         return Evidence(
             Verdict.HOLDS, weakest(methods), rng, margin=safe_float(lo - r_hi), tolerance=0.0
@@ -98,6 +101,11 @@ def negative_curvature(ctx: Context) -> Evidence:
     certified) inertia with a negative eigenvalue even when the float direction
     rounds badly (e.g. ``lambda_min = -3e-25``). VIOLATED needs a proof of PSD.
     """
+    hess = ctx.land.hessian
+    if hess is not None:
+        explicit = y1d_direction(ctx.objective, ctx.box.centre, hess, ctx.method)
+        if explicit is not None:
+            return explicit
     ev = certify_negative_curvature(ctx.objective, ctx.box)
     if ev.verdict is Verdict.HOLDS:
         return ev
@@ -114,11 +122,36 @@ def negative_curvature(ctx: Context) -> Evidence:
             f"a negative eigenvalue is proved by the {psd.method.value} inertia: {psd.reason}",
             witness=psd.witness,
         )
+    exact = _exact_point_hessian(ctx)
+    if exact is not None:
+        inertia = exact_inertia(exact)
+        text = f"(n_pos={inertia.n_pos}, n_zero={inertia.n_zero}, n_neg={inertia.n_neg})"
+        if inertia.n_neg > 0:
+            return Evidence(
+                Verdict.HOLDS,
+                Method.CERTIFIED,
+                "a negative eigenvalue: every Hessian ball at the point has radius 0 (its "
+                f"exact value), and its exact inertia is {text}",
+            )
+        return Evidence(
+            Verdict.VIOLATED,
+            Method.CERTIFIED,
+            "no negative eigenvalue: every Hessian ball at the point has radius 0 (its exact "
+            f"value), and its exact inertia is {text}",
+        )
     return Evidence(
         Verdict.INCONCLUSIVE,
         weakest([ev.method, psd.method]),
         f"sign of lambda_min undecided: {ev.reason}",
     )
+
+
+def _exact_point_hessian(ctx: Context) -> Any:
+    """The Hessian as exact rationals when the point is a point and every ball entry has
+    radius 0 (structural zeros and exactly representable values), else ``None``."""
+    if not ctx.box.is_point or ctx.land.hessian is None or ctx.arith is Arithmetic.EXACT:
+        return None
+    return exact_entries(np.asarray(ctx.land.hessian, dtype=object))
 
 
 def _negative_curvature_screen(c: FloatContext) -> Evidence:

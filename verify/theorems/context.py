@@ -21,6 +21,7 @@ A :class:`FloatContext` holds the float64 facts the search screens with.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
@@ -30,7 +31,7 @@ from verify.baseline import best_linear_predictor
 from verify.certify import Box, box_from_evidence, certify_critical_point, is_critical_at
 from verify.certify.box import exact_vector, q_json
 from verify.critical.snapping import snap_rational
-from verify.numbers.arithmetic import Arithmetic, ball_bounds
+from verify.numbers.arithmetic import Arithmetic, ball_bounds, fmpq_to_fraction
 from verify.numbers.format import fmt_number, safe_float
 from verify.objectives.empirical import Landscape, Objective
 from verify.tolerances import DEFAULT, Tolerance
@@ -48,15 +49,36 @@ class Context:
         self.snapped = False
         point: Any = self.input_theta
         if objective.exact_ok and where == "near":
-            snapped = snap_rational(objective, self.input_theta.astype(np.float64))
+            # an input that is itself exactly critical is checked as given (never moved);
+            # otherwise a nearby exactly critical rational point may replace it, and says so
+            at_input = is_critical_at(objective, self.input_theta)
+            snapped = (
+                None
+                if at_input.verdict is Verdict.HOLDS
+                else snap_rational(objective, self.input_theta.astype(np.float64))
+            )
             moved = snapped is not None and any(
                 a != b
                 for a, b in zip(exact_vector("snapped", snapped), self.input_theta, strict=True)
             )
             if moved:
                 point, self.snapped = snapped, True
-                self.input_critical = is_critical_at(objective, self.input_theta)
+                self.input_critical = at_input
         self.critical: Evidence = certify_critical_point(objective, point, where=where)  # type: ignore[arg-type]
+        if self.snapped and self.critical.verdict is Verdict.HOLDS:
+            ic = self.input_critical
+            about_input = (
+                f"the input theta is not ({ic.reason})"
+                if ic is not None and ic.verdict is Verdict.VIOLATED
+                else "the input theta is not known to be critical"
+            )
+            self.critical = replace(
+                self.critical,
+                reason=(
+                    "theta* (the input snapped to a nearby rational point, shown) is an exact "
+                    f"critical point: its exact gradient is 0; {about_input}"
+                ),
+            )
         if self.critical.verdict is not Verdict.HOLDS and where == "near":
             # no certified critical point near theta; if theta is not even numerically
             # critical, prove that theta itself is not a critical point
@@ -114,6 +136,12 @@ class Context:
                 f"Krawczyk box of radius {radius:.3g} around the input, containing a unique "
                 "certified critical point theta*"
             )
+            if "slice" in self.critical.witness:
+                where = (
+                    f"box of radius {radius:.3g} around the input (zero radius on the rows of V "
+                    "fixed by the slice), containing a certified critical point theta* "
+                    "(unique within the slice)"
+                )
         elif self.critical.verdict is Verdict.HOLDS:
             where = "theta* = an exactly critical rational point"
         else:
@@ -129,16 +157,43 @@ class Context:
                 f"input theta ({status}, float |grad R| = {float(np.linalg.norm(g)):.3g}) "
                 f"-> snapped to {where}"
             )
+        model = self.objective.model
+        star = coordinates(model, self.box.centre)
+        if not self.box.is_point:
+            star += f" (box centre, radius {float(self.box.radius.max()):.3g})"
         out: dict[str, Any] = {
             "description": f"{where} ({self.arith.value} arithmetic)",
             "relation": self.relation,
             "box": self.box.to_dict(),
+            "theta_star": [q_json(v) for v in self.box.centre],
+            "theta_star_text": star,
             "risk": _interval(self.land.risk),
             "risk_text": fmt_number(self.land.risk),
         }
         if self.relation != "same":
             out["input"] = [q_json(v) for v in self.input_theta]
+            out["input_text"] = coordinates(model, self.input_theta)
         return out
+
+
+def _exact_text(value: Any) -> str:
+    """A rational as ``p/q`` when short, else in scientific form from the exact value."""
+    q = fmpq_to_fraction(value)
+    text = str(q)
+    return text if len(text) <= 24 else fmt_number(q, 8)
+
+
+def coordinates(model: Any, vector: Any) -> str:
+    """``name=value`` for every parameter (exact values), in layout order."""
+    flat = list(vector)
+    parts: list[str] = []
+    k = 0
+    for p in model.layout:
+        for idx in np.ndindex(p.shape) if p.shape else [()]:
+            label = f"{p.name}{list(idx) if idx else ''}"
+            parts.append(f"{label}={_exact_text(flat[k])}")
+            k += 1
+    return ", ".join(parts)
 
 
 def _interval(value: Any) -> list[float]:

@@ -216,6 +216,10 @@ class Report:
             + " (met)",
             f"  point      {self.point.get('description', '')}",
         ]
+        if self.point.get("theta_star_text"):
+            lines.append(f"  theta*     {self.point['theta_star_text']}")
+        if self.point.get("input_text"):
+            lines.append(f"  input      {self.point['input_text']}")
         for name, ev in self.premises:
             lines.append(
                 f"  premise    {name:<22} {ev.verdict.value.upper():<12} "

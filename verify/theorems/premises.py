@@ -77,7 +77,7 @@ CRITICAL = Condition(
 def _loss_kink_margin(ctx: Context | FloatContext, arith: Arithmetic, f: np.ndarray) -> Any:
     """Smallest distance of a residual ``r = f - y`` to a kink ``±k`` of the loss (``None`` if
     the loss is C^2): exact for rationals, a rigorous lower bound for balls, float for float."""
-    kinks = getattr(ctx.loss, "kinks", ())
+    kinks = loss_kinks(ctx.loss)
     if not kinks:
         return None
     _, y = ctx.objective.arrays(arith)
@@ -99,10 +99,95 @@ def _loss_kink_margin(ctx: Context | FloatContext, arith: Arithmetic, f: np.ndar
     return best
 
 
+def loss_kinks(loss: Any) -> tuple[Fraction, ...] | None:
+    """Residual magnitudes ``|f - y|`` where the loss is not C^2 in ``p``: ``()`` for a C^2
+    loss, ``(delta,)`` for Huber, ``None`` if unknown (a loss not C^2 for another reason)."""
+    if loss.twice_differentiable:
+        return ()
+    if loss.name == "huber":
+        return (Fraction(loss.param("delta")),)
+    return None
+
+
+def _output_gradient(ctx: Context, i: int, o: int) -> list[Any]:
+    """Exact ``grad_theta f_o(x_i)`` at the context's exact point: the gradient of
+    ``(f_o - y)^2 / 2`` on the single sample ``(x_i, y = f(x_i) + e_o)`` is ``-c grad f_o``
+    for a constant ``c > 0`` (the engine's own exact derivative, no new formula)."""
+    from verify.catalogue.losses import loss as make_loss
+    from verify.data import Dataset
+    from verify.objectives.empirical import Objective
+
+    obj = ctx.objective
+    f = ctx.features[1]
+    d_out = obj.model.d_out
+    y = [Fraction(int(f[k, i].p), int(f[k, i].q)) + (1 if k == o else 0) for k in range(d_out)]
+    data = Dataset(
+        np.array([list(obj.data.x[i])], dtype=object),
+        np.array([y[0]] if d_out == 1 else [y], dtype=object),
+    )
+    single = Objective(obj.model, make_loss("squared_half"), data)
+    grad = single.evaluate(ctx.values, Arithmetic.EXACT, order=1).gradient
+    return [-v for v in grad]
+
+
+def _loss_kink_jump(ctx: Context, kinks: tuple[Fraction, ...]) -> Evidence:
+    """Exact decision at an exact point where some residual sits exactly on a loss kink.
+
+    Along ``theta* + t v`` a sample with residual ``r_i = s delta`` (``s = ±1``) and
+    ``a_i = grad f(x_i)`` leaves the quadratic piece of Huber on one side only, so the
+    one-sided second derivatives of ``t -> R`` differ by ``J(v) = (1/n)
+    sum_i -s_i (a_i . v)^2`` (``l'`` is continuous, every other term is C^2 there). If the
+    matrix ``sum_i -s_i a_i a_i^T`` is not 0, some ``v`` has ``J(v) != 0`` and R is not
+    twice differentiable at theta*: VIOLATED, EXACT. If it is 0 the jumps cancel to second
+    order and this check cannot decide: INCONCLUSIVE."""
+    _, f = ctx.features
+    _, y = ctx.objective.arrays(ctx.arith)
+    r = f - y
+    on: list[tuple[int, int, int]] = []
+    for (o, i), v in np.ndenumerate(r):
+        for kink in kinks:
+            kq = to_fmpq(kink)
+            if v == kq or v == -kq:
+                on.append((i, o, 1 if v == kq else -1))
+    p = ctx.objective.n_params
+    jump = [[flint.fmpq(0)] * p for _ in range(p)]
+    for i, o, sign in on:
+        a = _output_gradient(ctx, i, o)
+        for j in range(p):
+            if a[j] == 0:
+                continue
+            for m in range(p):
+                jump[j][m] -= sign * a[j] * a[m]
+    where = ", ".join(f"sample {i} (residual {'+' if s > 0 else '-'}delta)" for i, _, s in on)
+    if any(v != 0 for row in jump for v in row):
+        return Evidence(
+            Verdict.VIOLATED,
+            Method.EXACT,
+            f"R is not twice differentiable at theta*: {where} sits exactly on a kink of "
+            f"{ctx.loss.label}, and the one-sided second derivatives differ along some "
+            "direction (the jump matrix sum -s_i a_i a_i^T, a_i = grad f(x_i), is not 0)",
+            margin=0.0,
+        )
+    return Evidence(
+        Verdict.INCONCLUSIVE,
+        Method.EXACT,
+        f"{where} sits exactly on a kink of {ctx.loss.label}, but the one-sided second "
+        "derivatives agree to second order (the jump matrix is 0): twice differentiability "
+        "is undecided",
+        margin=0.0,
+    )
+
+
 def _twice(ctx: Context) -> Evidence:
     kinked = [st.activation.name for st in ctx.objective.model.stages if st.activation.kinked]
-    loss_kinks = getattr(ctx.loss, "kinks", ())
-    if not kinked and not loss_kinks:
+    lks = loss_kinks(ctx.loss)
+    if lks is None:
+        return Evidence(
+            Verdict.INCONCLUSIVE,
+            Method.EXACT,
+            f"the loss {ctx.loss.label} is not C^2 and its kinks are not known to the toolkit",
+        )
+    if not kinked and not lks:
         return Evidence(
             Verdict.HOLDS,
             Method.EXACT,
@@ -120,23 +205,27 @@ def _twice(ctx: Context) -> Evidence:
         )
     if kinked:
         parts.append(f"every kinked pre-activation is at least {fmt_number(k, 3)} from the kink")
-    lk = _loss_kink_margin(ctx, ctx.arith, ctx.features[1]) if loss_kinks else None
-    if loss_kinks and not (lk is not None and lk > 0):
+    lk = _loss_kink_margin(ctx, ctx.arith, ctx.features[1]) if lks else None
+    if lks and ctx.arith is Arithmetic.EXACT and lk == 0:
+        return _loss_kink_jump(ctx, lks)
+    if lks and not (lk is not None and lk > 0):
         return Evidence(
             Verdict.INCONCLUSIVE,
             ctx.method,
             f"a residual f - y of some sample is at a kink of the loss {ctx.loss.label} "
-            f"(|r| = {', '.join(str(x) for x in loss_kinks)}), or its enclosure reaches one: "
+            f"(|r| = {', '.join(str(x) for x in lks)}), or its enclosure reaches one: "
             "the loss is not twice differentiable there",
             margin=0.0,
         )
-    if loss_kinks:
+    if lks:
         parts.append(f"every residual is at least {fmt_number(lk, 3)} from the loss's kinks")
     margin = min(safe_float(m) for m in (k, lk) if m is not None)
     return Evidence(Verdict.HOLDS, ctx.method, "; ".join(parts), margin=margin, tolerance=0.0)
 
 
 def _twice_screen(c: FloatContext) -> Evidence:
+    if loss_kinks(c.loss) is None:
+        return Evidence(Verdict.INCONCLUSIVE, N, f"kinks of the loss {c.loss.label} unknown")
     k = c.land.kink_margin
     lk = _loss_kink_margin(c, Arithmetic.FLOAT, c.land.outputs)
     margins = [float(m) for m in (k, lk) if m is not None]
