@@ -213,3 +213,20 @@ def test_hm_minus_search_finds_a_certified_violation() -> None:
 def test_hm_search_longer(seed: int) -> None:
     assert search(theorem("HM"), budget=60, seed=seed).verdict is not Verdict.VIOLATED
     assert search(theorem("HM-"), budget=30, seed=seed).verdict is Verdict.VIOLATED
+
+
+# ---- the proof module -------------------------------------------------------------------
+
+
+def test_proof_is_linked_and_rejects_a_wrong_gradient_formula() -> None:
+    import proofs
+    from verify.verdict import Verdict as V
+
+    assert theorem("HM").proof == "linear_resnet_near_identity_global_minima"
+    module = proofs.load("linear_resnet_near_identity_global_minima")
+    wrong = module.build_proof(factor_gradient=lambda b, g, c: b * g * c.T, sizes=((2, 3, 4),))
+    steps = {s.name: s for s in wrong.steps}
+    assert steps["factor_gradient"].check().verdict is V.VIOLATED
+    assert steps["factor_gradient_cross_check_1"].check().verdict is V.VIOLATED
+    with pytest.raises(InvalidInput):
+        module.build_proof(sizes=((2, 0, 3),))
