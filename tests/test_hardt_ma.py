@@ -230,3 +230,37 @@ def test_proof_is_linked_and_rejects_a_wrong_gradient_formula() -> None:
     assert steps["factor_gradient_cross_check_1"].check().verdict is V.VIOLATED
     with pytest.raises(InvalidInput):
         module.build_proof(sizes=((2, 0, 3),))
+
+
+# ---- ball arithmetic (a Krawczyk box instead of an exact point) ----------------------------
+
+
+def _ball_ctx(v: float, rad: float, risk: object = None):  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    import flint
+
+    from verify.numbers.arithmetic import Arithmetic
+
+    inst = _instance(lin.negative_control_scalar)
+    obj = Objective(linear_resnet(1, 1), inst.loss, inst.data)
+    return SimpleNamespace(objective=obj, arith=Arithmetic.BALL,
+                           values=np.array([flint.arb(v, rad)], dtype=object),
+                           land=SimpleNamespace(risk=risk))
+
+
+def test_norm_bound_and_global_minimum_over_a_box() -> None:
+    import flint
+
+    from verify.theorems.hardt_ma import GLOBAL_MIN, NORM_BOUND
+
+    assert NORM_BOUND.check(_ball_ctx(0.5, 1e-9)).verdict is Verdict.HOLDS
+    assert NORM_BOUND.check(_ball_ctx(0.5, 1e-9)).method is Method.CERTIFIED
+    assert NORM_BOUND.check(_ball_ctx(-2.0, 1e-9)).verdict is Verdict.VIOLATED
+    assert NORM_BOUND.check(_ball_ctx(1.0, 1e-3)).verdict is Verdict.INCONCLUSIVE
+    # f_LS = 1/6 on this data: a risk enclosure above it is a certified failure,
+    # one containing it cannot certify equality
+    above = GLOBAL_MIN.check(_ball_ctx(0.1, 1e-9, flint.arb(1, 1e-9)))
+    assert above.verdict is Verdict.VIOLATED and above.method is Method.CERTIFIED
+    around = GLOBAL_MIN.check(_ball_ctx(0.1, 1e-9, flint.arb(1 / 6, 1e-3)))
+    assert around.verdict is Verdict.INCONCLUSIVE

@@ -242,7 +242,7 @@ def singular_cases(draw: st.DrawFn, theorem: Theorem) -> tuple[Any, Any]:
     model = linear_resnet(d, depth)
     x, y = _data(draw, d)
     k = draw(st.integers(0, d - 1))
-    start = []
+    start: list[float] = []
     for _ in range(depth):
         v = np.zeros((d, d))
         v[k, k] = -1.0
