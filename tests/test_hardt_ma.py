@@ -264,3 +264,15 @@ def test_norm_bound_and_global_minimum_over_a_box() -> None:
     assert above.verdict is Verdict.VIOLATED and above.method is Method.CERTIFIED
     around = GLOBAL_MIN.check(_ball_ctx(0.1, 1e-9, flint.arb(1 / 6, 1e-3)))
     assert around.verdict is Verdict.INCONCLUSIVE
+
+
+def test_symbolic_engine_has_no_readout_either() -> None:
+    import sympy
+
+    from verify.engine.symbolic import closed_form
+
+    cf = closed_form(linear_resnet(1, 2))
+    x = sympy.Symbol("x")
+    (out,) = cf.output(sympy.Matrix([x]))
+    a, b = (cf.params()[f"blocks[{i}].V"][0, 0] for i in range(2))
+    assert sympy.expand(out - (1 + b) * (1 + a) * x) == 0
