@@ -24,6 +24,7 @@ ALL: tuple[str, ...] = (
     "resnet_block_approximate_stationary_risk_bound",
     "resnet_local_minima_no_worse_than_basis_model",
     "near_identity_resnet_risk_bound",
+    "linear_resnet_near_identity_global_minima",
 )
 
 

@@ -73,12 +73,15 @@ def _close(q: np.ndarray, th: np.ndarray, rel: float = 1e-6) -> bool:
 
 
 def _exact_output_layer(obj: Objective, q: np.ndarray) -> np.ndarray | None:
-    """``q`` with the output layer (``w``/``W`` and ``c``) replaced by an exact
-    least-squares solution for the features at ``q`` (squared losses only): the
-    output layer enters linearly, so its gradient is then exactly 0."""
+    """``q`` with the output layer (``w``/``W`` and ``c``; the last block's ``V``
+    without a readout) replaced by an exact least-squares solution for the features
+    at ``q`` (squared losses only): the output layer enters linearly, so its
+    gradient is then exactly 0."""
     model = obj.model
     if obj.loss.name not in ("squared", "squared_half"):
         return None
+    if not model.readout:
+        return _exact_last_v(obj, q)
     x, y = obj.arrays(Arithmetic.EXACT)
     theta = np.array([Fraction(v) for v in q], dtype=object)
     fw = obj.network.forward(Arithmetic.EXACT.array(theta), x, Arithmetic.EXACT)
@@ -106,6 +109,37 @@ def _exact_output_layer(obj: Objective, q: np.ndarray) -> np.ndarray | None:
                 named["c"][()] = coef[-1]
             else:
                 named["c"][o] = coef[-1]
+    return model.pack(named, dtype=object)
+
+
+def _exact_last_v(obj: Objective, q: np.ndarray) -> np.ndarray | None:
+    """Without a readout, ``f = h_{L-1} + V_L a`` is linear in the last block's ``V_L``
+    (``a`` = its input features): ``V_L`` re-solved by exact least squares against the
+    targets ``y - h_{L-1}``, so its gradient is exactly 0. For Hardt & Ma's linear
+    ResNets with invertible lower factors this makes the product a least-squares
+    solution, hence an exact global minimum."""
+    model = obj.model
+    ops = obj.network.graph.ops
+    last = ops[-1]
+    prev = ops[-2] if len(ops) > 1 else None
+    if last.kind != "add" or prev is None or prev.kind != "matmul" or prev.out != last.inputs[1]:
+        return None  # the last block has no trainable V
+    assert prev.param is not None
+    x, y = obj.arrays(Arithmetic.EXACT)
+    theta = np.array([Fraction(v) for v in q], dtype=object)
+    fw = obj.network.forward(Arithmetic.EXACT.array(theta), x, Arithmetic.EXACT)
+    feats, skip = fw.values[prev.inputs[0]], fw.values[last.inputs[0]]  # (k, n), (d, n)
+    n, k = feats.shape[1], feats.shape[0]
+    a = flint.fmpq_mat([[feats[j, i] for j in range(k)] for i in range(n)])
+    at = a.transpose()
+    gram = at * a
+    named = model.unpack(theta)
+    target = y - skip
+    for o in range(target.shape[0]):
+        sol = _solve_any(gram, at * flint.fmpq_mat([[target[o, i]] for i in range(n)]), k)
+        if sol is None:
+            return None
+        named[prev.param.name][o, :] = [fmpq_to_fraction(v) for v in sol]
     return model.pack(named, dtype=object)
 
 

@@ -136,9 +136,10 @@ def compile_model(model: Model) -> Graph:
             a = act(st.activation, p)
         r = matmul(f"blocks[{i}].V", a) if st.out else a
         h = new("add", (h, r), dims[h], max(prefix[h], prefix[r]))
-    f = matmul("w" if model.d_out == 1 else "W", h)
-    if model.output_bias:
-        f = bias("c", f)
+    if model.readout:  # without a readout the output is h_L itself (the last node)
+        f = matmul("w" if model.d_out == 1 else "W", h)
+        if model.output_bias:
+            bias("c", f)
     ops_final = tuple(ops)
     dims_final = tuple(dims)
     prefix_final = tuple(prefix)

@@ -188,7 +188,10 @@ class Network:
         ]
 
     def last_state(self, fw: Forward) -> np.ndarray:
-        """The state ``h_L`` fed to the output layer, shape ``(width, n)``."""
+        """The state ``h_L`` fed to the output layer, shape ``(width, n)`` (the output
+        itself for a model without a readout)."""
+        if not self.model.readout:
+            return fw.values[-1]
         out = next(op for op in reversed(self._ops) if op.kind == "matmul")
         return fw.values[out.inputs[0]]
 

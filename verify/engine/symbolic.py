@@ -79,6 +79,8 @@ class ClosedForm:
                 p = z + prm[f"blocks[{i}].b"] if st.bias else z
                 a = p.applyfunc(st.activation.sympy)
             h = h + (prm[f"blocks[{i}].V"] * a if st.out else a)
+        if not m.readout:
+            return list(h)
         w = prm["w"].T if m.d_out == 1 else prm["W"]
         f = w * h
         if m.output_bias:

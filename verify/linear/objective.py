@@ -214,14 +214,15 @@ def hessian(As: Sequence[Any], X: Any, Y: Any, arith: Arithmetic | str = "exact"
 # ---------------------------------------------------------------------------
 
 
-def certify_norm_bound(As: Sequence[Any], tau: Any) -> Evidence:
-    """Exact verdict on ``max_i ||A_i||_2 <= tau``.
+def certify_norm_bound(As: Sequence[Any], tau: Any, *, strict: bool = False) -> Evidence:
+    """Exact verdict on ``max_i ||A_i||_2 <= tau`` (``< tau`` with ``strict=True``).
 
-    ``||A||_2 <= tau`` iff ``tau^2 I - A^T A`` is positive semidefinite; that matrix is
+    ``||A||_2 <= tau`` iff ``tau^2 I - A^T A`` is positive semidefinite (``< tau`` iff
+    it is positive definite); that matrix is
     rational, and its inertia is computed exactly with ``verify.matrix_inertia`` (exact
     rank deflation + Descartes on the characteristic polynomial, Method.EXACT for the
     sizes up to 64, CERTIFIED above). The witness lists, per ``A_i``, the
-    number of negative eigenvalues of ``tau^2 I - A_i^T A_i``.
+    number of negative (and, when strict, zero) eigenvalues of ``tau^2 I - A_i^T A_i``.
     """
     ar = Arithmetic.EXACT
     try:
@@ -235,6 +236,7 @@ def certify_norm_bound(As: Sequence[Any], tau: Any) -> Evidence:
     if len(As) == 0:
         raise InvalidInput("As=[] must hold at least one square matrix.")
     negs: list[int] = []
+    zeros: list[int] = []
     method = Method.EXACT
     for i, a in enumerate(As):
         arr = np.asarray(a, dtype=object)
@@ -248,15 +250,25 @@ def certify_norm_bound(As: Sequence[Any], tau: Any) -> Evidence:
                             f"the inertia of tau^2 I - A_{i + 1}^T A_{i + 1} was not decided.")
         method = weakest([method, inertia.method])  # CERTIFIED above 64 rows
         negs.append(inertia.n_neg)
-    witness = {"tau": str(t), "negative_eigenvalues_of_tau2I_minus_AtA": negs}
+        zeros.append(inertia.n_zero)
+    witness: dict[str, Any] = {"tau": str(t), "negative_eigenvalues_of_tau2I_minus_AtA": negs}
+    if strict:
+        witness["zero_eigenvalues_of_tau2I_minus_AtA"] = zeros
     bad = [i for i, k in enumerate(negs) if k > 0]
     if bad:
         return Evidence(
             Verdict.VIOLATED, method, f"||A_{bad[0] + 1}||_2 > {t} (exact inertia).",
             witness=witness,
         )
+    on = [i for i, k in enumerate(zeros) if k > 0]
+    if strict and on:
+        return Evidence(
+            Verdict.VIOLATED, method, f"||A_{on[0] + 1}||_2 = {t}, not < {t} (exact inertia).",
+            witness=witness,
+        )
+    rel = "<" if strict else "<="
     return Evidence(
-        Verdict.HOLDS, method, f"every ||A_i||_2 <= {t} (exact inertia).", witness=witness
+        Verdict.HOLDS, method, f"every ||A_i||_2 {rel} {t} (exact inertia).", witness=witness
     )
 
 

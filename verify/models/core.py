@@ -12,15 +12,18 @@ by a linear output:
   widths ``phi(z) = sigma(z + b)`` (``b`` only if ``bias``);
 * dense layer (fully-connected network without skips): ``h <- sigma(A h + b)``;
 * output: ``f = w^T h`` (``d_out = 1``) or ``f = W h`` (``d_out > 1``), plus a
-  scalar/vector offset ``c`` when ``output_bias=True``.
+  scalar/vector offset ``c`` when ``output_bias=True``; or, with
+  ``readout=False`` (residual networks only), no output layer at all: ``f = h_L``
+  (``d_out = d_in``, no intercept, no output bias), e.g. Hardt & Ma's linear
+  ResNets ``h = (I + V_L) ... (I + V_1) x`` (identity blocks).
 
 A linear predictor is the model with no stages.
 
 Parameter layout (stable, documented): stages in order, then the output.
 Within a residual block: ``U``, then for each hidden layer ``A_j`` and ``b_j``
 (or the single ``b`` if there are no hidden widths), then ``V``. Within a dense
-layer: ``A``, ``b``. Output: ``w``/``W``, then ``c``. Matrices are flattened
-row-major. Parameter names look like ``blocks[1].U``, ``blocks[0].phi[0].A``,
+layer: ``A``, ``b``. Output: ``w``/``W``, then ``c`` (none without a readout).
+Matrices are flattened row-major. Parameter names look like ``blocks[1].U``, ``blocks[0].phi[0].A``,
 ``layers[0].b``, ``w``.
 """
 
@@ -91,6 +94,8 @@ class Model:
         d_out: output dimension (1: ``f = w^T h``; > 1: ``f = W h``).
         intercept: append a constant 1 to every input.
         output_bias: add a trainable offset ``c`` to the output.
+        readout: ``False``: no output layer, ``f = h_L`` (residual networks with
+            ``d_out = d_in``, no intercept and no output bias).
     """
 
     d_in: int
@@ -98,6 +103,7 @@ class Model:
     d_out: int = 1
     intercept: bool = False
     output_bias: bool = False
+    readout: bool = True
     layout: tuple[ParamBlock, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -113,6 +119,10 @@ class Model:
         width = self.d_x
         for i, st in enumerate(self.stages):
             width = _check_stage(i, st, width, self.d_x)
+        if not isinstance(self.readout, bool):
+            raise InvalidInput(f"readout={self.readout!r} must be true or false.")
+        if not self.readout:
+            _check_no_readout(self)
         object.__setattr__(self, "layout", tuple(_layout(self)))
 
     # ---- derived facts -------------------------------------------------
@@ -215,6 +225,26 @@ def _check_stage(i: int, st: Stage, width: int, d_x: int) -> int:
     return d_x
 
 
+def _check_no_readout(model: Model) -> None:
+    """``readout=False``: ``f = h_L`` must be a residual network's state of width d_out."""
+    if model.kind != "resnet":
+        raise InvalidInput(
+            f"readout=False is only for residual networks, but the model is {model.kind!r}; "
+            "add residual blocks or set readout=true."
+        )
+    if model.intercept or model.output_bias:
+        raise InvalidInput(
+            f"readout=False with intercept={model.intercept!r}, "
+            f"output_bias={model.output_bias!r}: without an output layer f = h_L, so neither "
+            "is allowed; set both to false."
+        )
+    if model.d_out != model.d_in:
+        raise InvalidInput(
+            f"readout=False with d_out={model.d_out!r}: f = h_L has d_in = {model.d_in} "
+            f"entries; set d_out to {model.d_in}."
+        )
+
+
 def _layout(model: Model) -> list[ParamBlock]:
     out: list[ParamBlock] = []
 
@@ -243,6 +273,8 @@ def _layout(model: Model) -> list[ParamBlock]:
             add(f"blocks[{i}].b", (z,))
         if st.out:
             add(f"blocks[{i}].V", (width, z))
+    if not model.readout:
+        return out
     if model.d_out == 1:
         add("w", (width,))
         if model.output_bias:
@@ -264,11 +296,13 @@ def resnet(
     d_out: int = 1,
     intercept: bool = False,
     output_bias: bool = False,
+    readout: bool = True,
 ) -> Model:
     """A residual network (Yun et al. Y0; L = 1 is Shamir's S0 / Kawaguchi--Bengio K0).
 
     Each block is a :class:`ResidualBlock` or a mapping with keys ``activation``,
-    ``proj``, ``hidden``, ``bias``, ``out``.
+    ``proj``, ``hidden``, ``bias``, ``out``. ``readout=False``: no output layer,
+    ``f = h_L`` (``d_out`` must equal ``d_in``).
 
     >>> blocks = [{"activation": "tanh", "hidden": [2]}, {"activation": "tanh", "proj": 2}]
     >>> resnet(3, blocks).n_params
@@ -277,7 +311,7 @@ def resnet(
     stages = tuple(
         b if isinstance(b, ResidualBlock) else _block_from_spec(i, b) for i, b in enumerate(blocks)
     )
-    return Model(d_in, stages, d_out, intercept, output_bias)
+    return Model(d_in, stages, d_out, intercept, output_bias, readout)
 
 
 def fully_connected(
@@ -304,7 +338,7 @@ def linear_predictor(d_in: int, *, d_out: int = 1, intercept: bool = False) -> M
 # ---- JSON specs -------------------------------------------------------------
 
 _BLOCK_KEYS = {"activation", "proj", "hidden", "bias", "out"}
-_MODEL_KEYS = {"kind", "d_in", "d_out", "intercept", "output_bias", "blocks", "layers"}
+_MODEL_KEYS = {"kind", "d_in", "d_out", "intercept", "output_bias", "readout", "blocks", "layers"}
 
 
 def _activation_from_spec(where: str, spec: Any) -> Activation:
@@ -375,6 +409,11 @@ def model_from_spec(spec: Any) -> Model:
     _check_int("model.d_out", d_out)
     intercept = _bool("model.intercept", spec.get("intercept", False))
     output_bias = _bool("model.output_bias", spec.get("output_bias", False))
+    readout = _bool("model.readout", spec.get("readout", True))
+    if not readout and kind != "resnet":
+        raise InvalidInput(
+            f"model.readout=false is only for kind 'resnet', not {kind!r}; remove it."
+        )
     if kind == "resnet":
         blocks = spec.get("blocks")
         if not isinstance(blocks, list) or not blocks:
@@ -382,7 +421,8 @@ def model_from_spec(spec: Any) -> Model:
         if "layers" in spec:
             raise InvalidInput("model.layers is not allowed for kind 'resnet'; use blocks.")
         return resnet(
-            spec["d_in"], blocks, d_out=d_out, intercept=intercept, output_bias=output_bias
+            spec["d_in"], blocks, d_out=d_out, intercept=intercept, output_bias=output_bias,
+            readout=readout,
         )
     if "blocks" in spec:
         raise InvalidInput(f"model.blocks is not allowed for kind {kind!r}.")
@@ -420,6 +460,8 @@ def _spec(model: Model) -> dict[str, Any]:
         out["intercept"] = True
     if model.output_bias:
         out["output_bias"] = True
+    if not model.readout:
+        out["readout"] = False
     if model.kind == "resnet":
         out["blocks"] = [
             {

@@ -109,6 +109,10 @@ def _projections(model: Model, loss: Any) -> str | None:
     return f"block {bad[0]} has no proj (U fixed to I, not trainable)" if bad else None
 
 
+def _readout(model: Model, loss: Any) -> str | None:
+    return None if model.readout else "the model has no output layer (readout: false)"
+
+
 def _single(model: Model, loss: Any) -> str | None:
     return None if len(model.stages) == 1 else f"L = {len(model.stages)} blocks"
 
@@ -138,6 +142,7 @@ TRAINABLE_V = Requirement(
 PROJECTIONS = Requirement(
     "projections", "every block l >= 2 has a trainable projection U_l (proj set)", _projections
 )
+READOUT = Requirement("readout", "an output layer w / W (readout: true)", _readout)
 SINGLE_BLOCK = Requirement("single_block", "exactly one residual block (L = 1)", _single)
 LOSS_CONVEX = Requirement(
     "convex_loss", "the loss l(p; y) is convex in p", _loss_convex, about="loss"
@@ -150,15 +155,15 @@ PARAMETER_FREE = Requirement(
 
 YUN = Setting(
     "Yun form (Y0)",
-    (RESIDUAL, SCALAR_OUTPUT, NO_OUTPUT_BIAS, TRAINABLE_V, PROJECTIONS, LOSS_CONVEX),
+    (RESIDUAL, READOUT, SCALAR_OUTPUT, NO_OUTPUT_BIAS, TRAINABLE_V, PROJECTIONS, LOSS_CONVEX),
 )
 SINGLE_BLOCK_RESNET = Setting(
     "single-block ResNet w^T(x + V F(x)) (S0)",
-    (RESIDUAL, SINGLE_BLOCK, SCALAR_OUTPUT, NO_OUTPUT_BIAS, TRAINABLE_V, LOSS_CONVEX),
+    (RESIDUAL, READOUT, SINGLE_BLOCK, SCALAR_OUTPUT, NO_OUTPUT_BIAS, TRAINABLE_V, LOSS_CONVEX),
 )
 KAWAGUCHI_BENGIO = Setting(
     "Kawaguchi-Bengio form W(x + V z(x)) (K0), parameter-free z",
-    (RESIDUAL, SINGLE_BLOCK, TRAINABLE_V, NO_OUTPUT_BIAS, PARAMETER_FREE, LOSS_CONVEX),
+    (RESIDUAL, READOUT, SINGLE_BLOCK, TRAINABLE_V, NO_OUTPUT_BIAS, PARAMETER_FREE, LOSS_CONVEX),
 )
 FULLY_CONNECTED = Setting(
     "fully-connected network, scalar output",
