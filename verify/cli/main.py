@@ -25,6 +25,8 @@ from verify.report.provenance import header, tool_version
 from verify.verdict import Verdict
 
 PROG = "resnet-verify"
+#: the names ``resnet-verify experiment`` accepts (verify.experiments.commands.NAMES)
+EXPERIMENTS = ("du", "liu", "safran-shamir", "y3", "y3-critical", "y4", "s2", "s3")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -386,20 +388,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "experiment",
-        help="population-landscape experiments: du, liu (reconstruction), safran-shamir",
-        description="Run one experiment on population (Gaussian-input) landscapes and report "
-        "every rate with its run count and 95%% Wilson interval: du (GD on Du et al.'s conv "
+        help="experiments: du, liu, safran-shamir, y3, y3-critical, y4, s2, s3",
+        description="Run one experiment and report what it measures, its sample sizes and "
+        "its evidence level; rates come with their run count and 95%% Wilson interval. "
+        "Population landscapes: du (GD on Du et al.'s conv "
         "net: how often it ends at the certified spurious minimum), liu (Liu et al., "
         "RECONSTRUCTION: success with and without the shortcut from the same inits), "
-        "safran-shamir (bad-run frequency per k with certified representatives). Rates are "
-        "SAMPLED: they never prove a claim.",
+        "safran-shamir (bad-run frequency per k with certified representatives). "
+        "Yun et al.: y3 (near-identity risk bound against depth L = 1..16, each instance "
+        "certified), y3-critical (the same at trained critical points, alpha measured), y4 "
+        "(sampled lower estimate of the Rademacher complexity against the bound, per L). "
+        "Shamir: s2 (slack of the approximate-stationarity bound along GD paths), s3 (SGD "
+        "against R_lin: an experiment, not the theorem). Experiments are SAMPLED: they "
+        "never prove a universal claim. With --out, every figure is written as PNG + JSON.",
     )
-    p.add_argument("name", choices=["du", "liu", "safran-shamir"], help="which experiment")
+    p.add_argument("name", choices=list(EXPERIMENTS), help="which experiment")
     p.add_argument(
         "--budget",
         choices=["quick", "deep"],
         default="quick",
-        help="quick: 100-200 runs (seconds to a minute); deep: 1000 runs (minutes)",
+        help="quick: seconds to a minute each; deep: the full sweeps (minutes)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of every random draw")
     p.add_argument("--out", metavar="DIR", help="write the JSON and PNG here")
