@@ -47,6 +47,12 @@ class SweepOutcome:
     flagged: str | None = None
     figures: list[dict[str, str]] = field(default_factory=list)
 
+    @property
+    def findings(self) -> list[str]:
+        """The measured results in words (the summary without title, sizes, evidence)."""
+        return [line.strip() for line in self.lines[1:]
+                if not line.startswith(("  sizes:", "  evidence:", "wrote "))]
+
 
 def _y3(result: near_identity.NearIdentityResult, critical: bool) -> tuple[list[str], str, str]:
     d = result.to_dict()
@@ -186,6 +192,8 @@ def run_sweep_outcome(
     else:
         lines, sizes, evidence = _s3(result)
         certified, flagged = 0, None
+    lines.append(f"  sizes: {sizes}")
+    lines.append(f"  evidence: {evidence}. {NOT_A_PROOF}")
     figures: list[dict[str, str]] = []
     if out is not None:
         where = Path(out)
@@ -193,9 +201,6 @@ def run_sweep_outcome(
         full = where / f"{name.replace('-', '_')}_result.json"
         full.write_text(json.dumps(payload, indent=1, allow_nan=False) + "\n")
         full.chmod(0o644)
-    lines.append(f"  sizes: {sizes}")
-    lines.append(f"  evidence: {evidence}. {NOT_A_PROOF}")
-    if figures:
         lines.append("wrote " + ", ".join(f["path"] for f in figures) + f" (+ JSON) and {full}")
     return SweepOutcome(name, budget, seed, payload, lines, sizes, evidence,
                         time.perf_counter() - t0, certified, flagged, figures)

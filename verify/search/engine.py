@@ -49,14 +49,19 @@ class ExaminedPoint:
     """A critical point the search examined (``search(..., collect_points=True)``).
 
     ``gap = R(theta) - R_lin`` and ``lambda_min`` are the float64 screen's values
-    (NUMERIC); ``certified`` says the certified pipeline ran there and certified a
-    critical point; ``covered`` says no premise other than a qualifier failed the screen.
+    (NUMERIC), ``gap_tol`` and ``lambda_tol`` the screen's bands for them (within a band
+    the sign is not decided in float); ``certified`` says the certified pipeline ran
+    there and certified a critical point; ``covered`` says no premise other than a
+    qualifier failed the screen.
     """
 
     gap: float
     lambda_min: float
     certified: bool
     covered: bool
+    gap_tol: float
+    lambda_tol: float
+    verdict: str | None  # the certified report's verdict where the pipeline ran
 
 
 @dataclass
@@ -212,7 +217,8 @@ def _collect(
 ) -> None:
     """Append the point's float ``(R - R_lin, lambda_min)``; skipped if not finite."""
     with np.errstate(all="ignore"):
-        gap = float(fctx.land.risk) - float(fctx.r_lin)
+        risk, r_lin = float(fctx.land.risk), float(fctx.r_lin)
+        gap = risk - r_lin
         lam = float(fctx.eigenvalues[0]) if len(fctx.eigenvalues) else float("nan")
     if not (np.isfinite(gap) and np.isfinite(lam)):
         return
@@ -224,7 +230,9 @@ def _collect(
         for n, v in details["premises"].items()
         if n not in theorem.qualifiers
     )
-    points.append(ExaminedPoint(gap, lam, certified, covered))
+    gap_tol = fctx.tol.band(max(abs(risk), abs(r_lin)))
+    points.append(ExaminedPoint(gap, lam, certified, covered, gap_tol, 1e-9 * fctx.hscale,
+                                None if report is None else report.verdict.value))
 
 
 def search(
