@@ -193,7 +193,7 @@ def test_dichotomy_scatter_of_a_search_snaps_noise_and_lists_forbidden_points(tm
         _point(0.4, 0.2, covered=False),  # a premise fails: not drawn
     )
     rep = SimpleNamespace(theorem=thm, points=points, tried=5, seed=0)
-    png, js = plot_search(rep, tmp_path / "s.png")
+    png, _ = plot_search(rep, tmp_path / "s.png")
     data = _check_figure(png)["data"]
     assert data["points_examined"] == 5 and data["points_not_covered"] == 1
     assert data["gap"] == [0.0, -0.2, 0.3, 0.3] and data["lambda_min"][3] == 0.0
@@ -214,7 +214,8 @@ def test_search_plot_flag(tmp_path: Path, capsys) -> None:
 
 
 @pytest.mark.parametrize(
-    "instance", ["examples/instances/shamir_saddle.json", "examples/instances/planted_saddle_k3.json"]
+    "instance",
+    ["examples/instances/shamir_saddle.json", "examples/instances/planted_saddle_k3.json"],
 )
 def test_derive_plot_draws_the_spectrum(instance: str, tmp_path: Path, capsys) -> None:
     f = tmp_path / "spectrum.png"
@@ -223,3 +224,30 @@ def test_derive_plot_draws_the_spectrum(instance: str, tmp_path: Path, capsys) -
     data = _check_figure(f)["data"]
     assert data["eigenvalues"] == sorted(doc["hessian_eigenvalues"])
     assert data["n_negative"] == sum(v < 0 for v in doc["hessian_eigenvalues"]) >= 1
+
+
+
+def test_search_collects_points_only_when_asked() -> None:
+    from verify import theorem
+    from verify.search.engine import search
+
+    plain = search(theorem("Y1"), budget=3, seed=0)
+    assert plain.points == ()
+    rep = search(theorem("Y1"), budget=3, seed=0, collect_points=True)
+    assert (rep.verdict, rep.tried, rep.counts) == (plain.verdict, plain.tried, plain.counts)
+    screened = sum(v for k, v in rep.counts.items() if k.startswith("screen"))
+    assert 0 < len(rep.points) <= screened
+    assert all(p.gap_tol > 0 and p.lambda_tol > 0 for p in rep.points)
+
+
+@pytest.mark.slow
+def test_collected_points_mark_the_certified_counterexample_of_a_negative_control() -> None:
+    from verify import theorem
+    from verify.search.engine import search
+
+    rep = search(theorem("FC1"), budget=10, seed=0, collect_points=True, shrink_calls=1,
+                 shrink_seconds=0.5)
+    assert rep.verdict.value == "violated"
+    hit = [p for p in rep.points if p.verdict == "violated"]
+    assert hit and all(p.certified and p.covered and p.gap > p.gap_tol for p in hit)
+    assert all(p.lambda_min >= -p.lambda_tol for p in hit)  # in the forbidden quadrant
