@@ -202,6 +202,8 @@ def test_dichotomy_scatter_of_a_search_snaps_noise_and_lists_forbidden_points(tm
         {"gap": 0.3, "lambda_min": 1e-12, "certified_verdict": "inconclusive"}
     ]
     assert data["certified"] == [False, True, False, True]
+    assert data["gap_float_unsnapped"][0] == 1e-15
+    assert data["lambda_min_float_unsnapped"][3] == 1e-12
 
 
 def test_search_plot_flag(tmp_path: Path, capsys) -> None:

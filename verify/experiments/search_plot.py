@@ -46,6 +46,11 @@ def plot_search(report: Any, path: str | Path) -> tuple[Path, Path]:
         "tolerance band a value is drawn as 0",
         "certified_meaning": "the certified pipeline ran at this point (a screen candidate) "
         "and certified a critical point",
+        "gap_float_unsnapped": [p.gap for p in covered],
+        "lambda_min_float_unsnapped": [p.lambda_min for p in covered],
+        "gap_tolerance": [p.gap_tol for p in covered],
+        "lambda_min_tolerance": [p.lambda_tol for p in covered],
+        "certified_verdict": [p.verdict for p in covered],
         "points_examined": len(report.points),
         "points_not_covered": len(report.points) - len(covered),
         "not_covered_meaning": "a premise failed the float screen: the theorem says nothing "
