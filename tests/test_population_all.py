@@ -53,7 +53,10 @@ def test_all_command_includes_population_rows(capsys, monkeypatch) -> None:
     for name in ("proof_tasks", "example_tasks"):
         monkeypatch.setattr(runall, name, lambda *a, **k: [])
     monkeypatch.setattr(runall, "search_tasks", lambda *a, **k: [])
-    monkeypatch.setattr(runall, "population_tasks", lambda: [("population du", runall._du_row)])
+    monkeypatch.setattr(runall, "experiment_tasks", lambda *a, **k: [])
+    monkeypatch.setattr(
+        runall, "population_tasks", lambda *a, **k: [("population du", runall._du_row)]
+    )
     assert main(["all", "--json", "--quiet"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert [r["id"] for r in doc["rows"]] == ["du-spurious"]

@@ -25,6 +25,8 @@ from verify.report.provenance import header, tool_version
 from verify.verdict import Verdict
 
 PROG = "resnet-verify"
+#: the names ``resnet-verify experiment`` accepts (verify.experiments.commands.NAMES)
+EXPERIMENTS = ("du", "liu", "safran-shamir", "y3", "y3-critical", "y4", "s2", "s3")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -51,7 +53,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
     if isinstance(inst, PopulationInstance):
         from verify.cli.population import derive_population
 
-        _emit(*derive_population(inst, str(args.instance), args.arithmetic), args.json)
+        payload, text = derive_population(inst, str(args.instance), args.arithmetic)
+        _emit(*_spectrum(args, payload, text), args.json)
         return 0
     model = inst.require_model()
     theta = inst.require_params()
@@ -105,8 +108,25 @@ def cmd_derive(args: argparse.Namespace) -> int:
             else "no sample on a kink"
         )
         lines.append(f"kink margin {fmt(kink)} ({state})")
-    _emit(payload, "\n".join(lines), args.json)
+    _emit(*_spectrum(args, payload, "\n".join(lines)), args.json)
     return 0
+
+
+def _spectrum(
+    args: argparse.Namespace, payload: dict[str, Any], text: str
+) -> tuple[dict[str, Any], str]:
+    """With ``--plot FILE``: draw the Hessian spectrum (PNG + JSON) and say so."""
+    if not getattr(args, "plot", None):
+        return payload, text
+    from verify.experiments.figures import spectrum_plot
+
+    png, js = spectrum_plot(
+        payload["hessian_eigenvalues"],
+        args.plot,
+        title=f"Hessian spectrum at {args.instance} (float64 eigvalsh, NUMERIC)",
+    )
+    payload = {**payload, "figure": str(png), "figure_data": str(js)}
+    return payload, text + f"\nwrote {png} and {js} (Hessian spectrum, NUMERIC)"
 
 
 # ---- classify -------------------------------------------------------------------
@@ -257,11 +277,22 @@ def cmd_search(args: argparse.Namespace) -> int:
         use_target=not args.no_target,
         out=args.out,
         progress=progress,
+        collect_points=args.plot is not None,
     )
     if bar is not None:
         bar.close()
     prov = header("search", seeds=[args.seed], budget=args.budget, settings=_settings(args))
-    _emit({"provenance": prov, "command": "search", **rep.to_dict()}, rep.format(), args.json)
+    payload, text = {"provenance": prov, "command": "search", **rep.to_dict()}, rep.format()
+    if args.plot is not None:
+        from verify.experiments.search_plot import plot_search
+
+        png, js = plot_search(rep, args.plot)
+        payload |= {"figure": str(png), "figure_data": str(js)}
+        text += (
+            f"\n  wrote {png} and {js}: R - R_lin against lambda_min at the "
+            f"{sum(p.covered for p in rep.points)} covered critical points examined (float)"
+        )
+    _emit(payload, text, args.json)
     return 1 if args.strict and rep.verdict is Verdict.VIOLATED else 0
 
 
@@ -296,12 +327,24 @@ def cmd_examples(args: argparse.Namespace) -> int:
 
 
 def cmd_all(args: argparse.Namespace) -> int:
-    from verify.cli.runall import example_tasks, population_tasks, proof_tasks, search_tasks
+    from verify.cli.runall import (
+        example_tasks,
+        experiment_tasks,
+        population_tasks,
+        proof_tasks,
+        search_tasks,
+    )
 
     if args.budget < 1:
         raise InvalidInput(f"--budget={args.budget!r} must be a positive integer.")
+    level = "deep" if args.deep else "quick"
+    out = None if args.out is None else str(args.out)
     tasks = (
-        proof_tasks() + example_tasks() + search_tasks(args.budget, args.seed) + population_tasks()
+        proof_tasks()
+        + example_tasks()
+        + search_tasks(args.budget, args.seed, out)
+        + population_tasks(out)
+        + experiment_tasks(level, args.seed, out)
     )
     return _run_rows(args, tasks)
 
@@ -380,6 +423,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="float: float64 (NUMERIC); exact: rationals (EXACT; rational data, "
         "piecewise-linear or polynomial activations); ball: Arb balls (CERTIFIED)",
     )
+    p.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="also draw the Hessian spectrum (sorted eigenvalues) as FILE (PNG; data as .json)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_derive)
 
@@ -402,20 +450,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "experiment",
-        help="population-landscape experiments: du, liu (reconstruction), safran-shamir",
-        description="Run one experiment on population (Gaussian-input) landscapes and report "
-        "every rate with its run count and 95%% Wilson interval: du (GD on Du et al.'s conv "
+        help="experiments: du, liu, safran-shamir, y3, y3-critical, y4, s2, s3",
+        description="Run one experiment and report what it measures, its sample sizes and "
+        "its evidence level; rates come with their run count and 95%% Wilson interval. "
+        "Population landscapes: du (GD on Du et al.'s conv "
         "net: how often it ends at the certified spurious minimum), liu (Liu et al., "
         "RECONSTRUCTION: success with and without the shortcut from the same inits), "
-        "safran-shamir (bad-run frequency per k with certified representatives). Rates are "
-        "SAMPLED: they never prove a claim.",
+        "safran-shamir (bad-run frequency per k with certified representatives). "
+        "Yun et al.: y3 (near-identity risk bound against depth L = 1..16, each instance "
+        "certified), y3-critical (the same at trained critical points, alpha measured), y4 "
+        "(sampled lower estimate of the Rademacher complexity against the bound, per L). "
+        "Shamir: s2 (slack of the approximate-stationarity bound along GD paths), s3 (SGD "
+        "against R_lin: an experiment, not the theorem). Experiments are SAMPLED: they "
+        "never prove a universal claim. With --out, every figure is written as PNG + JSON.",
     )
-    p.add_argument("name", choices=["du", "liu", "safran-shamir"], help="which experiment")
+    p.add_argument("name", choices=list(EXPERIMENTS), help="which experiment")
     p.add_argument(
         "--budget",
         choices=["quick", "deep"],
         default="quick",
-        help="quick: 100-200 runs (seconds to a minute); deep: 1000 runs (minutes)",
+        help="quick: seconds to a minute each; deep: the full sweeps (minutes)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of every random draw")
     p.add_argument("--out", metavar="DIR", help="write the JSON and PNG here")
@@ -510,6 +564,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", choices=["dev", "ci", "deep"], default="dev")
     p.add_argument("--no-target", action="store_true", help="do not steer with target()")
     p.add_argument("--out", metavar="DIR", help="write the counterexample record here")
+    p.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="also draw R - R_lin against lambda_min over the critical points examined "
+        "(PNG; data as .json)",
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 if a violation is found")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_search)
@@ -553,20 +613,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "all",
-        help="every proof, every example, a bounded search per theorem, population rows",
-        description="Run every proof, every example, a bounded search per theorem and the "
+        help="every proof, every example, a bounded search per theorem, population rows, "
+        "experiments",
+        description="Run every proof, every example, a bounded search per theorem, the "
         "population-landscape rows (Du et al.'s certified spurious minimum, a Safran-Shamir "
         "spurious minimum found and certified by the toolkit, Liu et al.'s experiment as a "
-        "reconstruction), and "
+        "reconstruction) and the experiments Y3, Y4, S2, S3 (quick budget; --deep for the "
+        "full sweeps; rows are 'reported only', never HOLDS), and "
         "print one table per kind that fits the terminal width (COLUMNS); progress goes to "
-        "stderr, one line per finished task when stderr is not a terminal.",
+        "stderr, one line per finished task when stderr is not a terminal. With --out DIR "
+        "every figure (experiments, population experiments, a dichotomy scatter per search) "
+        "is written to DIR/figures and linked from all.md.",
         epilog=VERDICTS_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--budget", type=int, default=150, help="instances per search")
-    p.add_argument("--seed", type=int, default=0, help="seed of every search")
+    p.add_argument("--seed", type=int, default=0, help="seed of every search and experiment")
     p.add_argument(
-        "--out", metavar="DIR", help="also write all.json (with provenance) and all.md here"
+        "--deep",
+        action="store_true",
+        help="run the experiments' full sweeps (budget 'deep', tens of minutes) instead of "
+        "'quick' (seconds each)",
+    )
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="also write all.json (with provenance), all.md and every figure (DIR/figures)",
     )
     p.add_argument("--latex", metavar="FILE", help="also write the table as LaTeX (booktabs)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")

@@ -16,6 +16,17 @@ no bad run), and Liu et al.'s success-rate experiment (a reconstruction): an exp
 row is SAMPLED, its verdict is INCONCLUSIVE and its ``expected`` is "reported only" —
 rates never establish a claim.
 
+Experiment rows (section ``experiment``, :mod:`verify.cli.experiment_rows`): Y3, Y3 at
+trained critical points, Y4, S2, S3 at the ``quick`` budget (``all --deep``: ``deep``),
+with the same "reported only" semantics.
+
+Figures (``--out DIR``): every experiment's figures, a figure per population experiment
+(Liu et al.'s two-stage trajectories, the Safran-Shamir final risks) and, for every
+search, the dichotomy scatter of the critical points it examined
+(:mod:`verify.experiments.search_plot`) are written to ``DIR/figures``; each row lists
+its figures under ``figures`` (paths relative to ``DIR``) and the Markdown report links
+them.
+
 The JSON document (``--json`` or ``--out DIR``) is ``{"provenance", "command",
 "summary", "rows"}`` and validates against ``verify/report/report.schema.json``.
 """
@@ -33,6 +44,8 @@ from pathlib import Path
 from typing import Any
 
 from verify.bundled import package
+from verify.cli import experiment_rows
+from verify.cli.experiment_rows import FIGURES, figure_entry
 from verify.errors import InvalidInput
 from verify.proofkit.steps import check_proof
 from verify.report.exact import evidence_numbers, jsonable
@@ -156,9 +169,11 @@ def example_tasks(names: Iterable[str] | None = None) -> list[Task]:
 # ---- searches -----------------------------------------------------------------
 
 
-def _search_row(tid: str, without: tuple[str, ...], budget: int, seed: int) -> list[Row]:
+def _search_row(
+    tid: str, without: tuple[str, ...], budget: int, seed: int, out: str | None = None
+) -> list[Row]:
     thm = theorem(tid, without)
-    rep = search(thm, budget=budget, seed=seed)
+    rep = search(thm, budget=budget, seed=seed, collect_points=out is not None)
     found = rep.verdict is Verdict.VIOLATED
     method = rep.counterexample["record"]["method"] if found and rep.counterexample else "sampled"
     if thm.kind == "negative_control":
@@ -171,22 +186,30 @@ def _search_row(tid: str, without: tuple[str, ...], budget: int, seed: int) -> l
         f"search: {rep.tried} instances, seed {seed}, "
         f"{'certified counterexample (replayable record in detail)' if found else 'none found'}"
     )
-    return [
-        {
-            "section": "search",
-            "id": thm.label,
-            "claim": f"{thm.label}: {thm.title}",
-            "source": f"{THEOREMS[tid].reference} [{thm.tag}]",
-            "tag": thm.tag,
-            "checked": checked,
-            "method": method,
-            "verdict": rep.verdict.value,
-            "expected": expected,
-            "ok": ok,
-            "seconds": round(rep.seconds, 3),
-            "detail": _search_detail(rep.to_dict()),
-        }
-    ]
+    row: Row = {
+        "section": "search",
+        "id": thm.label,
+        "claim": f"{thm.label}: {thm.title}",
+        "source": f"{THEOREMS[tid].reference} [{thm.tag}]",
+        "tag": thm.tag,
+        "checked": checked,
+        "method": method,
+        "verdict": rep.verdict.value,
+        "expected": expected,
+        "ok": ok,
+        "seconds": round(rep.seconds, 3),
+        "detail": _search_detail(rep.to_dict()),
+    }
+    if out is not None:
+        from verify.experiments.search_plot import plot_search
+
+        slug = "".join(c if c.isalnum() else "_" for c in thm.label.replace("'", "prime"))
+        png, _ = plot_search(rep, Path(out) / FIGURES / f"search_{slug}_dichotomy")
+        covered = sum(p.covered for p in rep.points)
+        row["figures"] = [figure_entry(
+            png, f"{thm.label}: R(θ) − R_lin against λ_min at the {covered} covered critical "
+            f"points the search examined ({len(rep.points)} in all; float values)", out)]
+    return [row]
 
 
 def _search_detail(report: dict[str, Any]) -> dict[str, Any]:
@@ -196,11 +219,12 @@ def _search_detail(report: dict[str, Any]) -> dict[str, Any]:
     return detail
 
 
-def search_tasks(budget: int, seed: int) -> list[Task]:
+def search_tasks(budget: int, seed: int, out: str | None = None) -> list[Task]:
+    """One search row per searchable theorem (with ``out``: its dichotomy scatter)."""
     return [
         (
             f"search {tid}{' without ' + ','.join(w) if w else ''}",
-            functools.partial(_search_row, tid, w, budget, seed),
+            functools.partial(_search_row, tid, w, budget, seed, out),
         )
         for tid, w in SEARCHES
     ]
@@ -245,12 +269,16 @@ def _du_row() -> list[Row]:
     ]
 
 
-def _safran_shamir_row() -> list[Row]:
+def _safran_shamir_row(out: str | None = None) -> list[Row]:
     from verify.experiments import safran_shamir as ss
     from verify.experiments.stats import wilson
 
     t0 = time.perf_counter()
     gd = ss.run_gd(SS_K, SS_RUNS, seed=SS_SEED)
+    figures = [] if out is None else [figure_entry(
+        final_risk_plot(gd, Path(out) / FIGURES / f"safran_shamir_k{SS_K}_final_risk"),
+        f"Safran-Shamir k = n = {SS_K}: final risk of the {gd.runs} GD runs (bad: F >= "
+        f"{ss.BAD:g})", out)]
     fams = ss.families(gd)
     rate = wilson(int(gd.bad.sum()), gd.runs)
     cert = ss.certify_family(gd, fams[0]) if fams else None
@@ -274,6 +302,7 @@ def _safran_shamir_row() -> list[Row]:
         verdict, method = "inconclusive", "sampled" if not fams else (c or {}).get("method", "")
     return [
         {
+            **({"figures": figures} if figures else {}),
             "section": "population",
             "id": f"safran-shamir-k{SS_K}",
             "claim": "Safran & Shamir (2018): gradient descent on a two-layer ReLU net "
@@ -308,11 +337,16 @@ def _safran_shamir_row() -> list[Row]:
     ]
 
 
-def _liu_row() -> list[Row]:
-    from verify.experiments.du_liu import liu_comparison
+def _liu_row(out: str | None = None) -> list[Row]:
+    from verify.experiments.du_liu import liu_comparison, liu_plot
 
     t0 = time.perf_counter()
-    liu = liu_comparison(LIU_RUNS, seed=LIU_SEED, iters=LIU_ITERS)
+    # tracing 3 runs records their path only; it does not change the computation
+    liu = liu_comparison(LIU_RUNS, seed=LIU_SEED, iters=LIU_ITERS, trace=0 if out is None else 3)
+    figures = [] if out is None else [figure_entry(
+        liu_plot(liu, Path(out) / FIGURES / "liu_two_stages")[0],
+        "Liu et al. (reconstruction): angle(w, v*) and |a - a*| along 3 traced GD runs, with "
+        "and without the shortcut", out)]
     on, off = liu["with_shortcut"], liu["without_shortcut"]
     for r in (on, off):
         r.pop("trajectories", None)
@@ -323,6 +357,7 @@ def _liu_row() -> list[Row]:
 
     return [
         {
+            **({"figures": figures} if figures else {}),
             "section": "population",
             "id": "liu-shortcut",
             "claim": "Liu et al. (2019), reconstruction: GD with normalisation from w ~ 0 and a in "
@@ -344,15 +379,43 @@ def _liu_row() -> list[Row]:
     ]
 
 
-def population_tasks() -> list[Task]:
+def population_tasks(out: str | None = None) -> list[Task]:
     """Population-landscape rows: Du et al.'s certified spurious minimum, a Safran-Shamir
     spurious minimum found and certified by the toolkit, Liu et al.'s experiment
-    (reconstruction)."""
+    (reconstruction); with ``out`` the Safran-Shamir and Liu figures."""
     return [
         ("population du-spurious", _du_row),
-        (f"population safran-shamir k={SS_K}", _safran_shamir_row),
-        ("population liu-shortcut (reconstruction)", _liu_row),
+        (f"population safran-shamir k={SS_K}", functools.partial(_safran_shamir_row, out)),
+        ("population liu-shortcut (reconstruction)", functools.partial(_liu_row, out)),
     ]
+
+
+def final_risk_plot(gd: Any, path: Path) -> Path:
+    """Histogram of the final risks of Safran-Shamir GD runs (log10), the bad threshold."""
+    import numpy as np
+
+    from verify.experiments import safran_shamir as ss
+    from verify.experiments.plotting import save_figure
+
+    risk = [float(v) for v in gd.risk]
+    logs = [float(np.log10(max(v, 1e-300))) for v in risk]
+
+    def draw(ax: Any) -> None:
+        ax.hist(logs, bins=30, label=f"final risk of {len(risk)} GD runs (measured)")
+        ax.axvline(float(np.log10(ss.BAD)), color="red", ls="--",
+                   label=f"bad-run threshold F = {ss.BAD:g}")
+
+    png, _ = save_figure(path, draw, {"k": gd.k, "n": gd.n, "seed": gd.seed,
+                                      "final_risk": risk, "bad_threshold": ss.BAD,
+                                      "converged": [bool(c) for c in gd.converged]},
+                         title=f"Safran-Shamir k = n = {gd.k}: final risk of GD runs",
+                         xlabel="log10 final risk F", ylabel="runs")
+    return png
+
+
+def experiment_tasks(budget: str = "quick", seed: int = 0, out: str | None = None) -> list[Task]:
+    """Experiment rows Y3, Y3 at critical points, Y4, S2, S3 (:mod:`verify.cli.experiment_rows`)."""
+    return experiment_rows.experiment_tasks(budget, seed, out)
 
 
 # ---- running, summarising, writing --------------------------------------------
@@ -435,7 +498,11 @@ def run_command(args: argparse.Namespace, tasks: list[Task], emit: Emit) -> int:
         args.command,
         seeds=[] if seed is None else [seed],
         budget=budget,
-        settings={"profile": "dev"} if args.command == "all" else {},
+        settings=(
+            {"profile": "dev", "experiments": "deep" if getattr(args, "deep", False) else "quick"}
+            if args.command == "all"
+            else {}
+        ),
     )
     t0 = time.perf_counter()
     with TaskProgress(len(tasks), enabled=not getattr(args, "quiet", False)) as progress:

@@ -1,4 +1,9 @@
-"""``resnet-verify experiment du|liu|safran-shamir``: run one experiment at a named budget.
+"""``resnet-verify experiment NAME``: run one experiment at a named budget.
+
+Names: ``du``, ``liu``, ``safran-shamir`` (population landscapes) and ``y3``,
+``y3-critical``, ``y4``, ``s2``, ``s3`` (Yun et al.'s near-identity bound and Rademacher
+estimate, Shamir's approximate stationarity and the SGD experiment; see
+:mod:`verify.experiments.sweeps`).
 
 Every rate is reported with its run count and a 95 % Wilson interval, the seed and the
 settings; with ``out`` the numbers are written as JSON next to a PNG plot
@@ -17,11 +22,11 @@ from typing import Any
 import numpy as np
 
 from verify.errors import InvalidInput
-from verify.experiments import du_liu
+from verify.experiments import du_liu, sweeps
 from verify.experiments import safran_shamir as ss
 from verify.experiments.plotting import save_figure
 
-NAMES = ("du", "liu", "safran-shamir")
+NAMES = ("du", "liu", "safran-shamir", *sweeps.NAMES)
 #: runs (and sizes) per budget
 BUDGETS: dict[str, dict[str, Any]] = {
     "quick": {"du": 200, "liu": 200, "liu_iters": 1500, "ss_ks": (6, 7, 8), "ss_runs": 100},
@@ -111,8 +116,11 @@ def run_experiment(
         raise InvalidInput(f"--seed={seed!r} must be a non-negative integer.")
     where = None if out is None else Path(out)
     t0 = time.perf_counter()
-    fn = {"du": _du, "liu": _liu, "safran-shamir": _ss}[name]
-    payload, text = fn(BUDGETS[budget], seed, where)
+    if name in sweeps.NAMES:
+        payload, text = sweeps.run_sweep(name, budget, seed, where)
+    else:
+        fn = {"du": _du, "liu": _liu, "safran-shamir": _ss}[name]
+        payload, text = fn(BUDGETS[budget], seed, where)
     secs = time.perf_counter() - t0
     payload = {"budget": budget, "seed": seed, "seconds": round(secs, 3), **payload}
     return payload, text + f"\n({budget} budget, {secs:.1f} s)"

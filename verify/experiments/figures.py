@@ -33,13 +33,14 @@ def _finite(name: str, v: Any) -> float:
 
 def dichotomy_scatter(
     points: Sequence[tuple[float, float]], path: Any, *, title: str = "Critical points",
-    certified: Sequence[bool] | None = None,
+    certified: Sequence[bool] | None = None, notes: dict[str, Any] | None = None,
 ) -> tuple[Any, Any]:
     """Scatter of ``(gap, lambda_min)`` pairs with the forbidden quadrant shaded.
 
     ``gap = R(theta*) - R_lin``; ``lambda_min`` the smallest Hessian eigenvalue (a
     midpoint or a rigorous bound the caller chose). Returns the PNG and JSON paths; the
-    JSON holds the points and the number in the forbidden quadrant.
+    JSON holds the points, the number in the forbidden quadrant and ``notes`` (what the
+    values are, how they were obtained: the caller's words).
     """
     pts = [(_finite(f"points[{i}][0]", g), _finite(f"points[{i}][1]", lam))
            for i, (g, lam) in enumerate(points)]
@@ -50,7 +51,8 @@ def dichotomy_scatter(
     data = {"gap": [p[0] for p in pts], "lambda_min": [p[1] for p in pts],
             "certified": [bool(c) for c in cert], "forbidden_quadrant": bad,
             "n_forbidden": len(bad),
-            "forbidden": "gap > 0 (worse than linear) and lambda_min >= 0 (no negative curvature)"}
+            "forbidden": "gap > 0 (worse than linear) and lambda_min >= 0 (no negative curvature)",
+            **(notes or {})}
 
     def draw(ax: Any) -> None:
         gs = [p[0] for p in pts] or [0.0]

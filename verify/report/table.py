@@ -30,6 +30,7 @@ SECTIONS = (
     ("example", "Examples"),
     ("search", "Searches"),
     ("population", "Population landscapes"),
+    ("experiment", "Experiments (reported only)"),
 )
 
 

@@ -44,6 +44,26 @@ from verify.theorems.core import Report, Theorem, screen
 from verify.verdict import Verdict
 
 
+@dataclass(frozen=True)
+class ExaminedPoint:
+    """A critical point the search examined (``search(..., collect_points=True)``).
+
+    ``gap = R(theta) - R_lin`` and ``lambda_min`` are the float64 screen's values
+    (NUMERIC), ``gap_tol`` and ``lambda_tol`` the screen's bands for them (within a band
+    the sign is not decided in float); ``certified`` says the certified pipeline ran
+    there and certified a critical point; ``covered`` says no premise other than a
+    qualifier failed the screen.
+    """
+
+    gap: float
+    lambda_min: float
+    certified: bool
+    covered: bool
+    gap_tol: float
+    lambda_tol: float
+    verdict: str | None  # the certified report's verdict where the pipeline ran
+
+
 @dataclass
 class _Tally:
     counts: Counter[str] = field(default_factory=Counter)
@@ -52,6 +72,7 @@ class _Tally:
     first_hit_seconds: float | None = None
     hit: tuple[Instance, Report] | None = None
     t0: float = field(default_factory=time.perf_counter)
+    points: list[ExaminedPoint] | None = None  # collected only when asked for
 
 
 @dataclass(frozen=True)
@@ -70,6 +91,7 @@ class SearchReport:
     first_hit_seconds: float | None
     counterexample: dict[str, Any] | None
     record_path: str | None = None
+    points: tuple[ExaminedPoint, ...] = ()  # only with collect_points=True
 
     @property
     def verdict(self) -> Verdict:
@@ -150,16 +172,21 @@ def _examine(
     if not points and counting:
         tally.counts["no critical point"] += 1
     for theta in points:
-        verdict, vacuous, score, details = screen(theorem, FloatContext(obj, theta))
+        fctx = FloatContext(obj, theta)
+        verdict, vacuous, score, details = screen(theorem, fctx)
         best = max(best, score)
         if counting:
             key = "vacuous" if vacuous else verdict.value
             tally.counts[f"screen {key}"] += 1
         if not details["candidate"]:
+            if counting and tally.points is not None:
+                _collect(tally.points, theorem, fctx, details, None)
             continue
         report = certify_point(theorem, obj, theta)
         if counting:
             tally.counts[f"certified {report.verdict.value}"] += 1
+            if tally.points is not None:
+                _collect(tally.points, theorem, fctx, details, report)
         if report.verdict is Verdict.VIOLATED:
             found = True
             if tally.hit is None or not counting:
@@ -181,6 +208,33 @@ def _examine(
     return found
 
 
+def _collect(
+    points: list[ExaminedPoint],
+    theorem: Theorem,
+    fctx: FloatContext,
+    details: dict[str, Any],
+    report: Report | None,
+) -> None:
+    """Append the point's float ``(R - R_lin, lambda_min)``; skipped if not finite."""
+    with np.errstate(all="ignore"):
+        risk, r_lin = float(fctx.land.risk), float(fctx.r_lin)
+        gap = risk - r_lin
+        lam = float(fctx.eigenvalues[0]) if len(fctx.eigenvalues) else float("nan")
+    if not (np.isfinite(gap) and np.isfinite(lam)):
+        return
+    certified = report is not None and any(
+        n == "critical_point" and e.verdict is Verdict.HOLDS for n, e in report.premises
+    )
+    covered = all(
+        v != Verdict.VIOLATED.value
+        for n, v in details["premises"].items()
+        if n not in theorem.qualifiers
+    )
+    gap_tol = fctx.tol.band(max(abs(risk), abs(r_lin)))
+    points.append(ExaminedPoint(gap, lam, certified, covered, gap_tol, 1e-9 * fctx.hscale,
+                                None if report is None else report.verdict.value))
+
+
 def search(
     theorem: Theorem,
     *,
@@ -192,12 +246,16 @@ def search(
     progress: Callable[[int], None] | None = None,
     shrink_calls: int = 60,
     shrink_seconds: float = 15.0,
+    collect_points: bool = False,
 ) -> SearchReport:
     """Search for a certified violation of ``theorem`` among ``budget`` generated instances.
 
     Every screened candidate is certified; the first certified violation is shrunk
     (at most ``shrink_calls`` evaluations or ``shrink_seconds``) and returned as a
     record (written to ``out`` if given). Randomness comes only from ``seed``.
+    With ``collect_points`` the report lists every critical point examined while
+    counting (:class:`ExaminedPoint`; costs a float R_lin and eigvalsh per point for
+    theorems whose screen does not compute them).
     """
     if not isinstance(budget, int) or budget < 1 or budget > 1_000_000:
         raise InvalidInput(f"budget={budget!r} must be an integer between 1 and 1000000.")
@@ -214,7 +272,7 @@ def search(
         derandomize=False,
         report_multiple_bugs=False,
     )
-    tally = _Tally()
+    tally = _Tally(points=[] if collect_points else None)
     state: dict[str, Any] = {"shrinking": False, "shrink_calls": 0, "shrink_t0": 0.0}
 
     seen: dict[str, bool] = {}
@@ -271,6 +329,7 @@ def search(
         tally.first_hit_seconds,
         counter,
         path,
+        tuple(tally.points or ()),
     )
 
 
