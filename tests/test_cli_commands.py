@@ -86,8 +86,12 @@ def test_all_command_path(capsys: pytest.CaptureFixture[str], monkeypatch: pytes
     one_example = ["y6_nonmonotone_representations"]
     monkeypatch.setattr(runall, "example_tasks", lambda: examples(one_example))
     monkeypatch.setattr(
-        runall, "search_tasks", lambda b, s: [t for t in searches(b, s) if t[0] == "search K3"]
+        runall,
+        "search_tasks",
+        lambda b, s, out=None: [t for t in searches(b, s, out) if t[0] == "search K3"],
     )
+    # the experiment rows have their own test (tests/test_figures_all.py)
+    monkeypatch.setattr(runall, "experiment_tasks", lambda *a, **k: [])
     code, doc, _ = _run(capsys, "all", "--budget", "15", "--seed", "0", "--strict",
                           "--out", str(tmp_path), "--json")
     assert code == 0, [r for r in doc["rows"] if not r["ok"]]
