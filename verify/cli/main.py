@@ -1,22 +1,32 @@
 """The ``resnet-verify`` command line.
 
 Exit codes: 0 ran fine (whatever the verdict), 1 an asserted check failed
-(``--strict``), 2 bad input or usage (one line on stderr, no traceback).
+(``--strict``), 2 bad input or usage (one line on stderr, no traceback; with
+``--json`` also one ``{"error": {"type": ..., "message": ...}}`` document on
+stdout), 130 interrupted (Ctrl-C), 70 an internal error (a bug: one line, no
+traceback). Every option is validated and every ``--out`` is checked for
+writability before any work; the work itself is budgeted
+(:mod:`verify.io.budget`) and runs with native stdout captured
+(:mod:`verify.cli.guard`).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 import numpy as np
 
-from verify.errors import InvalidInput, VerifyError
+from verify.cli import guard
+from verify.errors import InvalidInput
+from verify.io import budget
 from verify.io.instances import load_instance
-from verify.numbers.arithmetic import Arithmetic, to_float_array
+from verify.io.writing import check_out_dir
+from verify.numbers.arithmetic import Arithmetic
+from verify.numbers.bounds import finite_float_array
 from verify.objectives.empirical import Objective
 from verify.report.encode import encode, fmt, table
 from verify.verdict import Verdict
@@ -24,17 +34,34 @@ from verify.verdict import Verdict
 PROG = "resnet-verify"
 
 
+class UsageError(InvalidInput):
+    """A command line argparse rejects."""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}; see '{PROG} --help'.\n")
+        where = self.prog[len(PROG) :].strip()
+        raise UsageError(f"{where + ': ' if where else ''}{message}; see '{PROG} --help'.")
 
 
-def _emit(payload: dict[str, Any], text: str, as_json: bool) -> None:
-    if as_json:
-        json.dump(payload, sys.stdout, indent=1)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(text.rstrip("\n") + "\n")
+def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
+    """Queue the command's output; :func:`main` writes it once the work is done."""
+    args.output.append(guard.strict_json(payload) if args.json else text.rstrip("\n"))
+
+
+def _write_stdout(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _nonneg(name: str, value: int, high: int | None = None) -> int:
+    if value < 0 or (high is not None and value > high):
+        rule = f"between 0 and {high}" if high is not None else "a non-negative integer"
+        raise InvalidInput(f"{name}={value!r} must be {rule}.")
+    return value
+
+
+SEED_MAX = 2**32 - 1
 
 
 # ---- derive -------------------------------------------------------------------
@@ -45,10 +72,13 @@ def cmd_derive(args: argparse.Namespace) -> int:
     model = inst.require_model()
     theta = inst.require_params()
     arith = Arithmetic.parse(args.arithmetic)
+    budget.check_derive(
+        model.n_params, inst.data.n, arith is not Arithmetic.FLOAT, allow_large=args.allow_large
+    )
     obj = Objective(model, inst.loss, inst.data)
     land = obj.evaluate(theta, arith, order=2)
     assert land.hessian is not None
-    hf = to_float_array(land.hessian)
+    hf = finite_float_array("the Hessian", land.hessian)
     eig = np.linalg.eigvalsh((hf + hf.T) / 2)
     names = [
         f"{p.name}{list(idx) if p.shape else ''}"
@@ -94,7 +124,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
             else "no sample on a kink"
         )
         lines.append(f"kink margin {fmt(kink)} ({state})")
-    _emit(payload, "\n".join(lines), args.json)
+    _emit(args, payload, "\n".join(lines))
     return 0
 
 
@@ -121,15 +151,19 @@ def cmd_check(args: argparse.Namespace) -> int:
                 for t in THEOREMS.values()
             ]
         }
-        _emit(payload, table(rows, ["id", "kind", "tag", "claim", "reference"]), args.json)
+        _emit(args, payload, table(rows, ["id", "kind", "tag", "claim", "reference"]))
         return 0
     if args.theorem is None or args.instance is None:
         raise InvalidInput(
             "check needs THEOREM and INSTANCE (or --list); "
             "e.g. resnet-verify check Y1 instance.json."
         )
+    _nonneg("--starts", args.starts)
+    _nonneg("--seed", args.seed, SEED_MAX)
     thm = theorem(args.theorem, args.without or ())
     inst = load_instance(args.instance)
+    model = inst.require_model()
+    budget.check_check(model.n_params, inst.data.n, args.starts, allow_large=args.allow_large)
     result = check(
         thm,
         inst,
@@ -143,7 +177,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         "nothing checked (INCONCLUSIVE)."
     )
     lines = [r.format() for r in result.reports] or [nothing]
-    _emit({"command": "check", **result.to_dict()}, "\n\n".join(lines), args.json)
+    _emit(args, {"command": "check", **result.to_dict()}, "\n\n".join(lines))
     if args.strict and (
         not result.reports or any(r.verdict is not Verdict.HOLDS for r in result.reports)
     ):
@@ -160,8 +194,11 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     inst = load_instance(args.instance)
     m = inst.model
     intercept = args.intercept or (m is not None and (m.intercept or m.output_bias))
+    budget.check_baseline(
+        inst.data.n, inst.data.d_in + int(bool(intercept)), allow_large=args.allow_large
+    )
     base = best_linear_predictor(inst.data, inst.loss, intercept=intercept)
-    _emit({"command": "baseline", **base.to_dict()}, base.format(), args.json)
+    _emit(args, {"command": "baseline", **base.to_dict()}, base.format())
     return 0
 
 
@@ -169,7 +206,12 @@ def cmd_search(args: argparse.Namespace) -> int:
     from verify.search.engine import search
     from verify.theorems import theorem
 
+    if not 1 <= args.budget <= 1_000_000:
+        raise InvalidInput(f"--budget={args.budget!r} must be an integer between 1 and 1000000.")
+    _nonneg("--seed", args.seed, SEED_MAX)
     thm = theorem(args.theorem, args.without or ())
+    if args.out is not None:
+        check_out_dir("--out", args.out)
     bar: Any = None
     if not args.json and sys.stderr.isatty():
         from tqdm import tqdm
@@ -192,7 +234,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     )
     if bar is not None:
         bar.close()
-    _emit({"command": "search", **rep.to_dict()}, rep.format(), args.json)
+    _emit(args, {"command": "search", **rep.to_dict()}, rep.format())
     return 1 if args.strict and rep.verdict is Verdict.VIOLATED else 0
 
 
@@ -200,8 +242,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from verify.io.instances import load_json
     from verify.io.records import replay
 
-    result = replay(load_json(args.record))
-    _emit({"command": "replay", **result.to_dict()}, result.format(), args.json)
+    result = replay(load_json(args.record), source=str(args.record))
+    _emit(args, {"command": "replay", **result.to_dict()}, result.format())
     return 1 if args.strict and not result.reproduced else 0
 
 
@@ -211,12 +253,14 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def _run_rows(args: argparse.Namespace, tasks: list[Any]) -> int:
     from verify.cli.runall import render, run_tasks, write
 
+    if getattr(args, "out", None):
+        check_out_dir("--out", args.out)
     rows = run_tasks(tasks, progress=not args.json and sys.stderr.isatty())
     text = render(rows)
     if getattr(args, "out", None):
         j, m = write(rows, args.out)
         text += f"\nwrote {j} and {m}"
-    _emit({"command": args.command, "rows": rows}, text, args.json)
+    _emit(args, {"command": args.command, "rows": rows}, text)
     return 1 if args.strict and not all(r["ok"] for r in rows) else 0
 
 
@@ -235,8 +279,9 @@ def cmd_examples(args: argparse.Namespace) -> int:
 def cmd_all(args: argparse.Namespace) -> int:
     from verify.cli.runall import example_tasks, proof_tasks, search_tasks
 
-    if args.budget < 1:
-        raise InvalidInput(f"--budget={args.budget!r} must be a positive integer.")
+    if not 1 <= args.budget <= 1_000_000:
+        raise InvalidInput(f"--budget={args.budget!r} must be an integer between 1 and 1000000.")
+    _nonneg("--seed", args.seed, SEED_MAX)
     tasks = proof_tasks() + example_tasks() + search_tasks(args.budget, args.seed)
     return _run_rows(args, tasks)
 
@@ -244,6 +289,14 @@ def cmd_all(args: argparse.Namespace) -> int:
 # ---- parser -------------------------------------------------------------------
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+def _allow_large(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="lift the work budget (README, Limits); may take far longer than 60 s",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -257,6 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("derive", help="risk, gradient and Hessian at the instance's parameters")
     p.add_argument("instance", help="instance JSON file (format resnet-verify/instance@1)")
     p.add_argument("--arithmetic", choices=[a.value for a in Arithmetic], default="float")
+    _allow_large(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_derive)
 
@@ -287,12 +341,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 1 unless the theorem HOLDS at every point checked",
     )
+    _allow_large(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_check)
 
     p = sub.add_parser("baseline", help="best linear predictor R_lin with a certified bracket")
     p.add_argument("instance", help="instance JSON file (the model may be omitted)")
     p.add_argument("--intercept", action="store_true", help="append a constant 1 to x")
+    _allow_large(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_baseline)
 
@@ -343,18 +399,62 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run one command; return its exit code (see the module docstring).
+
+    Usage errors raise ``SystemExit(2)`` after printing their line (argparse's
+    convention; ``--help`` exits 0).
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in argv
+    output: list[str] = []
+    with guard.Interrupts() as interrupts:
+        try:
+            code = _run(argv, as_json, output)
+        except KeyboardInterrupt:
+            interrupts.done()
+            return _fail(guard.EXIT_INTERRUPTED, "Interrupted", "interrupted", as_json)
+        try:
+            if output:
+                _write_stdout("\n".join(output) + "\n")
+        except BrokenPipeError:
+            guard.quiet_broken_pipe()
+        except KeyboardInterrupt:
+            interrupts.done()
+            return _fail(guard.EXIT_INTERRUPTED, "Interrupted", "interrupted", False)
+        return code
+
+
+def _run(argv: list[str], as_json: bool, output: list[str]) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as err:
+        raise SystemExit(_fail(2, "UsageError", str(err), as_json)) from None
+    args.output = output
     handler: Handler = args.handler
     try:
-        return handler(args)
-    except VerifyError as err:
-        msg = str(err).replace("\n", " ")
-        sys.stderr.write(f"{PROG}: error: {msg}\n")
-        return 2
+        with guard.native_stdout_captured():
+            return handler(args)
     except KeyboardInterrupt:
-        sys.stderr.write(f"{PROG}: interrupted\n")
-        return 130
+        raise
+    except Exception as err:  # the fault boundary: every exception becomes one line
+        output.clear()
+        code, kind, message = guard.classify(err)
+        return _fail(code, kind, message, as_json)
+
+
+def _fail(code: int, kind: str, message: str, as_json: bool) -> int:
+    """Print one error line on stderr (and the JSON error document with ``--json``)."""
+    message = " ".join(message.split())
+    try:
+        if as_json:
+            _write_stdout(guard.error_document(kind, message) + "\n")
+    except BrokenPipeError:
+        guard.quiet_broken_pipe()
+    line = f"{PROG}: {message}" if code == guard.EXIT_INTERRUPTED else f"{PROG}: error: {message}"
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover
