@@ -26,7 +26,7 @@ from verify.io import budget
 from verify.io.instances import load_instance
 from verify.io.writing import check_out_dir
 from verify.numbers.arithmetic import Arithmetic
-from verify.numbers.bounds import finite_float_array
+from verify.numbers.bounds import all_finite, finite_float_array, fmt6
 from verify.objectives.empirical import Objective
 from verify.report.encode import encode, fmt, table
 from verify.verdict import Verdict
@@ -64,6 +64,14 @@ def _nonneg(name: str, value: int, high: int | None = None) -> int:
 SEED_MAX = 2**32 - 1
 
 
+def _fmt(value: Any, digits: int = 6) -> str:
+    """``fmt`` that survives exact values beyond float64 (printed with ``fmt6``)."""
+    try:
+        return fmt(value, digits)
+    except OverflowError:
+        return fmt6(value)
+
+
 # ---- derive -------------------------------------------------------------------
 
 
@@ -78,8 +86,12 @@ def cmd_derive(args: argparse.Namespace) -> int:
     obj = Objective(model, inst.loss, inst.data)
     land = obj.evaluate(theta, arith, order=2)
     assert land.hessian is not None
-    hf = finite_float_array("the Hessian", land.hessian)
-    eig = np.linalg.eigvalsh((hf + hf.T) / 2)
+    eig: Any = None
+    if arith is Arithmetic.FLOAT or all_finite(land.hessian):
+        # float results that overflowed are meaningless: one line, exit 2
+        hf = finite_float_array("the float64 Hessian", land.hessian)
+        eig = np.linalg.eigvalsh((hf + hf.T) / 2)
+    no_eig = "not computed: the Hessian is beyond float64 (float64 overflow)"
     names = [
         f"{p.name}{list(idx) if p.shape else ''}"
         for p in model.layout
@@ -95,7 +107,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
         "risk": encode(land.risk),
         "gradient": encode(land.gradient),
         "hessian": encode(land.hessian),
-        "hessian_eigenvalues": [float(v) for v in eig],
+        "hessian_eigenvalues": no_eig if eig is None else [float(v) for v in eig],
         "hessian_eigenvalues_method": "numeric",
         "kink_margin": encode(kink),
         "twice_differentiable": None if kink is None else bool(kink > 0),
@@ -104,16 +116,16 @@ def cmd_derive(args: argparse.Namespace) -> int:
         f"instance   {args.instance}  ({model.kind}, P={model.n_params}, n={inst.data.n})",
         f"arithmetic {arith.value}: results are {land.method.value.upper()}"
         + (" (float64, not a proof)" if arith is Arithmetic.FLOAT else ""),
-        f"risk R     {fmt(land.risk)}",
+        f"risk R     {_fmt(land.risk)}",
         "gradient",
     ]
-    lines += [f"  {n:<28} {fmt(g)}" for n, g in zip(names, land.gradient, strict=True)]
+    lines += [f"  {n:<28} {_fmt(g)}" for n, g in zip(names, land.gradient, strict=True)]
     lines.append(f"hessian    {model.n_params}x{model.n_params} (use --json for all entries)")
     if model.n_params <= 12:
-        lines += ["  " + "  ".join(f"{fmt(v, 4):>10}" for v in row) for row in land.hessian]
+        lines += ["  " + "  ".join(f"{_fmt(v, 4):>10}" for v in row) for row in land.hessian]
     lines.append(
         "eigenvalues (NUMERIC, float64 eigvalsh of the Hessian): "
-        + ", ".join(f"{v:.6g}" for v in eig)
+        + (no_eig if eig is None else ", ".join(f"{v:.6g}" for v in eig))
     )
     if kink is None:
         lines.append("kinks      none (smooth activations)")
@@ -123,7 +135,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
             if not kink > 0
             else "no sample on a kink"
         )
-        lines.append(f"kink margin {fmt(kink)} ({state})")
+        lines.append(f"kink margin {_fmt(kink)} ({state})")
     _emit(args, payload, "\n".join(lines))
     return 0
 

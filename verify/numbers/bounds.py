@@ -13,6 +13,7 @@ Source: issue 11 (finite inputs that pass validation then overflow float64).
 
 from __future__ import annotations
 
+import decimal
 import math
 from fractions import Fraction
 from typing import Any
@@ -76,3 +77,48 @@ def all_finite(arr: Any) -> bool:
         with np.errstate(all="ignore"):
             return bool(np.all(np.isfinite(np.asarray(a, dtype=np.float64))))
     return all(float_or_none(v) is not None for v in a.ravel())
+
+
+def saturating_float(value: Any) -> float:
+    """``float(value)``, or ``+-inf`` when it is beyond float64 (never raises).
+
+    For margins and summaries only: a decision must be taken on the exact or
+    ball value, never on this float.
+    """
+    f = float_or_none(value)
+    if f is not None:
+        return f
+    try:
+        q = _as_fraction(value)
+    except (TypeError, ValueError, OverflowError):
+        return math.nan
+    return math.inf if q > 0 else -math.inf
+
+
+def fmt6(value: Any) -> str:
+    """Six significant digits of any number, also beyond float64 (``1e+480``)."""
+    f = float_or_none(value)
+    if f is not None:
+        return f"{f:.6g}"
+    try:
+        q = _as_fraction(value)
+    except (TypeError, ValueError, OverflowError):
+        return str(value)
+    with decimal.localcontext() as ctx:
+        ctx.prec = 8
+        ctx.Emax = decimal.MAX_EMAX
+        ctx.Emin = decimal.MIN_EMIN
+        d = decimal.Decimal(q.numerator) / decimal.Decimal(q.denominator)
+    return f"{d:.6g} (beyond float64)"
+
+
+def _as_fraction(value: Any) -> Fraction:
+    if isinstance(value, flint.fmpq):
+        return Fraction(int(value.p), int(value.q))
+    if isinstance(value, flint.arb):
+        if not value.is_finite():
+            raise ValueError("not a finite ball")
+        return Fraction(str(value.mid().str(30, radius=False)).replace(" ", ""))
+    if isinstance(value, Fraction | int):
+        return Fraction(value)
+    raise TypeError(type(value).__name__)

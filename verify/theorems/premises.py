@@ -36,6 +36,7 @@ from verify.certify.box import exact_vector
 from verify.critical.snapping import snap_rational
 from verify.models import ResidualBlock
 from verify.numbers.arithmetic import Arithmetic, ball_bounds, fmpq_to_fraction
+from verify.numbers.bounds import fmt6, saturating_float
 from verify.objectives.empirical import Landscape, Objective
 from verify.verdict import Evidence, Method, Verdict, weakest
 
@@ -321,28 +322,33 @@ def risk_le_linear(ctx: Context) -> Evidence:
             weakest(methods),
             f"no trustworthy bracket on R_lin: {base.evidence.reason}",
         )
-    lo, hi = base.lower, base.upper
-    rng = (
-        f"R in [{float(r_lo):.6g}, {float(r_hi):.6g}], R_lin in [{float(lo):.6g}, {float(hi):.6g}]"
-    )
+    lo, hi = _exact_if_rational(base.lower, r_lo), _exact_if_rational(base.upper, r_hi)
+    rng = f"R in [{fmt6(r_lo)}, {fmt6(r_hi)}], R_lin in [{fmt6(lo)}, {fmt6(hi)}]"
     if r_hi <= lo:
         return Evidence(
-            Verdict.HOLDS, weakest(methods), rng, margin=float(lo - r_hi), tolerance=0.0
+            Verdict.HOLDS, weakest(methods), rng, margin=saturating_float(lo - r_hi), tolerance=0.0
         )
     if r_lo > hi:
         return Evidence(
             Verdict.VIOLATED,
             weakest(methods),
             f"R > R_lin: {rng}",
-            margin=float(hi - r_lo),
+            margin=saturating_float(hi - r_lo),
             tolerance=0.0,
         )
     return Evidence(
         Verdict.INCONCLUSIVE,
         weakest(methods),
         f"enclosures overlap: {rng}",
-        margin=float(lo - r_hi),
+        margin=saturating_float(lo - r_hi),
     )
+
+
+def _exact_if_rational(x: Any, like: Any) -> Any:
+    """A finite float as its exact rational when compared with a rational (no float overflow)."""
+    if isinstance(like, Fraction) and isinstance(x, float) and np.isfinite(x):
+        return Fraction(x)
+    return x
 
 
 def negative_curvature(ctx: Context) -> Evidence:
