@@ -25,7 +25,7 @@ class _Timeout(BaseException):
     """Raised by the alarm; a BaseException so the CLI's fault boundary lets it through."""
 
 
-def _alarm(signum, frame):  # noqa: ANN001, ANN202 - signal handler signature
+def _alarm(signum, frame):
     raise _Timeout
 
 

@@ -33,7 +33,7 @@ class Limits:
     derive_params: int = 1000  # float Hessian P x P, eigvalsh, JSON of P^2 numbers
     derive_exact_params: int = 100  # exact / ball Hessian: P^2 rational entries
     derive_cells: int = 20_000_000  # n * P^2 / ... see work_derive
-    baseline_columns: int = 400  # d: exact rational linear algebra on d x d systems
+    baseline_columns: int = 1000  # d: exact rational linear algebra on d x d systems
     baseline_cells: int = 2_000_000  # n * d
     check_params: int = 200  # certified pipeline: exact / ball Hessians, Krawczyk boxes
     starts: int = 1000  # random starts for check --find
