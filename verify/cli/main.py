@@ -175,7 +175,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     thm = theorem(args.theorem, args.without or ())
     inst = load_instance(args.instance)
     model = inst.require_model()
-    budget.check_check(model.n_params, inst.data.n, args.starts, allow_large=args.allow_large)
+    budget.check_check(model, inst.data.n, args.starts, allow_large=args.allow_large)
     result = check(
         thm,
         inst,
@@ -254,7 +254,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from verify.io.instances import load_json
     from verify.io.records import replay
 
-    result = replay(load_json(args.record), source=str(args.record))
+    result = replay(
+        load_json(args.record), source=str(args.record), allow_large=args.allow_large
+    )
     _emit(args, {"command": "replay", **result.to_dict()}, result.format())
     return 1 if args.strict and not result.reproduced else 0
 
@@ -384,6 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("replay", help="recompute a counterexample record's verdict")
     p.add_argument("record", help="record JSON written by 'search --out'")
     p.add_argument("--strict", action="store_true", help="exit 1 if not reproduced")
+    _allow_large(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_replay)
 

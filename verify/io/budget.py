@@ -32,9 +32,9 @@ class Limits:
 
     derive_params: int = 1000  # float Hessian P x P, eigvalsh, JSON of P^2 numbers
     derive_exact_params: int = 100  # exact / ball Hessian: P^2 rational entries
-    derive_cells: int = 20_000_000  # n * P^2 / ... see work_derive
+    derive_work: int = 2_000_000_000  # n * P^2: per-sample second-order terms
     baseline_columns: int = 1000  # d: exact rational linear algebra on d x d systems
-    baseline_cells: int = 2_000_000  # n * d
+    baseline_work: int = 500_000_000  # n * d^2: the exact Gram matrix
     check_params: int = 200  # certified pipeline: exact / ball Hessians, Krawczyk boxes
     starts: int = 1000  # random starts for check --find
 
@@ -71,9 +71,9 @@ def check_derive(n_params: int, n: int, exact: bool, *, allow_large: bool) -> No
         )
     if n_params > LIMITS.derive_params:
         _refuse("parameters", n_params, LIMITS.derive_params, "derive builds a P x P Hessian")
-    cells = n * n_params
-    if cells > LIMITS.derive_cells:
-        _refuse("samples*parameters", cells, LIMITS.derive_cells, "per-sample Jacobians")
+    work = n * n_params * n_params
+    if work > LIMITS.derive_work:
+        _refuse("samples*parameters^2", work, LIMITS.derive_work, "per-sample second derivatives")
 
 
 def check_baseline(n: int, d: int, *, allow_large: bool) -> None:
@@ -82,15 +82,18 @@ def check_baseline(n: int, d: int, *, allow_large: bool) -> None:
         return
     if d > LIMITS.baseline_columns:
         _refuse("columns", d, LIMITS.baseline_columns, "the exact certificate solves d x d systems")
-    if n * d > LIMITS.baseline_cells:
-        _refuse("samples*columns", n * d, LIMITS.baseline_cells, "exact data matrix")
+    if n * d * d > LIMITS.baseline_work:
+        _refuse("samples*columns^2", n * d * d, LIMITS.baseline_work, "the exact Gram matrix")
 
 
-def check_check(n_params: int, n: int, starts: int, *, allow_large: bool) -> None:
-    """Budget of ``check``: certification at up to 1 + starts points."""
+def check_check(model: Model, n: int, starts: int, *, allow_large: bool) -> None:
+    """Budget of ``check`` (and ``replay``): certification at up to 1 + starts points,
+    each with derivatives of the model and the linear baseline."""
     if allow_large:
         return
-    if n_params > LIMITS.check_params:
-        _refuse("parameters", n_params, LIMITS.check_params, "certified Hessians and boxes")
+    if model.n_params > LIMITS.check_params:
+        _refuse("parameters", model.n_params, LIMITS.check_params, "certified Hessians and boxes")
+    check_derive(model.n_params, n, False, allow_large=False)
+    check_baseline(n, model.d_x, allow_large=False)
     if starts > LIMITS.starts:
         _refuse("--starts", starts, LIMITS.starts, "each start is a local solve and a certificate")

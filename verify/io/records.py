@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from verify.errors import InvalidInput, VerifyError
+from verify.io.budget import check_check
 from verify.io.instances import Instance, instance_to_json, parse_instance
 from verify.io.writing import strict_value, write_new
 from verify.theorems.core import Report, Theorem
@@ -157,8 +158,12 @@ class Replay:
         return "\n".join(lines)
 
 
-def replay(doc: Any, *, source: str = "the record") -> Replay:
-    """Recompute a record's verdict and report and compare them with its claims."""
+def replay(doc: Any, *, source: str = "the record", allow_large: bool = True) -> Replay:
+    """Recompute a record's verdict and report and compare them with its claims.
+
+    With ``allow_large=False`` the recomputation is refused (InvalidInput) when
+    the record's instance exceeds the work budget of ``check`` (README, Limits).
+    """
     if not isinstance(doc, dict) or not isinstance(doc.get("record"), dict):
         raise InvalidInput(
             f"{source} has no 'record' object; replay needs a counterexample "
@@ -189,6 +194,8 @@ def replay(doc: Any, *, source: str = "the record") -> Replay:
 
     from verify.pipeline import check
 
+    if inst.model is not None:
+        check_check(inst.model, inst.data.n, 0, allow_large=allow_large)
     result = check(thm, inst)
     if not result.reports:
         return Replay(
