@@ -253,9 +253,10 @@ def _reject(name: str) -> Any:
     raise ValueError(f"non-strict constant {name}")
 
 
-def _campaign(n: int) -> tuple[int, list[str]]:
+def _campaign(n: int, progress: Path | None = None) -> tuple[int, list[str]]:
     failures: list[str] = []
     count = [0]
+    t0 = time.perf_counter()
 
     @settings(
         max_examples=n,
@@ -270,6 +271,9 @@ def _campaign(n: int) -> tuple[int, list[str]]:
         problem = run_one(*case)
         if problem is not None:
             failures.append(problem)
+        if progress is not None and count[0] % 250 == 0:
+            seconds = round(time.perf_counter() - t0, 1)
+            progress.write_text(f"{count[0]} runs, {len(failures)} failures, {seconds} s\n")
 
     one()
     return count[0], failures
@@ -284,7 +288,8 @@ def test_fuzz_fast_slice() -> None:
 @pytest.mark.slow
 def test_fuzz_long_run(tmp_path_factory: pytest.TempPathFactory) -> None:
     t0 = time.perf_counter()
-    count, failures = _campaign(10_500)
+    where = tmp_path_factory.mktemp("fuzz")
+    count, failures = _campaign(10_500, progress=where / "progress.txt")
     seconds = time.perf_counter() - t0
     summary = {
         "runs": count,
@@ -292,7 +297,7 @@ def test_fuzz_long_run(tmp_path_factory: pytest.TempPathFactory) -> None:
         "failures": len(failures),
         "examples": sorted(set(failures))[:50],
     }
-    out = tmp_path_factory.mktemp("fuzz") / "fuzz-long.json"
+    out = where / "fuzz-long.json"
     out.write_text(json.dumps(summary, indent=1))
     print(json.dumps(summary))  # noqa: T201 - the count and time are the result of this test
     assert count >= 10_000

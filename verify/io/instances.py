@@ -112,7 +112,7 @@ def number(where: str, value: Any) -> int | float | Fraction:
     raise InvalidInput(f'{where}={_short(value)} is not a number; use e.g. 3, 0.5 or "1/3".')
 
 
-def _check_magnitude(where: str, shown: Any, value: int | float | Fraction) -> None:
+def _check_magnitude(where: str, shown: Any, value: Any) -> None:
     if abs(value) > MAX_MAGNITUDE:
         raise InvalidInput(
             f"{where}={_short(shown)} exceeds the magnitude limit 1e15 of instance numbers "
