@@ -273,7 +273,8 @@ def _campaign(n: int, progress: Path | None = None) -> tuple[int, list[str]]:
             failures.append(problem)
         if progress is not None and count[0] % 250 == 0:
             seconds = round(time.perf_counter() - t0, 1)
-            progress.write_text(f"{count[0]} runs, {len(failures)} failures, {seconds} s\n")
+            head = f"{count[0]} runs, {len(failures)} failures, {seconds} s\n"
+            progress.write_text(head + "\n".join(failures[:20]) + "\n")
 
     one()
     return count[0], failures
