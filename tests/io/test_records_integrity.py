@@ -96,6 +96,7 @@ TAMPERS: list[tuple[str, Callable[[dict[str, Any]], None], set[str]]] = [
     ("risk_strings", _set(f"{R}/point/risk", ["a", "b"]), {"digest", "difference"}),
     ("unknown_theorem", _set("record/theorem", "ZZ"), {"digest", "problem"}),
     ("bad_instance", _set("data/x", "nope"), {"digest", "problem"}),
+    ("without_removed", _set("record/without", _DEL), {"digest"}),  # found by the fuzzer
 ]
 
 

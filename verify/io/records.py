@@ -179,7 +179,7 @@ def replay(doc: Any, *, source: str = "the record", allow_large: bool = True) ->
         try:
             from verify.theorems import theorem
 
-            thm = theorem(rec["theorem"], tuple(rec["without"]))
+            thm = theorem(rec["theorem"], tuple(rec.get("without", [])))
         except VerifyError as err:
             problems.append(f"theorem: {err}")
     inst = None
