@@ -131,6 +131,7 @@ class Interrupts:
 
     def __init__(self) -> None:
         self.pending = False
+        self.received = False  # an interrupt arrived (even if some code swallowed it)
         self._old: Any = None
         self._old_alarm: Any = None
 
@@ -143,6 +144,7 @@ class Interrupts:
 
     def _on_sigint(self, signum: int, frame: Any) -> None:
         self.pending = True
+        self.received = True
         with contextlib.suppress(ValueError):
             self._old_alarm = signal.signal(signal.SIGALRM, self._on_alarm)
             signal.setitimer(signal.ITIMER_REAL, 0.5, 0.5)

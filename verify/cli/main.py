@@ -425,6 +425,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with guard.Interrupts() as interrupts:
         try:
             code = _run(argv, as_json, output)
+            if interrupts.received:  # swallowed somewhere below (a gc callback): still 130
+                raise KeyboardInterrupt
         except KeyboardInterrupt:
             interrupts.done()
             return _fail(guard.EXIT_INTERRUPTED, "Interrupted", "interrupted", as_json)
