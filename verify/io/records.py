@@ -86,7 +86,19 @@ def digest(doc: dict[str, Any]) -> str:
 
 
 def record(inst: Instance, report: Report, *, seed: int) -> dict[str, Any]:
-    """A counterexample record: the instance plus verdict, evidence, seed, versions, digest."""
+    """A counterexample record: the instance plus verdict, evidence, seed, versions, digest.
+
+    The stored report is the one :func:`replay` will recompute: the verdict is
+    re-derived from the stored instance (whose params may be the certified
+    point rather than the search's float start, which moves the Krawczyk box).
+    If that re-derivation does not give the same verdict and method, the search's
+    report is kept, and replay will honestly say NOT REPRODUCED.
+    """
+    from verify.pipeline import check
+
+    again = check(report.theorem, inst).reports
+    if again and (again[0].verdict, again[0].method) == (report.verdict, report.method):
+        report = again[0]
     doc = instance_to_json(inst)
     doc["name"] = f"counterexample-{report.theorem.id}"
     doc["record"] = {
