@@ -17,6 +17,7 @@ input, exit 130 on Ctrl-C, never a traceback; ``--json`` always one document).
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import io
 import json
@@ -24,6 +25,7 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -127,20 +129,51 @@ def native_stdout_captured() -> Iterator[None]:
 
 
 class Interrupts:
-    """SIGINT -> KeyboardInterrupt, re-raised until :meth:`done` (see module docstring)."""
+    """SIGINT -> KeyboardInterrupt in the main thread, robustly (see the module docstring).
+
+    Native solvers install their own SIGINT handlers while they run (SCS's
+    interrupt listener turns Ctrl-C into a solver status and the command would
+    go on to exit 0). So while a command runs, SIGINT is *blocked* in every
+    thread and a listener thread takes it with ``sigtimedwait`` and forwards it
+    to the main thread with ``_thread.interrupt_main``, which runs the Python
+    handler below whatever native code has installed. The handler raises
+    ``KeyboardInterrupt`` and re-raises it every 0.5 s until :meth:`done`, and
+    ``received`` stays set, so an interrupt swallowed by a callback is not lost.
+    Child processes started while a command runs inherit the blocked mask (the
+    command line starts none).
+    """
 
     def __init__(self) -> None:
         self.pending = False
         self.received = False  # an interrupt arrived (even if some code swallowed it)
         self._old: Any = None
         self._old_alarm: Any = None
+        self._mask: Any = None
+        self._stop = threading.Event()
+        self._listener: threading.Thread | None = None
 
     def __enter__(self) -> Interrupts:
         try:
             self._old = signal.signal(signal.SIGINT, self._on_sigint)
         except ValueError:  # not the main thread: leave signals alone
             self._old = None
+            return self
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            self._mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            self._listener = threading.Thread(
+                target=self._listen, name="resnet-verify-sigint", daemon=True
+            )
+            self._listener.start()
         return self
+
+    def _listen(self) -> None:
+        while not self._stop.is_set():
+            try:
+                got = signal.sigtimedwait([signal.SIGINT], 0.2)
+            except (OSError, InterruptedError):
+                continue
+            if got is not None and not self._stop.is_set():
+                _thread.interrupt_main(signal.SIGINT)
 
     def _on_sigint(self, signum: int, frame: Any) -> None:
         self.pending = True
@@ -165,8 +198,19 @@ class Interrupts:
 
     def __exit__(self, *exc: Any) -> None:
         self.done()
+        if self._listener is not None:
+            self._stop.set()
+            if self._listener.ident is not None:  # wake it now (SIGINT is blocked there)
+                with contextlib.suppress(OSError, ValueError, ProcessLookupError):
+                    signal.pthread_kill(self._listener.ident, signal.SIGINT)
+            self._listener.join(timeout=2)
+            self._listener = None
+        if self._mask is not None:
+            with contextlib.suppress(OSError, ValueError):
+                signal.pthread_sigmask(signal.SIG_SETMASK, self._mask)
+            self._mask = None
         if self._old is not None:
-            with contextlib.suppress(ValueError):
+            with contextlib.suppress(ValueError, TypeError):
                 signal.signal(signal.SIGINT, self._old)
 
 

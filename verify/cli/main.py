@@ -254,9 +254,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from verify.io.instances import load_json
     from verify.io.records import replay
 
-    result = replay(
-        load_json(args.record), source=str(args.record), allow_large=args.allow_large
-    )
+    result = replay(load_json(args.record), source=str(args.record), allow_large=args.allow_large)
     _emit(args, {"command": "replay", **result.to_dict()}, result.format())
     return 1 if args.strict and not result.reproduced else 0
 
