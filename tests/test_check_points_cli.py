@@ -54,7 +54,9 @@ def test_outside_the_setting_is_one_line_and_exit_2(capsys: pytest.CaptureFixtur
     path = CASES / "d1_block_without_V.json"
     assert main(["check", "Y2", str(path), "--json"]) == 2
     captured = capsys.readouterr()
-    assert captured.out == ""
+    # --json: one strict JSON error document on stdout (issue 11), one line on stderr
+    error = json.loads(captured.out)["error"]
+    assert error["type"] == "NotApplicable" and "trainable_V" in error["message"]
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1
     assert "theorem Y2 does not apply" in lines[0] and "trainable_V" in lines[0]

@@ -6,6 +6,35 @@ report) and are importable for advanced use, but only the names below are
 promised to stay.
 """
 
+# ruff: noqa: E402 - the startup interrupt handler must be installed before the heavy imports
+import sys as _sys
+
+
+def _quiet_interrupt_during_startup() -> None:
+    """Ctrl-C while the command line is still importing: one line and exit 130.
+
+    Runs only for ``python -m verify`` (argv[0] is ``-m`` while the package
+    imports) and the ``resnet-verify`` console script, never for library users;
+    the command line installs its own handler once it runs (verify.cli.guard).
+    """
+    import os
+    import signal
+
+    as_json = "--json" in _sys.argv
+
+    def handler(signum: int, frame: object) -> None:
+        if as_json:
+            os.write(1, b'{"error": {"type": "Interrupted", "message": "interrupted"}}\n')
+        os.write(2, b"resnet-verify: interrupted\n")
+        os._exit(130)
+
+    signal.signal(signal.SIGINT, handler)
+
+
+_argv0 = (getattr(_sys, "argv", None) or [""])[0]
+if _argv0 == "-m" or _argv0.endswith("resnet-verify"):
+    _quiet_interrupt_during_startup()
+
 from importlib.metadata import PackageNotFoundError, version
 
 from verify.baseline import Baseline, best_linear_predictor

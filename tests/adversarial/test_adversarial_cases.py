@@ -12,6 +12,9 @@ Each case runs through the API (:func:`verify.pipeline.check`) and the command l
   ``premises`` / ``branches`` as ``name: [verdict, method or null, text or absent]``;
 - ``some_report``: some report has this verdict and method;
 - ``counts``: ``escapes_min`` and exact counts from :meth:`CheckResult.counts`;
+- ``refused``: the instance is bad input under the documented limits (README, Limits):
+  loading it raises :class:`~verify.errors.InvalidInput` with this text, and the CLI
+  exits 2 with one line;
 - ``runs``: only the invariants below.
 
 Invariants checked on every report of every case (DESIGN.md rules 1-2): a VIOLATED has
@@ -28,7 +31,7 @@ from typing import Any
 import pytest
 
 from verify.cli.main import main
-from verify.errors import NotApplicable
+from verify.errors import InvalidInput, NotApplicable
 from verify.io.instances import load_instance
 from verify.pipeline import CheckResult, check
 from verify.theorems.catalogue import theorem
@@ -115,6 +118,13 @@ def test_adversarial_case(name: str, capsys: pytest.CaptureFixture[str]) -> None
     if "not_applicable" in want:
         for tid in [side["theorem"], *side.get("also_not_applicable", [])]:
             _not_applicable(name, tid, want["not_applicable"], capsys)
+        return
+    if "refused" in want:
+        with pytest.raises(InvalidInput, match=want["refused"]):
+            load_instance(path)
+        assert main(_argv(side, side["theorem"], path)) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and want["refused"] in err[0], err
         return
     thm = theorem(side["theorem"], side["without"])
     result: CheckResult = check(

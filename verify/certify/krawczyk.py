@@ -26,7 +26,8 @@ from verify.certify.box import Box, as_box, evaluate_box, kink_reason, q_json
 from verify.certify.inertia import entry_bounds, upper_bound
 from verify.certify.slice import sliced_critical_point
 from verify.errors import InvalidInput
-from verify.numbers.arithmetic import Arithmetic, fmpq_to_fraction, to_float_array
+from verify.numbers.arithmetic import Arithmetic, to_float_array
+from verify.numbers.bounds import fmt6, saturating_float
 from verify.objectives.empirical import Objective
 from verify.verdict import Evidence, Method, Verdict
 
@@ -69,12 +70,12 @@ def is_critical_at(objective: Objective, theta: Any) -> Evidence:
                 witness=witness,
             )
         i = max(nz, key=lambda k: abs(g[k]))
-        gmax = float(fmpq_to_fraction(abs(g[i])))
+        gmax = saturating_float(abs(g[i]))  # summary only: the decision is exact
         return Evidence(
             Verdict.VIOLATED,
             Method.EXACT,
             f"theta is not a critical point: the exact gradient entry {_param_name(objective, i)} "
-            f"is {float(fmpq_to_fraction(g[i])):.6g} != 0.",
+            f"is {fmt6(g[i])} != 0.",
             margin=-gmax,
             tolerance=0.0,
             witness={

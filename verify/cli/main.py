@@ -1,13 +1,19 @@
 """The ``resnet-verify`` command line.
 
 Exit codes: 0 ran fine (whatever the verdict), 1 an asserted check failed
-(``--strict``), 2 bad input or usage (one line on stderr, no traceback).
+(``--strict``), 2 bad input or usage (one line on stderr, no traceback; with
+``--json`` also one ``{"error": {"type": ..., "message": ...}}`` document on
+stdout), 130 interrupted (Ctrl-C), 70 an internal error (a bug: one line, no
+traceback). Every option is validated and every ``--out`` is checked for
+writability before any work; the work itself is budgeted
+(:mod:`verify.io.budget`) and runs with native stdout captured
+(:mod:`verify.cli.guard`).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
@@ -15,10 +21,14 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from verify.cli import guard
 from verify.cli.usermodule import resolve
-from verify.errors import InvalidInput, VerifyError
+from verify.errors import InvalidInput
+from verify.io import budget
 from verify.io.instances import load_instance
-from verify.numbers.arithmetic import Arithmetic, to_float_array
+from verify.io.writing import check_out_dir
+from verify.numbers.arithmetic import Arithmetic
+from verify.numbers.bounds import all_finite, finite_float_array, fmt6
 from verify.objectives.empirical import Objective
 from verify.report.encode import encode, fmt, table
 from verify.report.provenance import header, tool_version
@@ -29,17 +39,42 @@ PROG = "resnet-verify"
 EXPERIMENTS = ("du", "liu", "safran-shamir", "y3", "y3-critical", "y4", "s2", "s3")
 
 
+class UsageError(InvalidInput):
+    """A command line argparse rejects."""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}; see '{PROG} --help'.\n")
+        where = self.prog[len(PROG) :].strip()
+        raise UsageError(f"{where + ': ' if where else ''}{message}; see '{PROG} --help'.")
 
 
-def _emit(payload: dict[str, Any], text: str, as_json: bool) -> None:
-    if as_json:
-        json.dump(payload, sys.stdout, indent=1)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(text.rstrip("\n") + "\n")
+def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
+    """Queue the command's output; :func:`main` writes it once the work is done."""
+    args.output.append(guard.strict_json(payload) if args.json else text.rstrip("\n"))
+
+
+def _write_stdout(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _nonneg(name: str, value: int, high: int | None = None) -> int:
+    if value < 0 or (high is not None and value > high):
+        rule = f"between 0 and {high}" if high is not None else "a non-negative integer"
+        raise InvalidInput(f"{name}={value!r} must be {rule}.")
+    return value
+
+
+SEED_MAX = 2**32 - 1
+
+
+def _fmt(value: Any, digits: int = 6) -> str:
+    """``fmt`` that survives exact values beyond float64 (printed with ``fmt6``)."""
+    try:
+        return fmt(value, digits)
+    except OverflowError:
+        return fmt6(value)
 
 
 # ---- derive -------------------------------------------------------------------
@@ -54,16 +89,23 @@ def cmd_derive(args: argparse.Namespace) -> int:
         from verify.cli.population import derive_population
 
         payload, text = derive_population(inst, str(args.instance), args.arithmetic)
-        _emit(*_spectrum(args, payload, text), args.json)
+        _emit(args, *_spectrum(args, payload, text))
         return 0
     model = inst.require_model()
     theta = inst.require_params()
     arith = Arithmetic.parse(args.arithmetic)
+    budget.check_derive(
+        model.n_params, inst.data.n, arith is not Arithmetic.FLOAT, allow_large=args.allow_large
+    )
     obj = Objective(model, inst.loss, inst.data)
     land = obj.evaluate(theta, arith, order=2)
     assert land.hessian is not None
-    hf = to_float_array(land.hessian)
-    eig = np.linalg.eigvalsh((hf + hf.T) / 2)
+    eig: Any = None
+    if arith is Arithmetic.FLOAT or all_finite(land.hessian):
+        # float results that overflowed are meaningless: one line, exit 2
+        hf = finite_float_array("the float64 Hessian", land.hessian)
+        eig = np.linalg.eigvalsh((hf + hf.T) / 2)
+    no_eig = "not computed: the Hessian is beyond float64 (float64 overflow)"
     names = [
         f"{p.name}{list(idx) if p.shape else ''}"
         for p in model.layout
@@ -79,7 +121,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
         "risk": encode(land.risk),
         "gradient": encode(land.gradient),
         "hessian": encode(land.hessian),
-        "hessian_eigenvalues": [float(v) for v in eig],
+        "hessian_eigenvalues": no_eig if eig is None else [float(v) for v in eig],
         "hessian_eigenvalues_method": "numeric",
         "kink_margin": encode(kink),
         "twice_differentiable": None if kink is None else bool(kink > 0),
@@ -88,16 +130,16 @@ def cmd_derive(args: argparse.Namespace) -> int:
         f"instance   {args.instance}  ({model.kind}, P={model.n_params}, n={inst.data.n})",
         f"arithmetic {arith.value}: results are {land.method.value.upper()}"
         + (" (float64, not a proof)" if arith is Arithmetic.FLOAT else ""),
-        f"risk R     {fmt(land.risk)}",
+        f"risk R     {_fmt(land.risk)}",
         "gradient",
     ]
-    lines += [f"  {n:<28} {fmt(g)}" for n, g in zip(names, land.gradient, strict=True)]
+    lines += [f"  {n:<28} {_fmt(g)}" for n, g in zip(names, land.gradient, strict=True)]
     lines.append(f"hessian    {model.n_params}x{model.n_params} (use --json for all entries)")
     if model.n_params <= 12:
-        lines += ["  " + "  ".join(f"{fmt(v, 4):>10}" for v in row) for row in land.hessian]
+        lines += ["  " + "  ".join(f"{_fmt(v, 4):>10}" for v in row) for row in land.hessian]
     lines.append(
         "eigenvalues (NUMERIC, float64 eigvalsh of the Hessian): "
-        + ", ".join(f"{v:.6g}" for v in eig)
+        + (no_eig if eig is None else ", ".join(f"{v:.6g}" for v in eig))
     )
     if kink is None:
         lines.append("kinks      none (smooth activations)")
@@ -107,8 +149,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
             if not kink > 0
             else "no sample on a kink"
         )
-        lines.append(f"kink margin {fmt(kink)} ({state})")
-    _emit(*_spectrum(args, payload, "\n".join(lines)), args.json)
+        lines.append(f"kink margin {_fmt(kink)} ({state})")
+    _emit(args, *_spectrum(args, payload, "\n".join(lines)))
     return 0
 
 
@@ -148,7 +190,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         theta = inst.require_params()
     result = classify(objective, theta)
     payload = {"command": "classify", "instance": str(args.instance), **result.to_dict()}
-    _emit(payload, result.format(str(args.instance)), args.json)
+    _emit(args, payload, result.format(str(args.instance)))
     return 0
 
 
@@ -157,7 +199,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
 
     payload, text = run_experiment(args.name, args.budget, args.seed, args.out)
     prov = header("experiment", seeds=[args.seed], settings={"budget": args.budget})
-    _emit({"provenance": prov, "command": "experiment", **payload}, text, args.json)
+    _emit(args, {"provenance": prov, "command": "experiment", **payload}, text)
     return 0
 
 
@@ -193,7 +235,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 for t in THEOREMS.values()
             ],
         }
-        _emit(payload, table(rows, ["id", "kind", "tag", "claim", "reference"]), args.json)
+        _emit(args, payload, table(rows, ["id", "kind", "tag", "claim", "reference"]))
         return 0
     if args.theorem_module and args.instance is None:  # check --theorem-module M INSTANCE
         args.instance, args.theorem = args.theorem, None
@@ -202,8 +244,12 @@ def cmd_check(args: argparse.Namespace) -> int:
             "check needs THEOREM and INSTANCE (or --list); "
             "e.g. resnet-verify check Y1 instance.json."
         )
+    _nonneg("--starts", args.starts)
+    _nonneg("--seed", args.seed, SEED_MAX)
     thm = resolve(args.theorem, args.theorem_module, args.without)
     inst = load_instance(args.instance)
+    model = inst.require_model()
+    budget.check_check(model, inst.data.n, args.starts, allow_large=args.allow_large)
     result = check(
         thm,
         inst,
@@ -232,7 +278,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     payload = {"provenance": prov, "command": "check", **result.to_dict()}
     if args.points:
         payload["points"] = result.points()
-    _emit(payload, "\n\n".join(lines), args.json)
+    _emit(args, payload, "\n\n".join(lines))
     if args.strict and (
         not result.reports or any(r.verdict is not Verdict.HOLDS for r in result.reports)
     ):
@@ -249,15 +295,23 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     inst = load_instance(args.instance)
     m = inst.model
     intercept = args.intercept or (m is not None and (m.intercept or m.output_bias))
+    budget.check_baseline(
+        inst.data.n, inst.data.d_in + int(bool(intercept)), allow_large=args.allow_large
+    )
     base = best_linear_predictor(inst.data, inst.loss, intercept=intercept)
-    _emit({"command": "baseline", **base.to_dict()}, base.format(), args.json)
+    _emit(args, {"command": "baseline", **base.to_dict()}, base.format())
     return 0
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     from verify.search.engine import search
 
+    if not 1 <= args.budget <= 1_000_000:
+        raise InvalidInput(f"--budget={args.budget!r} must be an integer between 1 and 1000000.")
+    _nonneg("--seed", args.seed, SEED_MAX)
     thm = resolve(args.theorem, args.theorem_module, args.without)
+    if args.out is not None:
+        check_out_dir("--out", args.out)
     bar: Any = None
     if not args.json and sys.stderr.isatty():
         from tqdm import tqdm
@@ -292,7 +346,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             f"\n  wrote {png} and {js}: R - R_lin against lambda_min at the "
             f"{sum(p.covered for p in rep.points)} covered critical points examined (float)"
         )
-    _emit(payload, text, args.json)
+    _emit(args, payload, text)
     return 1 if args.strict and rep.verdict is Verdict.VIOLATED else 0
 
 
@@ -300,8 +354,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from verify.io.instances import load_json
     from verify.io.records import replay
 
-    result = replay(load_json(args.record))
-    _emit({"command": "replay", **result.to_dict()}, result.format(), args.json)
+    result = replay(load_json(args.record), source=str(args.record), allow_large=args.allow_large)
+    _emit(args, {"command": "replay", **result.to_dict()}, result.format())
     return 1 if args.strict and not result.reproduced else 0
 
 
@@ -311,7 +365,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def _run_rows(args: argparse.Namespace, tasks: list[Any]) -> int:
     from verify.cli.runall import run_command
 
-    return run_command(args, tasks, _emit)
+    if getattr(args, "out", None):
+        check_out_dir("--out", args.out)
+    return run_command(args, tasks, lambda payload, text, _as_json: _emit(args, payload, text))
 
 
 def cmd_proofs(args: argparse.Namespace) -> int:
@@ -335,8 +391,9 @@ def cmd_all(args: argparse.Namespace) -> int:
         search_tasks,
     )
 
-    if args.budget < 1:
-        raise InvalidInput(f"--budget={args.budget!r} must be a positive integer.")
+    if not 1 <= args.budget <= 1_000_000:
+        raise InvalidInput(f"--budget={args.budget!r} must be an integer between 1 and 1000000.")
+    _nonneg("--seed", args.seed, SEED_MAX)
     level = "deep" if args.deep else "quick"
     out = None if args.out is None else str(args.out)
     tasks = (
@@ -393,6 +450,14 @@ def _loss_catalogue() -> str:
     return "\n".join(lines)
 
 
+def _allow_large(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="lift the work budget (README, Limits); may take far longer than 60 s",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
@@ -428,6 +493,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="also draw the Hessian spectrum (sorted eigenvalues) as FILE (PNG; data as .json)",
     )
+    _allow_large(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_derive)
 
@@ -522,6 +588,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 1 unless the theorem HOLDS at every point checked",
     )
+    _allow_large(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_check)
 
@@ -535,6 +602,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("instance", help="instance JSON file (the model may be omitted)")
     p.add_argument("--intercept", action="store_true", help="append a constant 1 to x")
+    _allow_large(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_baseline)
 
@@ -583,6 +651,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("record", help="record JSON written by 'search --out'")
     p.add_argument("--strict", action="store_true", help="exit 1 if not reproduced")
+    _allow_large(p)
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_replay)
 
@@ -652,18 +721,64 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run one command; return its exit code (see the module docstring).
+
+    Usage errors raise ``SystemExit(2)`` after printing their line (argparse's
+    convention; ``--help`` exits 0).
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in argv
+    output: list[str] = []
+    with guard.Interrupts() as interrupts:
+        try:
+            code = _run(argv, as_json, output)
+            if interrupts.received:  # swallowed somewhere below (a gc callback): still 130
+                raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            interrupts.done()
+            return _fail(guard.EXIT_INTERRUPTED, "Interrupted", "interrupted", as_json)
+        try:
+            if output:
+                _write_stdout("\n".join(output) + "\n")
+        except BrokenPipeError:
+            guard.quiet_broken_pipe()
+        except KeyboardInterrupt:
+            interrupts.done()
+            return _fail(guard.EXIT_INTERRUPTED, "Interrupted", "interrupted", False)
+        return code
+
+
+def _run(argv: list[str], as_json: bool, output: list[str]) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as err:
+        raise SystemExit(_fail(2, "UsageError", str(err), as_json)) from None
+    args.output = output
     handler: Handler = args.handler
     try:
-        return handler(args)
-    except VerifyError as err:
-        msg = str(err).replace("\n", " ")
-        sys.stderr.write(f"{PROG}: error: {msg}\n")
-        return 2
+        with guard.native_stdout_captured():
+            return handler(args)
     except KeyboardInterrupt:
-        sys.stderr.write(f"{PROG}: interrupted\n")
-        return 130
+        raise
+    except Exception as err:  # the fault boundary: every exception becomes one line
+        output.clear()
+        code, kind, message = guard.classify(err)
+        return _fail(code, kind, message, as_json)
+
+
+def _fail(code: int, kind: str, message: str, as_json: bool) -> int:
+    """Print one error line on stderr (and the JSON error document with ``--json``)."""
+    message = " ".join(message.split())
+    try:
+        if as_json:
+            _write_stdout(guard.error_document(kind, message) + "\n")
+    except BrokenPipeError:
+        guard.quiet_broken_pipe()
+    line = f"{PROG}: {message}" if code == guard.EXIT_INTERRUPTED else f"{PROG}: error: {message}"
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

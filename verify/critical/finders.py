@@ -293,7 +293,7 @@ def canonical(obj: Objective, theta: np.ndarray) -> np.ndarray:
             if b is not None:
                 named[b] = named[b][order]
             nxt = next_matrix(model, i)
-            named[nxt] = named[nxt][order] if named[nxt].ndim == 1 else named[nxt][:, order]
+            named[nxt] = named[nxt][..., order]  # w is a vector, W and A matrices
     return model.pack(named)
 
 

@@ -13,9 +13,11 @@ An instance is a model, a loss, a dataset and optionally a parameter point::
     }
 
 Numbers are JSON numbers or strings. Integers and strings of the form
-``"p/q"``, ``"p"`` or a decimal such as ``"0.25"`` are exact rationals; JSON
-numbers with a fraction or exponent are IEEE floats (and in exact arithmetic
-stand for their exact binary value). ``NaN``/``Infinity`` are rejected.
+``"p/q"``, ``"p"`` or a decimal such as ``"0.25"`` (ASCII digits, an optional
+sign, nothing else) are exact rationals; JSON numbers with a fraction or
+exponent are IEEE floats (and in exact arithmetic stand for their exact binary
+value). ``NaN``/``Infinity``, booleans and values of magnitude above
+:data:`MAX_MAGNITUDE` are rejected (the float64 boundary: see README, Limits).
 ``params`` is either an object keyed by parameter name (see
 ``Model.layout``) or a flat list in layout order.
 
@@ -26,7 +28,6 @@ numbers are parsed with a regular expression and ``fractions.Fraction``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -40,13 +41,17 @@ from verify.catalogue import losses
 from verify.catalogue.losses import Loss
 from verify.data import Dataset
 from verify.errors import InvalidInput
+from verify.io import reading
+from verify.io.budget import check_model_size
 from verify.models import Model, model_from_spec
 
 FORMAT = "resnet-verify/instance@1"
 MAX_SAMPLES = 100_000
 MAX_NUMBER_CHARS = 400
-MAX_FILE_BYTES = 64 * 1024 * 1024
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d+)?)(/\d+)?$")
+MAX_MAGNITUDE = 10**15
+MAX_FILE_BYTES = reading.MAX_FILE_BYTES
+# README grammar, literally: "p/q" or "p" (integers) or a decimal "0.25"; ASCII only.
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:/[0-9]+|\.[0-9]+)?", re.ASCII)
 _TOP_KEYS = {"format", "model", "loss", "data", "params", "name", "description", "record"}
 
 
@@ -74,32 +79,45 @@ class Instance:
 
 
 def number(where: str, value: Any) -> int | float | Fraction:
-    """Parse one number of an instance file (never evaluates anything)."""
+    """Parse one number of an instance file (never evaluates anything).
+
+    The README grammar is enforced literally: JSON integers and floats, or strings
+    ``"p/q"``, ``"-3"``, ``"0.25"`` made of ASCII digits; the magnitude is at most
+    :data:`MAX_MAGNITUDE` so that every value can enter float64 arithmetic.
+    """
     if isinstance(value, bool) or value is None:
         raise InvalidInput(f'{where}={value!r} is not a number; use e.g. 3, 0.5 or "1/3".')
     if isinstance(value, int):
-        if abs(value) > 10**MAX_NUMBER_CHARS:
-            raise InvalidInput(f"{where} is absurdly large.")
+        _check_magnitude(where, value, value)
         return value
     if isinstance(value, float):
         if not np.isfinite(value):
             raise InvalidInput(
                 f"{where}={value!r} is not finite; NaN and infinities are not allowed."
             )
+        _check_magnitude(where, value, value)
         return value
     if isinstance(value, str):
-        s = value.strip()
-        if len(s) > MAX_NUMBER_CHARS or not _NUMBER.match(s):
-            shown = value if len(value) <= 60 else value[:57] + "..."
+        if len(value) > MAX_NUMBER_CHARS or not _NUMBER.fullmatch(value):
             raise InvalidInput(
-                f'{where}={shown!r} is not a number; strings must look like "p/q", "-3" or "0.25".'
+                f"{where}={_short(value)} is not a number; strings must look like "
+                '"p/q", "-3" or "0.25" (ASCII digits, no exponent, no spaces).'
             )
-        num, _, den = s.partition("/")
+        num, _, den = value.partition("/")
         if den and int(den) == 0:
             raise InvalidInput(f"{where}={value!r} has a zero denominator.")
         q = Fraction(num) / (int(den) if den else 1)
+        _check_magnitude(where, value, q)
         return q.numerator if q.denominator == 1 else q
-    raise InvalidInput(f'{where}={value!r} is not a number; use e.g. 3, 0.5 or "1/3".')
+    raise InvalidInput(f'{where}={_short(value)} is not a number; use e.g. 3, 0.5 or "1/3".')
+
+
+def _check_magnitude(where: str, shown: Any, value: Any) -> None:
+    if abs(value) > MAX_MAGNITUDE:
+        raise InvalidInput(
+            f"{where}={_short(shown)} exceeds the magnitude limit 1e15 of instance numbers "
+            "(float64 arithmetic must not overflow); rescale the data or parameters."
+        )
 
 
 def _array(where: str, value: Any, ndim: int) -> np.ndarray:
@@ -157,8 +175,9 @@ def parse_instance(doc: Any) -> Instance:
         raise InvalidInput('the instance is missing \'loss\'; add e.g. "loss": "squared".')
     lss = loss_from_spec(doc["loss"])
     data = parse_data(doc.get("data"))
-    model = model_from_spec(doc["model"]) if doc.get("model") is not None else None
+    model = _model(doc["model"]) if doc.get("model") is not None else None
     if model is not None:
+        check_model_size(model, data.n)
         if model.d_in != data.d_in:
             raise InvalidInput(
                 f"model.d_in={model.d_in} but data.x has {data.d_in} columns; make them agree."
@@ -183,6 +202,27 @@ def parse_instance(doc: Any) -> Instance:
         doc.get("description", ""),
         {"record": doc["record"]} if "record" in doc else {},
     )
+
+
+def _model(spec: Any) -> Model:
+    """``model_from_spec`` after parsing every ``alpha`` with the instance number grammar."""
+    if isinstance(spec, Mapping):
+        spec = dict(spec)
+        for key in ("blocks", "layers"):
+            stages = spec.get(key)
+            if isinstance(stages, list):
+                spec[key] = [_stage_numbers(f"model.{key}[{i}]", st) for i, st in enumerate(stages)]
+    return model_from_spec(spec)
+
+
+def _stage_numbers(where: str, stage: Any) -> Any:
+    if not isinstance(stage, Mapping) or not isinstance(stage.get("activation"), Mapping):
+        return stage
+    act = dict(stage["activation"])
+    if "alpha" in act:
+        alpha = number(f"{where}.activation.alpha", act["alpha"])
+        act["alpha"] = alpha if isinstance(alpha, Fraction) else Fraction(alpha)
+    return {**stage, "activation": act}
 
 
 def parse_data(value: Any) -> Dataset:
@@ -246,29 +286,8 @@ def load_instance(path: str | Path) -> Instance:
 
 
 def load_json(path: str | Path) -> Any:
-    """Read a JSON file strictly: no NaN/Infinity, size-limited, UTF-8."""
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-    except OSError as err:
-        raise InvalidInput(f"cannot read {str(path)!r}: {err.strerror or err}.") from None
-    if size > MAX_FILE_BYTES:
-        raise InvalidInput(f"{str(path)!r} is {size} bytes; the limit is {MAX_FILE_BYTES}.")
-    try:
-        text = p.read_text(encoding="utf-8")
-        return json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as err:
-        raise InvalidInput(
-            f"{str(path)!r} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}."
-        ) from None
-    except (UnicodeDecodeError, OSError) as err:
-        raise InvalidInput(f"cannot read {str(path)!r}: {err}.") from None
-    except RecursionError:
-        raise InvalidInput(f"{str(path)!r} is nested too deeply.") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise InvalidInput(f"the JSON constant {name} is not allowed; numbers must be finite.")
+    """Read a JSON file strictly (see :mod:`verify.io.reading`)."""
+    return reading.load_json(path)
 
 
 def json_number(v: Any) -> Any:

@@ -128,8 +128,20 @@ def to_float_array(arr: np.ndarray) -> np.ndarray:
         return np.asarray(arr, dtype=np.float64)
     out = np.empty(arr.shape)
     for idx, v in np.ndenumerate(arr):
-        out[idx] = float(v.mid()) if isinstance(v, flint.arb) else float(fmpq_to_fraction(v))
+        out[idx] = float(v.mid()) if isinstance(v, flint.arb) else _to_float(fmpq_to_fraction(v))
     return out
+
+
+def _to_float(q: Fraction) -> float:
+    """``float(q)``; a rational beyond float64 is one InvalidInput line, not OverflowError."""
+    try:
+        return float(q)
+    except OverflowError:
+        digits = len(str(abs(q.numerator))) - len(str(q.denominator))
+        raise InvalidInput(
+            f"a value of about 1e{digits} is beyond float64 (float64 overflow); rescale the "
+            "instance, or use exact or ball arithmetic where the command offers it."
+        ) from None
 
 
 def ball_bounds(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
