@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from hypothesis import Phase, find, settings, target
 from hypothesis.errors import NoSuchExample, Unsatisfiable
+from threadpoolctl import threadpool_limits
 
 from verify.certify import Box
 from verify.critical.finders import find_saddle, minimize
@@ -51,7 +52,9 @@ class _Tally:
     first_hit: int | None = None
     first_hit_seconds: float | None = None
     hit: tuple[Instance, Report] | None = None
+    first_hit_cpu: float | None = None
     t0: float = field(default_factory=time.perf_counter)
+    c0: float = field(default_factory=time.process_time)
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ class SearchReport:
 
 
 def _points(theorem: Theorem, obj: Objective, start: np.ndarray) -> list[np.ndarray]:
-    cands = [minimize(obj, start, max_iter=80)]
+    cands = [minimize(obj, start, max_iter=200)]
     if theorem.saddles:
         cands.append(find_saddle(obj, start, max_iter=60))
     return [c.theta for c in cands if c.converged]
@@ -175,6 +178,7 @@ def _examine(
             if tally.first_hit is None:
                 tally.first_hit = tally.tried
                 tally.first_hit_seconds = time.perf_counter() - tally.t0
+                tally.first_hit_cpu = time.process_time() - tally.c0
             break
     if use_target and np.isfinite(best):
         target(float(np.clip(best, -1e6, 1e6)), label="violation score")
@@ -208,7 +212,7 @@ def search(
     phases = [Phase.generate, Phase.shrink] + ([Phase.target] if use_target else [])
     conf = settings(
         base,
-        max_examples=budget,
+        max_examples=2 * budget,  # replays of seen cases do not count; ``tried`` caps at budget
         database=None,
         phases=phases,
         derandomize=False,
@@ -243,7 +247,10 @@ def search(
             state["shrink_t0"] = time.perf_counter()
         return hit
 
-    with contextlib.suppress(NoSuchExample, Unsatisfiable):  # nothing found: a normal outcome
+    with (
+        threadpool_limits(1),  # BLAS on one thread: tiny matrices, and other processes' cores
+        contextlib.suppress(NoSuchExample, Unsatisfiable),  # nothing found: a normal outcome
+    ):
         find(
             search_cases(theorem),
             condition,
