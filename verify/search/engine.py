@@ -36,10 +36,10 @@ from verify.critical.finders import find_saddle, minimize
 from verify.errors import InvalidInput
 from verify.io.instances import Instance, instance_to_json
 from verify.io.records import record, write_record
+from verify.models import ResidualBlock
 from verify.objectives.empirical import Objective
 from verify.pipeline import certify_point
 from verify.search.strategies import PROFILES, register_profiles, search_cases
-from verify.theorems.catalogue import theorem as theorem_by_id
 from verify.theorems.context import FloatContext
 from verify.theorems.core import Report, Theorem, screen
 from verify.verdict import Verdict
@@ -53,6 +53,9 @@ class _Tally:
     first_hit_seconds: float | None = None
     hit: tuple[Instance, Report] | None = None
     first_hit_cpu: float | None = None
+    decided: int = 0  # instances with a certified HOLDS or VIOLATED at some point
+    screened: int = 0  # instances with a definite float screen at every point
+    by_class: dict[str, Counter[str]] = field(default_factory=dict)
     t0: float = field(default_factory=time.perf_counter)
     c0: float = field(default_factory=time.process_time)
 
@@ -73,6 +76,11 @@ class SearchReport:
     first_hit_seconds: float | None
     counterexample: dict[str, Any] | None
     record_path: str | None = None
+    cpu_seconds: float = 0.0
+    first_hit_cpu_seconds: float | None = None
+    decided: int = 0
+    screened: int = 0
+    by_class: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def verdict(self) -> Verdict:
@@ -81,6 +89,11 @@ class SearchReport:
     @property
     def rate(self) -> float:
         return self.tried / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def cpu_rate(self) -> float:
+        """Instances per CPU-second of this process (robust to a loaded machine)."""
+        return self.tried / self.cpu_seconds if self.cpu_seconds > 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -95,10 +108,17 @@ class SearchReport:
             "outcomes": self.counts,
             "seconds": round(self.seconds, 3),
             "instances_per_second": round(self.rate, 2),
+            "cpu_seconds": round(self.cpu_seconds, 3),
+            "instances_per_cpu_second": round(self.cpu_rate, 2),
+            "decisive": {"certified": self.decided, "screened": self.screened},
+            "by_model_class": self.by_class,
             "first_hit_instance": self.first_hit,
             "first_hit_seconds": None
             if self.first_hit_seconds is None
             else round(self.first_hit_seconds, 3),
+            "first_hit_cpu_seconds": None
+            if self.first_hit_cpu_seconds is None
+            else round(self.first_hit_cpu_seconds, 3),
             "record": self.record_path,
             "counterexample": self.counterexample,
         }
@@ -141,28 +161,39 @@ def _examine(
     tally: _Tally,
     counting: bool,
     use_target: bool,
+    certify_all: bool = False,
 ) -> bool:
     inst, start = case
     assert inst.model is not None
     obj = Objective(inst.model, inst.loss, inst.data)
+    cls = tally.by_class.setdefault(model_class(inst), Counter()) if counting else Counter()
     if counting:
         tally.tried += 1
+        cls["instances"] += 1
     best = -np.inf
     found = False
+    decided = False
+    screened = True
     points = _points(theorem, obj, start)
     if not points and counting:
         tally.counts["no critical point"] += 1
     for theta in points:
         verdict, vacuous, score, details = screen(theorem, FloatContext(obj, theta))
         best = max(best, score)
+        screened = screened and (vacuous or verdict is not Verdict.INCONCLUSIVE)
         if counting:
             key = "vacuous" if vacuous else verdict.value
             tally.counts[f"screen {key}"] += 1
-        if not details["candidate"]:
+        if not (details["candidate"] or certify_all):
             continue
         report = certify_point(theorem, obj, theta)
+        decided = decided or report.verdict is not Verdict.INCONCLUSIVE
         if counting:
             tally.counts[f"certified {report.verdict.value}"] += 1
+            crit = dict(report.premises).get("critical_point")
+            if crit is not None and crit.verdict is Verdict.HOLDS:
+                cls["certified critical points"] += 1
+            cls[f"certified {report.verdict.value}"] += 1
         if report.verdict is Verdict.VIOLATED:
             found = True
             if tally.hit is None or not counting:
@@ -180,6 +211,9 @@ def _examine(
                 tally.first_hit_seconds = time.perf_counter() - tally.t0
                 tally.first_hit_cpu = time.process_time() - tally.c0
             break
+    if counting:
+        tally.decided += int(decided)
+        tally.screened += int(screened and bool(points))
     if use_target and np.isfinite(best):
         target(float(np.clip(best, -1e6, 1e6)), label="violation score")
     return found
@@ -196,12 +230,16 @@ def search(
     progress: Callable[[int], None] | None = None,
     shrink_calls: int = 60,
     shrink_seconds: float = 15.0,
+    certify_all: bool = False,
 ) -> SearchReport:
     """Search for a certified violation of ``theorem`` among ``budget`` generated instances.
 
     Every screened candidate is certified; the first certified violation is shrunk
     (at most ``shrink_calls`` evaluations or ``shrink_seconds``) and returned as a
     record (written to ``out`` if given). Randomness comes only from ``seed``.
+    With ``certify_all`` every critical point found is certified, not only the
+    screened candidates (slower; the effort of an open probe is then counted in
+    certified critical points, by model class).
     """
     if not isinstance(budget, int) or budget < 1 or budget > 1_000_000:
         raise InvalidInput(f"budget={budget!r} must be an integer between 1 and 1000000.")
@@ -239,7 +277,7 @@ def search(
             spent = time.perf_counter() - state["shrink_t0"]
             if state["shrink_calls"] > shrink_calls or spent > shrink_seconds:
                 return False  # stop shrinking: keep the smallest hit so far
-        hit = _examine(theorem, case, tally, counting, use_target)
+        hit = _examine(theorem, case, tally, counting, use_target, certify_all)
         if progress is not None and counting:
             progress(tally.tried)
         if hit and not state["shrinking"]:
@@ -278,7 +316,22 @@ def search(
         tally.first_hit_seconds,
         counter,
         path,
+        time.process_time() - tally.c0,
+        tally.first_hit_cpu,
+        tally.decided,
+        tally.screened,
+        {k: dict(v) for k, v in sorted(tally.by_class.items())},
     )
+
+
+def model_class(inst: Instance) -> str:
+    """A coarse model class for effort reports: kind, depth, activations, loss."""
+    model = inst.require_model()
+    acts = sorted({st.activation.name for st in model.stages})
+    kind = "resnet" if any(isinstance(st, ResidualBlock) for st in model.stages) else (
+        "fully_connected" if model.stages else "linear"
+    )
+    return f"{kind} depth {len(model.stages)} {'+'.join(acts) or '-'} {inst.loss.name} loss"
 
 
 def _checked_point(report: Report) -> np.ndarray:
@@ -289,52 +342,3 @@ def _checked_point(report: Report) -> np.ndarray:
 def _case_key(case: tuple[Instance, np.ndarray]) -> str:
     inst, start = case
     return json.dumps(instance_to_json(inst), sort_keys=True) + np.asarray(start).tobytes().hex()
-
-
-_BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def _shard(args: tuple[str, tuple[str, ...], int, int, str, bool]) -> dict[str, Any]:
-    tid, dropped, budget, seed, profile, use_target = args
-    thm = theorem_by_id(tid, dropped)
-    rep = search(thm, budget=budget, seed=seed, profile=profile, use_target=use_target)
-    return rep.to_dict()
-
-
-def search_sharded(
-    theorem: Theorem,
-    *,
-    budget: int = 100,
-    seed: int = 0,
-    workers: int = 2,
-    profile: str = "dev",
-    use_target: bool = True,
-) -> list[dict[str, Any]]:
-    """Run ``workers`` independent searches in separate processes, sharded by seed.
-
-    Shard ``k`` searches ``budget // workers`` instances with seed ``seed + k``;
-    each worker process is started with BLAS pinned to one thread (so processes
-    do not oversubscribe the cores). Returns the shards' report dictionaries.
-    """
-    import multiprocessing as mp
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-
-    if not isinstance(workers, int) or workers < 1 or workers > 256:
-        raise InvalidInput(f"workers={workers!r} must be an integer between 1 and 256.")
-    share = max(1, budget // workers)
-    jobs = [
-        (theorem.id, theorem.dropped, share, seed + k, profile, use_target) for k in range(workers)
-    ]
-    saved = {k: os.environ.get(k) for k in _BLAS_VARS}
-    os.environ.update({k: "1" for k in _BLAS_VARS})  # read by the spawned workers at start
-    try:
-        ctx = mp.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            return list(pool.map(_shard, jobs))
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
