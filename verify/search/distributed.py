@@ -136,6 +136,7 @@ def run_shards(
     scheduler: str | None = None,
     stop_on_hit: bool = False,
     on_result: Callable[[int, dict[str, Any]], None] | None = None,
+    client: Any = None,
 ) -> list[dict[str, Any]]:
     """Run one shard per seed; results in seed order.
 
@@ -146,6 +147,7 @@ def run_shards(
     shard up to the first seed (in order) with a counterexample is kept and the
     rest are cancelled or dropped: the same records whatever the backend.
     ``on_result(index, result)`` is called as results arrive (progress, checkpoints).
+    ``client``: a ``distributed.Client`` to use (left open), instead of starting one.
     """
     seeds = list(seeds)
     if not isinstance(workers, int) or not 0 <= workers <= 1024:
@@ -154,7 +156,7 @@ def run_shards(
         raise InvalidInput(f"budget={budget!r} must be a positive integer (instances per shard).")
     th = theorem.to_dict()
     theorem.resolve()  # fail here, not in a worker, on an unknown theorem
-    if scheduler is None and workers <= 1:
+    if client is None and scheduler is None and workers <= 1:
         results: dict[int, dict[str, Any]] = {}
         for i, s in enumerate(seeds):
             results[i] = shard(th, spec, s, budget)
@@ -163,7 +165,7 @@ def run_shards(
             if stop_on_hit and results[i]["counterexample"] is not None:
                 break
         return [results[i] for i in sorted(results)]
-    return _run_dask(th, spec, seeds, budget, workers, scheduler, stop_on_hit, on_result)
+    return _run_dask(th, spec, seeds, budget, workers, scheduler, stop_on_hit, on_result, client)
 
 
 def _run_dask(
@@ -175,11 +177,14 @@ def _run_dask(
     scheduler: str | None,
     stop_on_hit: bool,
     on_result: Callable[[int, dict[str, Any]], None] | None,
+    given: Any,
 ) -> list[dict[str, Any]]:
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
-    if scheduler is None:
+    if given is not None:
+        client = given
+    elif scheduler is None:
         cluster = LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True,
             dashboard_address=None, silence_logs=40,
@@ -221,6 +226,7 @@ def _run_dask(
             submit()
         return [results[i] for i in sorted(results) if i <= limit]
     finally:
-        client.close()
+        if given is None:
+            client.close()
         if cluster is not None:
             cluster.close()
