@@ -287,7 +287,7 @@ def cmd_all(args: argparse.Namespace) -> int:
 
     if args.budget < 1:
         raise InvalidInput(f"--budget={args.budget!r} must be a positive integer.")
-    tasks = proof_tasks() + example_tasks() + search_tasks(args.budget, args.seed)
+    tasks = proof_tasks() + example_tasks() + search_tasks(args.budget, args.seed, args.workers)
     return _run_rows(args, tasks)
 
 
@@ -524,6 +524,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--budget", type=int, default=150, help="instances per search")
     p.add_argument("--seed", type=int, default=0, help="seed of every search")
+    p.add_argument(
+        "--workers", type=int, default=0, metavar="N",
+        help="run the searches in parallel on a local Dask cluster of N processes",
+    )
     p.add_argument(
         "--out", metavar="DIR", help="also write all.json (with provenance) and all.md here"
     )

@@ -200,7 +200,12 @@ def _search_detail(report: dict[str, Any]) -> dict[str, Any]:
     return detail
 
 
-def search_tasks(budget: int, seed: int) -> list[Task]:
+def search_tasks(budget: int, seed: int, workers: int = 0) -> list[Task]:
+    """One task per search; with ``workers >= 2`` one task running them all at once on a
+    local Dask cluster (one process per worker, one thread each; rows in the same order)."""
+    if workers >= 2:
+        label = f"{len(SEARCHES)} searches on {workers} Dask workers"
+        return [(label, functools.partial(_parallel_search_rows, budget, seed, workers))]
     return [
         (
             f"search {tid}{' without ' + ','.join(w) if w else ''}",
@@ -208,6 +213,19 @@ def search_tasks(budget: int, seed: int) -> list[Task]:
         )
         for tid, w in SEARCHES
     ]
+
+
+def _parallel_search_rows(budget: int, seed: int, workers: int) -> list[Row]:
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                     dashboard_address=None, silence_logs=40) as cluster,
+        Client(cluster) as client,
+    ):
+        futures = [client.submit(_search_row, tid, w, budget, seed, pure=False)
+                   for tid, w in SEARCHES]
+        return [row for rows in client.gather(futures) for row in rows]
 
 
 # ---- running, summarising, writing --------------------------------------------
