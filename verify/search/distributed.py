@@ -35,7 +35,7 @@ TIMING_KEYS = frozenset(
 
 @dataclass(frozen=True)
 class TheoremSpec:
-    """How a worker rebuilds the theorem: a catalogue or planted id, or a user module
+    """How a worker rebuilds the theorem: a catalogue, planted or probe id, or a user module
     ``PATH.py:NAME``, weakened by ``without``. (Theorems hold functions; ids travel.)"""
 
     id: str | None = None
@@ -59,6 +59,7 @@ class TheoremSpec:
     def resolve(self) -> Theorem:
         """The theorem this spec names (raises InvalidInput for an unknown id)."""
         from verify.search.planted import PLANTED
+        from verify.search.profiles import PROBES
 
         if self.module is not None:
             from verify.cli.usermodule import load_theorem
@@ -66,7 +67,7 @@ class TheoremSpec:
             return load_theorem(self.module).without(*self.without)
         if self.id is None:
             raise InvalidInput("theorem spec has neither 'id' nor 'module'; give one of them.")
-        planted = {k.upper(): v for k, v in PLANTED.items()}
+        planted = {k.upper(): v for k, v in {**PLANTED, **PROBES}.items()}
         if self.id.strip().upper() in planted:
             return planted[self.id.strip().upper()].without(*self.without)
         from verify.theorems.catalogue import theorem
