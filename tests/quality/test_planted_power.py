@@ -17,7 +17,7 @@ from verify.search.planted import DIFFICULTY, PLANTED, TRUE_THEOREMS
 
 EASY = [t for t, d in DIFFICULTY.items() if d == "easy"]
 HARDER = [t for t, d in DIFFICULTY.items() if d != "easy"]
-BUDGET = {"medium": 200, "hard": 200}
+BUDGET = {"medium": 200, "hard": 400}
 
 
 def _certified_hit(tid: str, seed: int, budget: int) -> None:
