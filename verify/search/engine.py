@@ -247,7 +247,11 @@ def search(
         raise InvalidInput(f"profile={profile!r} is unknown; use one of {', '.join(PROFILES)}.")
     register_profiles()
     base = settings.get_profile(profile)
-    phases = [Phase.generate, Phase.shrink] + ([Phase.target] if use_target else [])
+    phases = (
+        [Phase.generate]
+        + ([Phase.shrink] if shrink_calls > 0 else [])  # 0: keep the first hit as found
+        + ([Phase.target] if use_target else [])
+    )
     conf = settings(
         base,
         max_examples=2 * budget,  # replays of seen cases do not count; ``tried`` caps at budget
