@@ -48,7 +48,6 @@ from verify.theorems.cases import instance, labels, rationals, rows, start_point
 from verify.theorems.catalogue import FC1, K2, K3, Y2
 from verify.theorems.conclusions import DICHOTOMY, LE_LINEAR
 from verify.theorems.core import Theorem
-from verify.theorems.kawaguchi_bengio import _cases as _kb_cases
 from verify.theorems.premises import CRITICAL, TWICE_DIFF
 from verify.theorems.setting import FULLY_CONNECTED, SINGLE_BLOCK_RESNET
 
@@ -95,6 +94,17 @@ def _saddle(hint: bool) -> Any:
 _saddle_cases = _saddle(hint=True)
 
 
+@st.composite
+def _wide_cases(draw: st.DrawFn, theorem: Theorem) -> tuple[Any, Any]:
+    """Kawaguchi--Bengio single blocks with parameter-free features at ``d_y = 2 > d_x = 1``
+    (the rank condition cannot hold), as in K3's cases."""
+    act = activation(draw(st.sampled_from(("square", "tanh", "softplus"))))
+    model = Model(1, (ResidualBlock(act),), 2)
+    n = draw(st.integers(3, 7))
+    y = labels(draw, n, 2)
+    return instance(model, rows(draw, n, 1), y), start_point(draw, model)
+
+
 P_S1 = Theorem(
     "P-S1",
     "PLANTED FALSE: S1 without its saddle branch (every critical point has R <= R_lin)",
@@ -122,7 +132,7 @@ P_K2 = replace(
     title="PLANTED FALSE: K2 without its rank condition, at d_y > d_x",
     reference="planted from docs/claims.md K2/K3: the rank condition fails at d_y > d_x",
     kind="negative_control",
-    cases=_kb_cases(wide=True),
+    cases=_wide_cases,
     dropped=(),
 )
 P_S1_BLIND = replace(
