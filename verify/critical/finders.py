@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from verify.critical.tiny import TinyEngine
 from verify.models import DenseLayer, ResidualBlock
 from verify.numbers.arithmetic import Arithmetic
 from verify.objectives.empirical import Objective
@@ -126,6 +127,25 @@ def minimize(obj: Objective, theta0: np.ndarray, *, start: int = 0,
     return _summary(obj, th, start, "minimum", notes)
 
 
+Derivatives = tuple[float, np.ndarray, np.ndarray]
+
+
+def _evaluator(obj: Objective) -> Any:
+    """``theta -> (risk, gradient, Hessian)`` in float64: forward mode for tiny networks
+    (:mod:`verify.critical.tiny`, no per-call bookkeeping), else the reference engine.
+    Candidates are re-evaluated with the reference engine by :func:`polish` and
+    :func:`_summary` either way."""
+    if TinyEngine.fits(obj):
+        return TinyEngine(obj).evaluate
+
+    def reference(th: np.ndarray) -> Derivatives:
+        land = obj.evaluate(th, "float")
+        assert land.hessian is not None
+        return float(land.risk), land.gradient, land.hessian
+
+    return reference
+
+
 def _risk(obj: Objective, th: np.ndarray) -> float:
     """Float64 risk alone (no derivatives): one forward pass."""
     x, y = obj.arrays(Arithmetic.FLOAT)
@@ -134,22 +154,24 @@ def _risk(obj: Objective, th: np.ndarray) -> float:
 
 
 def _damped_newton(obj: Objective, th: np.ndarray, max_iter: int, notes: list[str]) -> np.ndarray:
-    land = obj.evaluate(th, "float")
-    risk = float(land.risk)
+    derivs = _evaluator(obj)
+    risk, g, h = derivs(th)
     mu = 1e-3
     for _ in range(max_iter):
-        assert land.hessian is not None
-        g = land.gradient
         gnorm = float(np.linalg.norm(g))
         if gnorm <= 1e-13 * max(1.0, abs(risk)) or not np.isfinite(gnorm):
             break
-        lam, q = np.linalg.eigh(land.hessian)
+        if not np.all(np.isfinite(h)):
+            notes.append("damped Newton: non-finite Hessian")
+            break
+        lam, q = np.linalg.eigh(h)
         shift = max(mu, -float(lam[0]) + mu)
         step = -q @ ((q.T @ g) / (lam + shift))
         trial = th + step
         new_risk = _risk(obj, trial)  # forward pass only: rejected steps stay cheap
         if np.isfinite(new_risk) and new_risk <= risk:
-            th, land, risk = trial, obj.evaluate(trial, "float"), new_risk
+            th = trial
+            risk, g, h = derivs(trial)
             mu = max(mu * 0.25, 1e-12)
             if float(np.linalg.norm(th)) > MAX_NORM:
                 notes.append("parameters grew past MAX_NORM during descent")
@@ -177,19 +199,22 @@ def find_saddle(obj: Objective, theta0: np.ndarray, *, start: int = 0,
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         if th.size:
-            land = obj.evaluate(th, "float")
-            gnorm = float(np.linalg.norm(land.gradient))
+            derivs = _evaluator(obj)
+            risk, g, h = derivs(th)
+            gnorm = float(np.linalg.norm(g))
             mu = 1e-3
             for _ in range(max_iter):
-                if gnorm <= 1e-13 * max(1.0, abs(float(land.risk))) or not np.isfinite(gnorm):
+                if gnorm <= 1e-13 * max(1.0, abs(risk)) or not np.isfinite(gnorm):
                     break
-                assert land.hessian is not None
-                lam, q = np.linalg.eigh(land.hessian)
-                step = -q @ ((lam / (lam**2 + mu)) * (q.T @ land.gradient))
-                new = obj.evaluate(th + step, "float")
-                new_norm = float(np.linalg.norm(new.gradient))
+                if not np.all(np.isfinite(h)):
+                    break
+                lam, q = np.linalg.eigh(h)
+                step = -q @ ((lam / (lam**2 + mu)) * (q.T @ g))
+                new_risk, new_g, new_h = derivs(th + step)
+                new_norm = float(np.linalg.norm(new_g))
                 if np.isfinite(new_norm) and new_norm < gnorm:
-                    th, land, gnorm = th + step, new, new_norm
+                    th, gnorm = th + step, new_norm
+                    risk, g, h = new_risk, new_g, new_h
                     mu = max(mu * 0.25, 1e-14)
                     if float(np.linalg.norm(th)) > MAX_NORM:
                         break
