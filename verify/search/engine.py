@@ -186,7 +186,12 @@ def _examine(
             tally.counts[f"screen {key}"] += 1
         if not (details["candidate"] or certify_all):
             continue
-        report = certify_point(theorem, obj, theta)
+        try:
+            report = certify_point(theorem, obj, theta)
+        except (ArithmeticError, ValueError) as err:  # a bug to report, not a verdict
+            if counting:
+                tally.counts[f"certification error {type(err).__name__}"] += 1
+            continue
         decided = decided or report.verdict is not Verdict.INCONCLUSIVE
         if counting:
             tally.counts[f"certified {report.verdict.value}"] += 1
