@@ -89,7 +89,9 @@ try:
 except ImportError:  # pragma: no cover - depends on the environment
     HAVE_JAX = False
 
-CONFIGS = ((3, 2, 2, 1000), (4, 3, 3, 1000), (8, 4, 3, 1000), (8, 4, 6, 1000))
+CONFIGS = (
+    (3, 2, 2, 1000), (4, 3, 3, 1000), (8, 4, 3, 1000), (8, 4, 6, 1000), (8, 4, 3, 10000)
+)
 DERIVE_D, DERIVE_M, DERIVE_N = 16, 4, 200
 
 
@@ -103,6 +105,35 @@ def median_time(fn: Callable[[], Any], repeats: int, warmup: int = 3) -> float:
         fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def interleaved_cpu_medians(
+    fns: dict[str, Callable[[], Any]], repeats: int, warmup: int = 3
+) -> dict[str, float]:
+    """Median CPU time (process time, all threads) of each function, the functions called
+    round-robin (a, b, c, a, b, c, ...) so that a change of machine load hits all alike."""
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(repeats):
+        for k, fn in fns.items():
+            t0 = time.process_time()
+            fn()
+            times[k].append(time.process_time() - t0)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def peak_bytes(fn: Callable[[], Any]) -> int:
+    """Peak memory traced (tracemalloc: numpy buffers included) during one call."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 def make_model(d: int, m: int, n_blocks: int) -> Model:
@@ -166,31 +197,38 @@ def bench_config(d: int, m: int, n_blocks: int, n: int, repeats: int) -> dict[st
     h_star = engine_evaluate(obj, theta)[2]
     assert h_ours is not None
     row["ours*_vs_ours"] = agreement(h_star, h_ours)
-    row["ours"] = median_time(lambda: obj.evaluate(theta, "float", order=2), repeats)
-    row["ours*"] = median_time(lambda: engine_evaluate(obj, theta), repeats)
     jmat = np.random.default_rng(1).standard_normal((n, model.n_params))
-    row["floor"] = median_time(lambda: jmat.T @ jmat, 3 * repeats)
+    fns: dict[str, Callable[[], Any]] = {
+        "ours": lambda: obj.evaluate(theta, "float", order=2),
+        "ours*": lambda: engine_evaluate(obj, theta),
+        "floor": lambda: jmat.T @ jmat,
+    }
     if HAVE_JAX:
         hess = jax_hessian(model)
         args = (jnp.asarray(theta), jnp.asarray(x), jnp.asarray(y))
         h_jax = np.asarray(hess(*args).block_until_ready())
-        row["jax"] = median_time(lambda: hess(*args).block_until_ready(), repeats)
+        fns["jax"] = lambda: hess(*args).block_until_ready()
         row["agree"] = agreement(h_ours, h_jax)
         row["agree*"] = agreement(h_star, h_jax)
+    row.update(interleaved_cpu_medians(fns, repeats))
+    fresh = lambda: Objective(model, loss("squared"), Dataset(x, y))  # noqa: E731
+    row["mem"] = peak_bytes(lambda: fresh().evaluate(theta, "float", order=2)) / jmat.nbytes
     return row
 
 
 def bench_configs(repeats: int) -> None:
     print("Full Hessian of the empirical risk (tanh ResNet, squared loss, float64)")
     print(
-        f"  medians over {repeats} repeats (floor: {3 * repeats}); BLAS threads: {THREADS}; "
+        f"  CPU-time medians over {repeats} round-robin repeats; BLAS threads: {THREADS}; "
         f"cores: {os.cpu_count()}; load average at start: {os.getloadavg()[0]:.2f}"
     )
+    print("  mem = peak traced memory of a first ours call (fresh objective, empty scratch pool)"
+          " / bytes of the n x P Jacobian")
     print("  ours = Objective.evaluate; ours* = via Network.gradient_and_hessian\n")
     head = (
         f"{'(d,m,L,n)':>16} {'P':>4} {'ours ms':>8} {'ours* ms':>9} {'jax ms':>8} "
         f"{'floor ms':>9} {'jax/ours':>9} {'jax/ours*':>10} {'ours/floor':>11} "
-        f"{'ours*/floor':>12} {'agree':>8} {'agree*':>8}"
+        f"{'ours*/floor':>12} {'agree':>8} {'agree*':>8} {'mem':>6}"
     )
     print(head)
     print("-" * len(head))
@@ -205,13 +243,15 @@ def bench_configs(repeats: int) -> None:
             f"{r['cfg']!s:>16} {r['P']:>4} {r['ours'] * 1e3:8.2f} {r['ours*'] * 1e3:9.2f} "
             f"{jax_ms} {r['floor'] * 1e3:9.3f} {ratio} {ratio_s} "
             f"{r['ours'] / r['floor']:10.1f}x {r['ours*'] / r['floor']:11.1f}x {agree} {agree_s}"
+            f" {r['mem']:5.1f}x", flush=True
         )
     if not HAVE_JAX:
         print("\njax not installed (pip install jax jaxlib): JAX columns skipped")
     print(
         "targets (P ≈ 200, n = 1000, DESIGN.md): jax/ours >= 10x, ours/floor <= 5x, "
-        "agreement <= 1e-10"
+        "agreement <= 1e-10, memory <= 3x the Jacobian"
     )
+    print(f"  load average at end: {os.getloadavg()[0]:.2f}")
 
 
 def derivation_once(n_blocks: int, with_jax: bool) -> dict[str, Any]:

@@ -1,12 +1,17 @@
-"""End-to-end search throughput on tiny instances (P <= 30, n <= 10).
+"""End-to-end search throughput on tiny instances (P <= 30, n <= 10), per CPU-second.
 
-Measures instances per second (critical point, float screen, certification of
-candidates, baseline, verdict) for one process and for N worker processes
-sharded by seed with BLAS pinned to one thread each, and the median number of
-instances / seconds to the first certified hit of the negative controls, with
-and without ``hypothesis.target``. Prints a table; never fails.
+For each theorem, one search of ``--budget`` instances (critical points, float
+screen, certification of candidates, baseline, verdict) after a warm-up;
+throughput is instances per CPU-second of this process (``time.process_time``,
+BLAS pinned to one thread), so it survives a loaded machine. Decisive instances
+are counted separately: ``certified`` = some point got a certified HOLDS or
+VIOLATED, ``screened`` = every point got a definite float screen. With
+``--workers N`` the same shards run serially and on a local Dask cluster of N
+processes and the wall-clock speed-up is printed (meaningful only on an idle
+machine: the load average is printed). ``--profile`` prints the top of a
+cProfile of one search. Never fails.
 
-    python benchmarks/search.py [--budget 120] [--workers 2]
+    python benchmarks/search.py [--budget 200] [--workers 2] [--profile S1]
 """
 
 from __future__ import annotations
@@ -17,61 +22,83 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a source checkout
 
 import argparse
+import cProfile
 import os
-import statistics
+import pstats
 import time
 
-for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_v, "1")
+from threadpoolctl import threadpool_limits
 
-from verify import theorem  # noqa: E402
-from verify.search.engine import search, search_sharded  # noqa: E402
+from verify import theorem
+from verify.search.engine import search
+
+THEOREMS = ("Y1", "Y1'", "S1", "Y2", "K2", "FC1", "K3")
 
 
-def throughput(tid: str, budget: int, workers: int) -> tuple[float, float, float]:
+def throughput(tid: str, budget: int) -> dict[str, float]:
     search(theorem(tid), budget=5, seed=99)  # warm-up: SymPy compilation, imports
-    t0 = time.perf_counter()
-    one = search(theorem(tid), budget=budget, seed=0)
-    single = one.tried / (time.perf_counter() - t0)
-    t0 = time.perf_counter()
-    shards = search_sharded(theorem(tid), budget=budget * workers, seed=0, workers=workers)
-    wall = time.perf_counter() - t0
-    many = sum(s["instances_tried"] for s in shards) / wall
-    return single, many, many / single
+    c0 = time.process_time()
+    rep = search(theorem(tid), budget=budget, seed=0, shrink_calls=0)
+    cpu = time.process_time() - c0
+    return {
+        "tried": rep.tried,
+        "per_cpu_s": rep.tried / cpu,
+        "certified": rep.decided / max(rep.tried, 1),
+        "screened": rep.screened / max(rep.tried, 1),
+        "no_point": rep.counts.get("no critical point", 0) / max(rep.tried, 1),
+    }
 
 
-def first_hits(tid: str, seeds: int, targeted: bool) -> tuple[float, float]:
-    hits, secs = [], []
-    for seed in range(seeds):
-        rep = search(theorem(tid), budget=300, seed=seed, use_target=targeted)
-        if rep.first_hit is not None:
-            hits.append(rep.first_hit)
-            secs.append(rep.first_hit_seconds or 0.0)
-    if not hits:
-        return float("nan"), float("nan")
-    return statistics.median(hits), statistics.median(secs)
+def parallel(tid: str, shards: int, shard_budget: int, workers: int) -> tuple[float, float]:
+    from verify.search.distributed import TheoremSpec, run_shards, shard_seeds
+
+    seeds = shard_seeds(0, shards)
+    t0 = time.perf_counter()
+    run_shards(TheoremSpec(tid), {}, seeds, shard_budget)
+    serial = time.perf_counter() - t0
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                     dashboard_address=None, silence_logs=40) as cluster,
+        Client(cluster) as client,
+    ):
+        run_shards(TheoremSpec(tid), {}, seeds[:workers], 2, client=client)  # warm workers
+        t0 = time.perf_counter()
+        run_shards(TheoremSpec(tid), {}, seeds, shard_budget, client=client)
+        dask = time.perf_counter() - t0
+    return serial, dask
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--budget", type=int, default=120)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--seeds", type=int, default=6)
+    ap.add_argument("--budget", type=int, default=200)
+    ap.add_argument("--workers", type=int, default=0)
+    ap.add_argument("--only", default="", help="comma-separated theorem ids")
+    ap.add_argument("--profile", default="", help="cProfile one search of this theorem")
     args = ap.parse_args()
+    ids = [t for t in THEOREMS if not args.only or t in args.only.split(",")]
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()}")
-    print(
-        f"\n{'theorem':8} {'1 proc inst/s':>14} {f'{args.workers} procs inst/s':>16} "
-        f"{'speed-up':>9}"
-    )
-    for tid in ("Y1", "S1", "Y2", "K2", "FC1", "K3"):
-        single, many, ratio = throughput(tid, args.budget, args.workers)
-        print(f"{tid:8} {single:14.1f} {many:16.1f} {ratio:8.2f}x")
-    print(f"\nmedian over {args.seeds} seeds to the first certified hit (instances, seconds)")
-    print(f"{'theorem':8} {'with target':>20} {'without target':>20}")
-    for tid in ("FC1", "K3"):
-        a = first_hits(tid, args.seeds, True)
-        b = first_hits(tid, args.seeds, False)
-        print(f"{tid:8} {a[0]:10.1f} {a[1]:8.2f}s {b[0]:10.1f} {b[1]:8.2f}s")
+    with threadpool_limits(1):
+        print(f"\n{'theorem':8} {'tried':>6} {'inst/CPU-s':>11} {'certified':>10} "
+              f"{'screened':>9} {'no point':>9}")
+        for tid in ids:
+            r = throughput(tid, args.budget)
+            print(f"{tid:8} {r['tried']:6.0f} {r['per_cpu_s']:11.1f} {r['certified']:10.2f} "
+                  f"{r['screened']:9.2f} {r['no_point']:9.2f}", flush=True)
+        if args.profile:
+            pr = cProfile.Profile()
+            pr.enable()
+            search(theorem(args.profile), budget=args.budget, seed=1, shrink_calls=0)
+            pr.disable()
+            pstats.Stats(pr).sort_stats("tottime").print_stats(15)
+    if args.workers >= 2:
+        print(f"\nserial vs {args.workers} Dask workers (wall seconds, 8 shards of 25)")
+        for tid in ("S1", "Y1"):
+            serial, dask = parallel(tid, 8, 25, args.workers)
+            print(f"{tid:8} serial {serial:6.1f}s  dask {dask:6.1f}s  speed-up "
+                  f"{serial / dask:4.2f}x", flush=True)
+        print(f"load average at end: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -88,7 +88,7 @@ def test_all_command_path(capsys: pytest.CaptureFixture[str], monkeypatch: pytes
     monkeypatch.setattr(
         runall,
         "search_tasks",
-        lambda b, s, out=None: [t for t in searches(b, s, out) if t[0] == "search K3"],
+        lambda b, s, out=None, workers=0: [t for t in searches(b, s, out) if t[0] == "search K3"],
     )
     # the experiment rows have their own test (tests/test_figures_all.py)
     monkeypatch.setattr(runall, "experiment_tasks", lambda *a, **k: [])

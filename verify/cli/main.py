@@ -312,6 +312,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     thm = resolve(args.theorem, args.theorem_module, args.without)
     if args.out is not None:
         check_out_dir("--out", args.out)
+    if args.workers is not None or args.scheduler or args.target or args.checkpoint:
+        return _search_campaign(args, thm)
     bar: Any = None
     if not args.json and sys.stderr.isatty():
         from tqdm import tqdm
@@ -347,6 +349,47 @@ def cmd_search(args: argparse.Namespace) -> int:
             f"{sum(p.covered for p in rep.points)} covered critical points examined (float)"
         )
     _emit(args, payload, text)
+    return 1 if args.strict and rep.verdict is Verdict.VIOLATED else 0
+
+
+def _search_campaign(args: argparse.Namespace, thm: Any) -> int:
+    """``search`` in shards of --shard-budget instances: serially (--workers 1), on a local
+    Dask cluster (--workers N) or an existing one (--scheduler), with checkpoints."""
+    from verify.search.campaign import campaign
+    from verify.search.distributed import TheoremSpec
+
+    if args.workers is not None and not 0 <= args.workers <= 1024:
+        raise InvalidInput(
+            f"--workers={args.workers!r} must be between 0 and 1024 (1 runs the shards here)."
+        )
+    spec = TheoremSpec(
+        None if args.theorem_module else args.theorem,
+        args.theorem_module,
+        tuple(args.without or ()),
+    )
+    options = {"profile": args.profile, "use_target": not args.no_target}
+
+    def progress(done: int, target: int) -> None:
+        if not args.json and sys.stderr.isatty():
+            sys.stderr.write(f"\r{done}/{target} instances")
+            sys.stderr.flush()
+
+    rep = campaign(
+        spec,
+        target=args.target or args.budget,
+        shard_budget=args.shard_budget,
+        seed=args.seed,
+        spec=options,
+        workers=args.workers if args.workers is not None else 1,
+        scheduler=args.scheduler,
+        checkpoint=args.checkpoint,
+        out=args.out,
+        progress=progress,
+    )
+    if not args.json and sys.stderr.isatty():
+        sys.stderr.write("\n")
+    prov = header("search", seeds=[args.seed], budget=rep.target, settings=_settings(args))
+    _emit(args, {"provenance": prov, "command": "search", **rep.to_dict()}, rep.format())
     return 1 if args.strict and rep.verdict is Verdict.VIOLATED else 0
 
 
@@ -399,7 +442,7 @@ def cmd_all(args: argparse.Namespace) -> int:
     tasks = (
         proof_tasks()
         + example_tasks()
-        + search_tasks(args.budget, args.seed, out)
+        + search_tasks(args.budget, args.seed, out, args.workers)
         + population_tasks(out)
         + experiment_tasks(level, args.seed, out)
     )
@@ -640,6 +683,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--strict", action="store_true", help="exit 1 if a violation is found")
     p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.add_argument(
+        "--workers", type=int, metavar="N",
+        help="run the search in shards on a local Dask cluster of N processes (one thread "
+        "each); 1 runs the same shards in this process (same records for the same seeds)",
+    )
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="run the shards on an existing Dask cluster, e.g. tcp://host:8786 "
+        "(dask-scheduler + dask-worker --nthreads 1; see README)",
+    )
+    p.add_argument(
+        "--shard-budget", type=int, default=50, metavar="K",
+        help="instances per shard (each shard has its own seed; default 50)",
+    )
+    p.add_argument(
+        "--target", type=int, metavar="INSTANCES",
+        help="campaign: instances to try in all (default --budget); stops at the first "
+        "certified counterexample",
+    )
+    p.add_argument(
+        "--checkpoint", metavar="FILE",
+        help="campaign checkpoint (JSON, written atomically); an existing one is resumed",
+    )
     p.set_defaults(handler=cmd_search)
 
     p = sub.add_parser(
@@ -703,6 +769,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run the experiments' full sweeps (budget 'deep', tens of minutes) instead of "
         "'quick' (seconds each)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run the searches in parallel on a local Dask cluster of N processes",
     )
     p.add_argument(
         "--out",

@@ -219,8 +219,15 @@ def _search_detail(report: dict[str, Any]) -> dict[str, Any]:
     return detail
 
 
-def search_tasks(budget: int, seed: int, out: str | None = None) -> list[Task]:
-    """One search row per searchable theorem (with ``out``: its dichotomy scatter)."""
+def search_tasks(
+    budget: int, seed: int, out: str | None = None, workers: int = 0
+) -> list[Task]:
+    """One search row per searchable theorem (with ``out``: its dichotomy scatter); with
+    ``workers >= 2`` one task running them all at once on a local Dask cluster (one
+    process per worker, one thread each; rows in the same order)."""
+    if workers >= 2:
+        label = f"{len(SEARCHES)} searches on {workers} Dask workers"
+        return [(label, functools.partial(_parallel_search_rows, budget, seed, workers, out))]
     return [
         (
             f"search {tid}{' without ' + ','.join(w) if w else ''}",
@@ -416,6 +423,26 @@ def final_risk_plot(gd: Any, path: Path) -> Path:
 def experiment_tasks(budget: str = "quick", seed: int = 0, out: str | None = None) -> list[Task]:
     """Experiment rows Y3, Y3 at critical points, Y4, S2, S3 (:mod:`verify.cli.experiment_rows`)."""
     return experiment_rows.experiment_tasks(budget, seed, out)
+
+
+def _parallel_search_rows(budget: int, seed: int, workers: int, out: str | None) -> list[Row]:
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=40,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        futures = [
+            client.submit(_search_row, tid, w, budget, seed, out, pure=False)
+            for tid, w in SEARCHES
+        ]
+        return [row for rows in client.gather(futures) for row in rows]
 
 
 # ---- running, summarising, writing --------------------------------------------

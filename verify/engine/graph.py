@@ -37,6 +37,7 @@ engine (the float path then never forms the ``(d_out, P, n)`` Jacobian).
 
 from __future__ import annotations
 
+import itertools
 import threading
 from typing import Any, cast
 
@@ -48,6 +49,8 @@ from verify.engine.compiled import Forward, compile_model
 from verify.engine.factored import FloatPass, Pool
 from verify.models import Model
 from verify.numbers.arithmetic import Arithmetic, ball_bounds
+
+CHUNK_SAMPLES = 2048  # float Hessians over more samples are summed over chunks (memory)
 
 
 class Network:
@@ -166,10 +169,40 @@ class Network:
         with self._lock:  # one scratch pool per concurrent evaluation
             pool, self._pool = self._pool, Pool()
         try:
-            first, hess = FloatPass(self.graph, fw, seed, pool).run(weight, jacobian)
+            n = fw.values[0].shape[1]
+            if jacobian or seed is None or n <= CHUNK_SAMPLES:
+                first, hess = FloatPass(self.graph, fw, seed, pool).run(weight, jacobian)
+            else:
+                first, hess = self._chunked(fw, seed, weight, pool, n)
         finally:
             self._pool = pool
         return first, hess, self.kink_margin(fw)
+
+    def _chunked(
+        self, fw: Forward, seed: np.ndarray, weight: np.ndarray | None, pool: Pool, n: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Gradient and Hessian as sums over chunks of at most ``CHUNK_SAMPLES`` samples, so
+        the pass's temporaries scale with the chunk, not with ``n`` (equal to the one-pass
+        result up to the order of floating-point summation)."""
+        k = -(-n // CHUNK_SAMPLES)
+        bounds = [round(i * n / k) for i in range(k + 1)]
+        first: np.ndarray | None = None
+        hess: np.ndarray | None = None
+        for lo, hi in itertools.pairwise(bounds):
+            part = [np.ascontiguousarray(v[:, lo:hi]) for v in fw.values]
+            sub = Forward(fw.arith, fw.theta, part)
+            w = None if weight is None else np.ascontiguousarray(weight[:, lo:hi])
+            g, h = FloatPass(self.graph, sub, np.ascontiguousarray(seed[:, lo:hi]), pool).run(
+                w, False
+            )
+            assert h is not None
+            if first is None or hess is None:
+                first, hess = g, h
+            else:
+                first += g
+                hess += h
+        assert first is not None and hess is not None
+        return first, hess
 
     def kink_margin(self, fw: Forward) -> Any:
         """Smallest |pre-activation| of kinked activations over samples and units."""

@@ -29,16 +29,17 @@ from typing import Any
 import numpy as np
 from hypothesis import Phase, find, settings, target
 from hypothesis.errors import NoSuchExample, Unsatisfiable
+from threadpoolctl import threadpool_limits
 
 from verify.certify import Box
 from verify.critical.finders import find_saddle, minimize
 from verify.errors import InvalidInput
 from verify.io.instances import Instance, instance_to_json
 from verify.io.records import record, write_record
+from verify.models import ResidualBlock
 from verify.objectives.empirical import Objective
 from verify.pipeline import certify_point
 from verify.search.strategies import PROFILES, register_profiles, search_cases
-from verify.theorems.catalogue import theorem as theorem_by_id
 from verify.theorems.context import FloatContext
 from verify.theorems.core import Report, Theorem, screen
 from verify.verdict import Verdict
@@ -71,8 +72,13 @@ class _Tally:
     first_hit: int | None = None
     first_hit_seconds: float | None = None
     hit: tuple[Instance, Report] | None = None
+    first_hit_cpu: float | None = None
+    decided: int = 0  # instances with a certified HOLDS or VIOLATED at some point
+    screened: int = 0  # instances with a definite float screen at every point
+    by_class: dict[str, Counter[str]] = field(default_factory=dict)
     t0: float = field(default_factory=time.perf_counter)
     points: list[ExaminedPoint] | None = None  # collected only when asked for
+    c0: float = field(default_factory=time.process_time)
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,11 @@ class SearchReport:
     first_hit_seconds: float | None
     counterexample: dict[str, Any] | None
     record_path: str | None = None
+    cpu_seconds: float = 0.0
+    first_hit_cpu_seconds: float | None = None
+    decided: int = 0
+    screened: int = 0
+    by_class: dict[str, dict[str, int]] = field(default_factory=dict)
     points: tuple[ExaminedPoint, ...] = ()  # only with collect_points=True
 
     @property
@@ -100,6 +111,11 @@ class SearchReport:
     @property
     def rate(self) -> float:
         return self.tried / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def cpu_rate(self) -> float:
+        """Instances per CPU-second of this process (robust to a loaded machine)."""
+        return self.tried / self.cpu_seconds if self.cpu_seconds > 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -114,10 +130,17 @@ class SearchReport:
             "outcomes": self.counts,
             "seconds": round(self.seconds, 3),
             "instances_per_second": round(self.rate, 2),
+            "cpu_seconds": round(self.cpu_seconds, 3),
+            "instances_per_cpu_second": round(self.cpu_rate, 2),
+            "decisive": {"certified": self.decided, "screened": self.screened},
+            "by_model_class": self.by_class,
             "first_hit_instance": self.first_hit,
             "first_hit_seconds": None
             if self.first_hit_seconds is None
             else round(self.first_hit_seconds, 3),
+            "first_hit_cpu_seconds": None
+            if self.first_hit_cpu_seconds is None
+            else round(self.first_hit_cpu_seconds, 3),
             "record": self.record_path,
             "counterexample": self.counterexample,
         }
@@ -148,7 +171,7 @@ class SearchReport:
 
 
 def _points(theorem: Theorem, obj: Objective, start: np.ndarray) -> list[np.ndarray]:
-    cands = [minimize(obj, start, max_iter=80)]
+    cands = [minimize(obj, start, max_iter=200)]
     if theorem.saddles:
         cands.append(find_saddle(obj, start, max_iter=60))
     return [c.theta for c in cands if c.converged]
@@ -160,14 +183,19 @@ def _examine(
     tally: _Tally,
     counting: bool,
     use_target: bool,
+    certify_all: bool = False,
 ) -> bool:
     inst, start = case
     assert inst.model is not None
     obj = Objective(inst.model, inst.loss, inst.data)
+    cls = tally.by_class.setdefault(model_class(inst), Counter()) if counting else Counter()
     if counting:
         tally.tried += 1
+        cls["instances"] += 1
     best = -np.inf
     found = False
+    decided = False
+    screened = True
     points = _points(theorem, obj, start)
     if not points and counting:
         tally.counts["no critical point"] += 1
@@ -175,18 +203,29 @@ def _examine(
         fctx = FloatContext(obj, theta)
         verdict, vacuous, score, details = screen(theorem, fctx)
         best = max(best, score)
+        screened = screened and (vacuous or verdict is not Verdict.INCONCLUSIVE)
         if counting:
             key = "vacuous" if vacuous else verdict.value
             tally.counts[f"screen {key}"] += 1
-        if not details["candidate"]:
+        if not (details["candidate"] or certify_all):
             if counting and tally.points is not None:
                 _collect(tally.points, theorem, fctx, details, None)
             continue
-        report = certify_point(theorem, obj, theta)
+        try:
+            report = certify_point(theorem, obj, theta)
+        except (ArithmeticError, ValueError) as err:  # a bug to report, not a verdict
+            if counting:
+                tally.counts[f"certification error {type(err).__name__}"] += 1
+            continue
+        decided = decided or report.verdict is not Verdict.INCONCLUSIVE
         if counting:
             tally.counts[f"certified {report.verdict.value}"] += 1
             if tally.points is not None:
                 _collect(tally.points, theorem, fctx, details, report)
+            crit = dict(report.premises).get("critical_point")
+            if crit is not None and crit.verdict is Verdict.HOLDS:
+                cls["certified critical points"] += 1
+            cls[f"certified {report.verdict.value}"] += 1
         if report.verdict is Verdict.VIOLATED:
             found = True
             if tally.hit is None or not counting:
@@ -202,7 +241,11 @@ def _examine(
             if tally.first_hit is None:
                 tally.first_hit = tally.tried
                 tally.first_hit_seconds = time.perf_counter() - tally.t0
+                tally.first_hit_cpu = time.process_time() - tally.c0
             break
+    if counting:
+        tally.decided += int(decided)
+        tally.screened += int(screened and bool(points))
     if use_target and np.isfinite(best):
         target(float(np.clip(best, -1e6, 1e6)), label="violation score")
     return found
@@ -247,6 +290,7 @@ def search(
     shrink_calls: int = 60,
     shrink_seconds: float = 15.0,
     collect_points: bool = False,
+    certify_all: bool = False,
 ) -> SearchReport:
     """Search for a certified violation of ``theorem`` among ``budget`` generated instances.
 
@@ -256,6 +300,9 @@ def search(
     With ``collect_points`` the report lists every critical point examined while
     counting (:class:`ExaminedPoint`; costs a float R_lin and eigvalsh per point for
     theorems whose screen does not compute them).
+    With ``certify_all`` every critical point found is certified, not only the
+    screened candidates (slower; the effort of an open probe is then counted in
+    certified critical points, by model class).
     """
     if not isinstance(budget, int) or budget < 1 or budget > 1_000_000:
         raise InvalidInput(f"budget={budget!r} must be an integer between 1 and 1000000.")
@@ -263,10 +310,14 @@ def search(
         raise InvalidInput(f"profile={profile!r} is unknown; use one of {', '.join(PROFILES)}.")
     register_profiles()
     base = settings.get_profile(profile)
-    phases = [Phase.generate, Phase.shrink] + ([Phase.target] if use_target else [])
+    phases = (
+        [Phase.generate]
+        + ([Phase.shrink] if shrink_calls > 0 else [])  # 0: keep the first hit as found
+        + ([Phase.target] if use_target else [])
+    )
     conf = settings(
         base,
-        max_examples=budget,
+        max_examples=2 * budget,  # replays of seen cases do not count; ``tried`` caps at budget
         database=None,
         phases=phases,
         derandomize=False,
@@ -293,7 +344,7 @@ def search(
             spent = time.perf_counter() - state["shrink_t0"]
             if state["shrink_calls"] > shrink_calls or spent > shrink_seconds:
                 return False  # stop shrinking: keep the smallest hit so far
-        hit = _examine(theorem, case, tally, counting, use_target)
+        hit = _examine(theorem, case, tally, counting, use_target, certify_all)
         if progress is not None and counting:
             progress(tally.tried)
         if hit and not state["shrinking"]:
@@ -301,7 +352,10 @@ def search(
             state["shrink_t0"] = time.perf_counter()
         return hit
 
-    with contextlib.suppress(NoSuchExample, Unsatisfiable):  # nothing found: a normal outcome
+    with (
+        threadpool_limits(1),  # BLAS on one thread: tiny matrices, and other processes' cores
+        contextlib.suppress(NoSuchExample, Unsatisfiable),  # nothing found: a normal outcome
+    ):
         find(
             search_cases(theorem),
             condition,
@@ -329,8 +383,23 @@ def search(
         tally.first_hit_seconds,
         counter,
         path,
-        tuple(tally.points or ()),
+        cpu_seconds=time.process_time() - tally.c0,
+        first_hit_cpu_seconds=tally.first_hit_cpu,
+        decided=tally.decided,
+        screened=tally.screened,
+        by_class={k: dict(v) for k, v in sorted(tally.by_class.items())},
+        points=tuple(tally.points or ()),
     )
+
+
+def model_class(inst: Instance) -> str:
+    """A coarse model class for effort reports: kind, depth, activations, loss."""
+    model = inst.require_model()
+    acts = sorted({st.activation.name for st in model.stages})
+    kind = "resnet" if any(isinstance(st, ResidualBlock) for st in model.stages) else (
+        "fully_connected" if model.stages else "linear"
+    )
+    return f"{kind} depth {len(model.stages)} {'+'.join(acts) or '-'} {inst.loss.name} loss"
 
 
 def _checked_point(report: Report) -> np.ndarray:
@@ -341,52 +410,3 @@ def _checked_point(report: Report) -> np.ndarray:
 def _case_key(case: tuple[Instance, np.ndarray]) -> str:
     inst, start = case
     return json.dumps(instance_to_json(inst), sort_keys=True) + np.asarray(start).tobytes().hex()
-
-
-_BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def _shard(args: tuple[str, tuple[str, ...], int, int, str, bool]) -> dict[str, Any]:
-    tid, dropped, budget, seed, profile, use_target = args
-    thm = theorem_by_id(tid, dropped)
-    rep = search(thm, budget=budget, seed=seed, profile=profile, use_target=use_target)
-    return rep.to_dict()
-
-
-def search_sharded(
-    theorem: Theorem,
-    *,
-    budget: int = 100,
-    seed: int = 0,
-    workers: int = 2,
-    profile: str = "dev",
-    use_target: bool = True,
-) -> list[dict[str, Any]]:
-    """Run ``workers`` independent searches in separate processes, sharded by seed.
-
-    Shard ``k`` searches ``budget // workers`` instances with seed ``seed + k``;
-    each worker process is started with BLAS pinned to one thread (so processes
-    do not oversubscribe the cores). Returns the shards' report dictionaries.
-    """
-    import multiprocessing as mp
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-
-    if not isinstance(workers, int) or workers < 1 or workers > 256:
-        raise InvalidInput(f"workers={workers!r} must be an integer between 1 and 256.")
-    share = max(1, budget // workers)
-    jobs = [
-        (theorem.id, theorem.dropped, share, seed + k, profile, use_target) for k in range(workers)
-    ]
-    saved = {k: os.environ.get(k) for k in _BLAS_VARS}
-    os.environ.update({k: "1" for k in _BLAS_VARS})  # read by the spawned workers at start
-    try:
-        ctx = mp.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            return list(pool.map(_shard, jobs))
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v

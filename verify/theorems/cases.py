@@ -30,18 +30,33 @@ def rationals(max_abs: int = 3, max_denominator: int = 8) -> st.SearchStrategy[F
     ).map(lambda v: v if abs(v) <= max_abs else Fraction(max_abs) * (1 if v > 0 else -1))
 
 
+def _seeded(draw: st.DrawFn) -> np.random.Generator:
+    """A numpy generator from one drawn seed: Hypothesis draws (and shrinks) the seed, numpy
+    draws the numbers (one Hypothesis choice instead of one per number; issue 15)."""
+    return np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+
+
+def _fractions(rng: np.random.Generator, size: int, max_abs: int, max_den: int
+               ) -> list[Fraction]:
+    """``size`` rationals ``p/q``, ``q <= max_den``, ``|p/q| <= max_abs`` (0 is frequent)."""
+    q = rng.integers(1, max_den + 1, size=size)
+    p = rng.integers(-max_abs * max_den, max_abs * max_den + 1, size=size)
+    p = np.clip(p, -max_abs * q, max_abs * q)
+    return [Fraction(int(a), int(b)) for a, b in zip(p, q, strict=True)]
+
+
 def rows(draw: st.DrawFn, n: int, d: int, max_abs: int = 3) -> list[list[Fraction]]:
-    """``n`` data rows of ``d`` small rationals."""
-    num = rationals(max_abs, 4)
-    return [[draw(num) for _ in range(d)] for _ in range(n)]
+    """``n`` data rows of ``d`` small rationals (denominators <= 4), from one drawn seed."""
+    v = _fractions(_seeded(draw), n * d, max_abs, 4)
+    return [v[i * d:(i + 1) * d] for i in range(n)]
 
 
 def labels(draw: st.DrawFn, n: int, d_out: int = 1) -> list[Any]:
-    """``n`` labels (scalars, or rows of ``d_out`` for vector outputs)."""
-    num = rationals(3, 4)
+    """``n`` labels (scalars, or rows of ``d_out`` for vector outputs), from one drawn seed."""
+    v = _fractions(_seeded(draw), n * d_out, 3, 4)
     if d_out == 1:
-        return [draw(num) for _ in range(n)]
-    return [[draw(num) for _ in range(d_out)] for _ in range(n)]
+        return v
+    return [v[i * d_out:(i + 1) * d_out] for i in range(n)]
 
 
 def instance(model: Model, x: list[list[Fraction]], y: list[Any], the_loss: Loss | None = None
@@ -54,4 +69,5 @@ def instance(model: Model, x: list[list[Fraction]], y: list[Any], the_loss: Loss
 def start_point(draw: st.DrawFn, model: Model) -> np.ndarray:
     """A float start point of small rationals times a scale in {1/2, 1, 2}."""
     scale = draw(st.sampled_from((0.5, 1.0, 2.0)))
-    return np.array([float(draw(rationals(2, 4))) * scale for _ in range(model.n_params)])
+    v = _fractions(_seeded(draw), model.n_params, 2, 4)
+    return np.array([float(x) * scale for x in v], dtype=np.float64)
