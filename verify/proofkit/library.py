@@ -1,0 +1,109 @@
+"""The library's own verdicts, as evidence for example scripts.
+
+Small, exact wrappers that every example needs: the objective of an instance, its
+exact (``fmpq``) risk and Hessian, the same data with other parameters, the risk of
+a model at named rational parameters on given data, a negative control's report
+turned into a claim ("the library says VIOLATED, rigorously"), and the conjunction
+of several pieces of evidence (weakest method, :func:`verify.verdict.all_of`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from verify.catalogue import loss as loss_named
+from verify.data import Dataset
+from verify.io.instances import Instance, parse_instance
+from verify.models import Model
+from verify.objectives import Objective
+from verify.pipeline import check
+from verify.proofkit.exact import to_fraction
+from verify.theorems import theorem
+from verify.verdict import Evidence, Verdict, all_of, weakest
+
+
+def objective_of(inst: Instance) -> Objective:
+    """The empirical risk of the instance's model, loss and data."""
+    return Objective(inst.require_model(), inst.loss, inst.data)
+
+
+def exact_risk(inst: Instance, theta: Any = None) -> Fraction:
+    """The library's exact risk at ``theta`` (default: the instance's parameters)."""
+    point = inst.require_params() if theta is None else theta
+    return to_fraction(objective_of(inst).evaluate(point, "exact", order=1).risk)
+
+
+def exact_hessian(inst: Instance) -> np.ndarray:
+    """The library's exact Hessian (object array of ``fmpq``) at the instance's parameters."""
+    land = objective_of(inst).evaluate(inst.require_params(), "exact", order=2)
+    if land.hessian is None:  # pragma: no cover - order=2 always returns one
+        raise RuntimeError("the exact pass returned no Hessian")
+    return land.hessian
+
+
+def with_params(
+    inst: Instance, params: Mapping[str, Any], model: Mapping[str, Any] | None = None
+) -> Instance:
+    """The instance's data (squared loss) with other parameters, optionally another model."""
+    doc = {
+        "format": "resnet-verify/instance@1",
+        "model": inst.require_model().spec() if model is None else dict(model),
+        "loss": "squared",
+        "data": {
+            "x": [[str(to_fraction(v)) for v in row] for row in inst.data.x],
+            "y": [_text(y) for y in inst.data.y],
+        },
+        "params": dict(params),
+    }
+    return parse_instance(doc)
+
+
+def _text(v: Any) -> Any:
+    return [_text(e) for e in v] if np.ndim(v) else str(to_fraction(v))
+
+
+def model_risk(
+    model: Model, params: Mapping[str, Any], xs: Sequence[Any], ys: Sequence[Any]
+) -> Fraction:
+    """The library's exact mean squared risk of ``model`` at named rational ``params`` on
+    scalar inputs ``xs`` and scalar targets ``ys``."""
+    data = Dataset(
+        np.asarray([[to_fraction(x)] for x in xs], dtype=object),
+        np.asarray([to_fraction(y) for y in ys], dtype=object),
+    )
+    named = {k: np.asarray(v, dtype=object) for k, v in params.items()}
+    theta = model.pack(named, dtype=object)
+    objective = Objective(model, loss_named("squared"), data)
+    return to_fraction(objective.evaluate(theta, "exact", 1).risk)
+
+
+def negative_control(theorem_id: str, inst: Instance) -> Evidence:
+    """HOLDS iff the library reports ``theorem_id`` VIOLATED with rigorous evidence at the
+    instance's point; VIOLATED if it reports HOLDS; INCONCLUSIVE otherwise."""
+    rep = check(theorem(theorem_id), inst).reports[0]
+    text = (
+        f"library {theorem_id} report: {rep.verdict.value.upper()} [{rep.method.value}]; "
+        f"{rep.reason}"
+    )
+    if rep.verdict is Verdict.VIOLATED and rep.method.rigorous:
+        return Evidence(Verdict.HOLDS, rep.method, text)
+    if rep.verdict is Verdict.HOLDS:
+        return Evidence(Verdict.VIOLATED, rep.method, text)
+    return Evidence(Verdict.INCONCLUSIVE, rep.method, text)
+
+
+def conjunction(parts: Sequence[Evidence], sep: str = " | ") -> Evidence:
+    """Every part: verdict :func:`all_of`, the weakest method, the reasons joined by ``sep``;
+    the first part's witness is kept."""
+    if not parts:
+        raise ValueError("conjunction of no evidence")
+    return Evidence(
+        all_of(e.verdict for e in parts),
+        weakest(e.method for e in parts),
+        sep.join(e.reason for e in parts),
+        witness=parts[0].witness,
+    )
