@@ -28,11 +28,15 @@ from verify.proofkit.exact import (
 )
 from verify.proofkit.library import (
     conjunction,
+    evidence,
     exact_hessian,
     exact_risk,
     model_risk,
     negative_control,
     objective_of,
+    report_line,
+    search_summary,
+    theorems_hold,
     with_params,
 )
 from verify.proofkit.logic import And, Formula, Implies, Not, Or
@@ -95,6 +99,7 @@ __all__ = [
     "conjunction",
     "det",
     "dot",
+    "evidence",
     "exact_hessian",
     "exact_risk",
     "gram",
@@ -113,10 +118,13 @@ __all__ = [
     "polya_form",
     "polynomial_sign",
     "probe_betas",
+    "report_line",
     "run_script",
+    "search_summary",
     "solve",
     "sympy_identity",
     "sympy_nonnegative",
+    "theorems_hold",
     "to_fraction",
     "with_params",
 ]

@@ -9,6 +9,7 @@ of several pieces of evidence (weakest method, :func:`verify.verdict.all_of`).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -22,8 +23,8 @@ from verify.models import Model
 from verify.objectives import Objective
 from verify.pipeline import check
 from verify.proofkit.exact import to_fraction
-from verify.theorems import theorem
-from verify.verdict import Evidence, Verdict, all_of, weakest
+from verify.theorems import Report, theorem
+from verify.verdict import Evidence, Method, Verdict, all_of, weakest
 
 
 def objective_of(inst: Instance) -> Objective:
@@ -106,4 +107,48 @@ def conjunction(parts: Sequence[Evidence], sep: str = " | ") -> Evidence:
         weakest(e.method for e in parts),
         sep.join(e.reason for e in parts),
         witness=parts[0].witness,
+    )
+
+
+def evidence(ok: bool | None, method: Method, reason: str, **extra: Any) -> Evidence:
+    """``True`` -> HOLDS, ``False`` -> VIOLATED, ``None`` -> INCONCLUSIVE, with ``method``."""
+    verdict = Verdict.INCONCLUSIVE if ok is None else (Verdict.HOLDS if ok else Verdict.VIOLATED)
+    return Evidence(verdict, method, reason, **extra)
+
+
+def report_line(rep: Report) -> str:
+    """``"S1 HOLDS [exact] (vacuous): reason"`` for one library report."""
+    vacuous = " (vacuous)" if rep.vacuous else ""
+    return (
+        f"{rep.theorem.id} {rep.verdict.value.upper()} [{rep.method.value}]{vacuous}: {rep.reason}"
+    )
+
+
+def theorems_hold(theorem_ids: Sequence[str], inst: Instance) -> tuple[bool | None, str]:
+    """Run the library's theorems at the instance's point: ``False`` if one is VIOLATED,
+    ``True`` if every one HOLDS rigorously and not vacuously, else ``None``; and the reports
+    as text."""
+    reps = [check(theorem(t), inst).reports[0] for t in theorem_ids]
+    text = "; ".join(report_line(r) for r in reps)
+    if any(r.verdict is Verdict.VIOLATED for r in reps):
+        return False, text
+    ok = all(r.verdict is Verdict.HOLDS and not r.vacuous and r.method.rigorous for r in reps)
+    return (True if ok else None), text
+
+
+def search_summary(theorem_id: str, inst: Instance, n_starts: int = 4, seed: int = 0) -> Evidence:
+    """``verify.check(theorem(id), inst, find=True)`` summarised: VIOLATED if some report is,
+    HOLDS if every report HOLDS, else INCONCLUSIVE; the weakest method (NUMERIC if none)."""
+    reps = check(theorem(theorem_id), inst, find=True, n_starts=n_starts, seed=seed).reports
+    counts = Counter(f"{r.verdict.value} [{r.method.value}]" for r in reps)
+    risks = [to_fraction(r.point["risk"][1]) for r in reps if "risk" in r.point]
+    ok = None if not reps else all(r.verdict is Verdict.HOLDS for r in reps) or None
+    if any(r.verdict is Verdict.VIOLATED for r in reps):
+        ok = False
+    lowest = f"{float(min(risks)):.6g}" if risks else "n/a"
+    return evidence(
+        ok,
+        weakest(r.method for r in reps) if reps else Method.NUMERIC,
+        f"{len(reps)} critical point(s) from {n_starts} seeded starts (lowest risk found "
+        f"{lowest}): " + ", ".join(f"{k} x{v}" for k, v in counts.items()) + ".",
     )
