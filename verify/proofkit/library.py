@@ -97,7 +97,7 @@ def negative_control(theorem_id: str, inst: Instance) -> Evidence:
     return Evidence(Verdict.INCONCLUSIVE, rep.method, text)
 
 
-def conjunction(parts: Sequence[Evidence], sep: str = " | ") -> Evidence:
+def conjunction(*parts: Evidence, sep: str = " | ") -> Evidence:
     """Every part: verdict :func:`all_of`, the weakest method, the reasons joined by ``sep``;
     the first part's witness is kept."""
     if not parts:
