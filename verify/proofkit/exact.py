@@ -14,11 +14,13 @@ coefficients returned are the minimum-norm ones (``B^+ y``).
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from verify.errors import InvalidInput
@@ -29,8 +31,10 @@ def to_fraction(v: Any) -> Fraction:
     rational as a ``Fraction``."""
     if isinstance(v, bool):
         raise InvalidInput(f"v={v!r} is a bool, not a number; pass an int or a Fraction.")
-    if isinstance(v, int | Fraction | float):
-        return Fraction(v)
+    if isinstance(v, numbers.Rational) and not hasattr(v, "p"):  # int, numpy ints, Fraction
+        return Fraction(int(v.numerator), int(v.denominator))
+    if isinstance(v, float | np.floating):
+        return Fraction(float(v))
     if isinstance(v, sp.Rational) or (hasattr(v, "p") and hasattr(v, "q")):
         return Fraction(int(v.p), int(v.q))
     if isinstance(v, sp.Expr) and v.is_Rational:
