@@ -19,11 +19,10 @@ Reference
     fully-connected comparison). Instance ``examples/instances/fc_dead_relu.json``.
 
 Checked
-    Every asserted check is EXACT (``Fraction`` by hand and the library's ``fmpq``
-    engine, which must agree): dead units and kink margin; exact gradient 0 and
-    ``c = mean(y)``; exact Hessian and inertia; ``R > R_lin`` and a better point of the
-    same net; the library's FC1 report VIOLATED; the dead-radius local-minimum argument
-    (with exact consistency evaluations); the ResNet contrast. The library's search for
+    All asserted checks EXACT (``Fraction`` by hand and the library's ``fmpq`` engine, which
+    must agree): dead units; gradient 0 and ``c = mean(y)``; Hessian and inertia;
+    ``R > R_lin`` and a better point of the same net; the library's FC1 report VIOLATED;
+    the dead-radius local-minimum argument; the ResNet contrast. The library's search for
     critical points of the ResNet is reported, not asserted.
 """
 
@@ -31,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ from verify import (
     evidence,
     exact_hessian,
     exact_risk,
+    least_squares,
     linear_risk,
     load_instance,
     matrix_inertia,
@@ -78,24 +79,16 @@ Q = to_fraction
 
 @dataclass(frozen=True)
 class FCPoint:
-    """Samples, labels, pre-activations ``pre[i][j] = A_j x_i + b_j`` and ``c``, exactly."""
+    """Samples, labels, pre-activations ``pre[i][j] = A_j x_i + b_j``, ``c``, the best constant
+    ``mean_y`` with risk ``var_y``, and ``r_lin`` (best line with intercept), exactly."""
 
     xs: list[list[Fraction]]
     ys: list[Fraction]
     pre: list[list[Fraction]]
     c: Fraction
-
-    @property
-    def mean_y(self) -> Fraction:
-        return sum(self.ys, Fraction(0)) / len(self.ys)
-
-    @property
-    def var_y(self) -> Fraction:
-        return sum(((y - self.mean_y) ** 2 for y in self.ys), Fraction(0)) / len(self.ys)
-
-    @property
-    def r_lin(self) -> Fraction:
-        return linear_risk(self.xs, self.ys, intercept=True)
+    mean_y: Fraction
+    var_y: Fraction
+    r_lin: Fraction
 
 
 def fc_point(inst: Instance) -> FCPoint:
@@ -103,10 +96,11 @@ def fc_point(inst: Instance) -> FCPoint:
     if model.kind != "fully_connected" or len(model.stages) != 1 or model.intercept:
         raise ValueError("fc_point handles one hidden ReLU layer without input intercept.")
     named = model.unpack(inst.require_params())
-    xs = [[Q(v) for v in row] for row in inst.data.x]
-    pre = (np.array(xs, dtype=object) @ named["layers[0].A"].T + named["layers[0].b"]).tolist()
-    pre = [[Q(v) for v in row] for row in pre]
-    return FCPoint(xs, [Q(v) for v in inst.data.y], pre, Q(named["c"].item()))
+    xs, ys = [[Q(v) for v in row] for row in inst.data.x], [Q(v) for v in inst.data.y]
+    pre = np.vectorize(Q, otypes=[object])(xs @ named["layers[0].A"].T + named["layers[0].b"])
+    const, r_lin = least_squares([], ys, intercept=True), linear_risk(xs, ys, intercept=True)
+    c = Q(named["c"].item())
+    return FCPoint(xs, ys, pre.tolist(), c, const.coef[0], const.risk, r_lin)
 
 
 def dead_radius(p: FCPoint) -> Fraction | None:
@@ -146,15 +140,12 @@ def check_critical(inst: Instance) -> Evidence:
 
 def check_hessian(inst: Instance) -> Evidence:
     """Exact Hessian ``= 2 e_c e_c^T`` (dead units) and its exact inertia has no negative part."""
-    hess = exact_hessian(inst)
-    expected = np.zeros(hess.shape, dtype=object)
-    ic = inst.require_model().param("c").offset
-    expected[ic, ic] = 2
+    hess, ic = exact_hessian(inst), inst.require_model().param("c").offset
     ine = matrix_inertia(hess)
     text = f"exact inertia (n_pos={ine.n_pos}, n_zero={ine.n_zero}, n_neg={ine.n_neg})"
     if ine.n_neg or ine.n_unknown:
         return evidence(False, ine.method, text + ": a negative eigenvalue.")
-    same = all(Q(a) == Q(b) for a, b in zip(hess.flat, expected.flat, strict=True))
+    same = all(Q(v) == (2 if ij == (ic, ic) else 0) for ij, v in np.ndenumerate(hess))
     shape = "equals 2 e_c e_c^T" if same else "is PSD (not of the dead-unit form)"
     return evidence(True, ine.method, f"the exact Hessian {shape}; {text}: no negative eigenvalue.")
 
@@ -172,17 +163,15 @@ def check_bad_value(inst: Instance, good_params: dict[str, Any] | None = None) -
     return evidence(False, EXACT, text + ("; R <= R_lin." if risk <= p.r_lin else "; not beaten."))
 
 
-def check_fc1_violated(inst: Instance) -> Evidence:
-    """The library's negative control FC1 is VIOLATED, with rigorous evidence."""
-    return negative_control("FC1", inst)
+# The library's negative control FC1 is VIOLATED, with rigorous evidence.
+check_fc1_violated = partial(negative_control, "FC1")
 
 
 def check_local_minimum(inst: Instance) -> Evidence:
     """Non-strict local minimum, exactly: dead units in a neighbourhood + convexity in ``c``.
     Also reports the library's second-order test and exact evaluations at four points with
     ``|dA|, |db| < rho`` (consistency, not part of the proof)."""
-    p = fc_point(inst)
-    rho = dead_radius(p)
+    rho = dead_radius(p := fc_point(inst))
     if rho is None:
         return evidence(None, EXACT, "some unit is not dead on every sample: argument n/a.")
     if p.c != p.mean_y:
@@ -193,8 +182,7 @@ def check_local_minimum(inst: Instance) -> Evidence:
         named["layers[0].A"] = named["layers[0].A"] + sa * rho * Fraction(99, 100)
         named["layers[0].b"] = named["layers[0].b"] + sb * rho * Fraction(99, 100)
         named["w"] = named["w"] * (k + 2) - k
-        c_new = p.c + Fraction(k - 1, 3)
-        named["c"] = np.array(c_new, dtype=object)
+        named["c"] = np.array(c_new := p.c + Fraction(k - 1, 3), dtype=object)
         got = exact_risk(inst, model.pack(named, dtype=object))
         samples.append(got == p.var_y + (c_new - p.mean_y) ** 2 and got >= r_star)
     lib = certify_local_minimum(objective_of(inst), inst.require_params())
@@ -224,62 +212,31 @@ def check_resnet_contrast(inst: Instance, params: dict[str, Any] | None = None) 
 def claims(inst: Instance | None = None, search: bool = True) -> list[Claim]:
     """Every claim; ``inst`` defaults to ``fc_dead_relu.json`` (tests override it)."""
     inst = load_instance(FC_PATH) if inst is None else inst
+    resnet, fc1 = with_params(inst, RESNET_PARAMS, RESNET_MODEL), "[D] FC1"
+    # fmt: off
     rows = [
-        Claim(
-            "every hidden unit is dead on every sample (pre-activations < 0)",
-            "[D] FC1",
-            "exact pre-activations",
-            check_dead_units(inst),
-        ),
-        Claim(
-            "the point is an exact critical point",
-            "[D] FC1",
-            "library exact gradient; c = mean(y) by hand",
-            check_critical(inst),
-        ),
-        Claim(
-            "the Hessian has no negative eigenvalue",
-            "[D] FC1",
-            "library exact Hessian, exact inertia",
-            check_hessian(inst),
-        ),
-        Claim(
-            "R = Var(y) > R_lin (a bad value the same net can beat)",
-            "[D] FC1, Y5",
-            "exact risks; library exact risk",
-            check_bad_value(inst, GOOD_FC_PARAMS),
-        ),
-        Claim(
-            "the negative control FC1 is VIOLATED",
-            "[D] FC1",
-            "verify.check(theorem('FC1'), instance)",
-            check_fc1_violated(inst),
-        ),
-        Claim(
-            "the point is a (non-strict) local minimum",
-            "[D] FC1",
-            "exact dead-unit radius + convexity in c",
-            check_local_minimum(inst),
-        ),
-        Claim(
-            "ResNet, same data and dead units: critical with R = R_lin; S1 and Y1 hold",
-            "[S] Y1, [D] S1",
-            "verify.check(theorem('S1'/'Y1'), resnet instance)",
-            check_resnet_contrast(inst),
-        ),
+        Claim("every hidden unit is dead on every sample (pre-activations < 0)", fc1,
+              "exact pre-activations", check_dead_units(inst)),
+        Claim("the point is an exact critical point", fc1,
+              "library exact gradient; c = mean(y) by hand", check_critical(inst)),
+        Claim("the Hessian has no negative eigenvalue", fc1,
+              "library exact Hessian, exact inertia", check_hessian(inst)),
+        Claim("R = Var(y) > R_lin (a bad value the same net can beat)", "[D] FC1, Y5",
+              "exact risks; library exact risk", check_bad_value(inst, GOOD_FC_PARAMS)),
+        Claim("the negative control FC1 is VIOLATED", fc1,
+              "verify.check(theorem('FC1'), instance)", check_fc1_violated(inst)),
+        Claim("the point is a (non-strict) local minimum", fc1,
+              "exact dead-unit radius + convexity in c", check_local_minimum(inst)),
+        Claim("ResNet, same data and dead units: critical with R = R_lin; S1 and Y1 hold",
+              "[S] Y1, [D] S1", "verify.check(theorem('S1'/'Y1'), resnet instance)",
+              check_resnet_contrast(inst)),
     ]
     if search:
-        resnet = with_params(inst, RESNET_PARAMS, RESNET_MODEL)
-        rows.append(
-            Claim(
-                "ResNet, same data: S1 at the critical points the library finds",
-                "[D] S1",
-                "verify.check(theorem('S1'), resnet, find=True, n_starts=4) -- reported, "
-                "not asserted",
-                search_summary("S1", resnet, n_starts=4, seed=0),
-                asserted=False,
-            )
-        )
+        rows.append(Claim(
+            "ResNet, same data: S1 at the critical points the library finds", "[D] S1",
+            "verify.check(theorem('S1'), resnet, find=True, n_starts=4) -- reported, not asserted",
+            search_summary("S1", resnet, n_starts=4, seed=0), asserted=False))
+    # fmt: on
     return rows
 
 
