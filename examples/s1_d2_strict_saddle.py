@@ -9,31 +9,27 @@ Statement
 
         alpha^2 u^T A_w u - 2 alpha |u|^2 |m|^2 < 0     for 0 < alpha < 2 |u|^2 |m|^2 / u^T A_w u,
 
-    so the point is a strict saddle. If ``m = 0`` then ``E[g_0 x] = 0``, ``t = 0`` is
-    optimal for the convex linear problem and ``R = E l(0; y) = R_lin``. (CLAIMS.md writes
-    ``-u m^T / |m|`` with a unit ``u``; ``|m|`` may be irrational, so the direction is used
-    unnormalised, which multiplies the curvature by ``|m|^2 > 0`` and keeps every number
-    rational; ``alpha = |u|^2 |m|^2 / u^T A_w u`` when that denominator is > 0, else 1. The
-    direction has no ``(A, b)`` part, so its curvature is the ``(w, V)`` form above.)
+    a strict saddle. If ``m = 0`` then ``E[g_0 x] = 0`` and ``R = E l(0; y) = R_lin``. (The
+    direction is used unnormalised -- CLAIMS.md divides by the possibly irrational ``|m|``
+    -- which scales the curvature by ``|m|^2 > 0``; ``alpha = |u|^2 |m|^2 / u^T A_w u`` if
+    ``u^T A_w u > 0``, else 1. It has no ``(A, b)`` part, so its curvature is the form above.)
 
 Reference
     Shamir, NeurIPS 2018, "every local minimum has R <= R_lin" [S]; proof step D2 derived in
-    CLAIMS.md S1 [D]. Instances (squared loss without 1/2, so ``g_0 = -2 y``, ``l'' = 2``;
-    ``A = I``, ``b = (1/4, 1/4)``, kink margin 1/4): ``shamir``
-    (``examples/instances/shamir_saddle.json``, ``V = 0``, ``m = (0, -3/8)``, and criticality
-    forces ``R = R_lin`` too); ``bad`` (other labels, ``V = -E[g_0 x] m^T / |m|^2 != 0``, so
-    ``R > R_lin`` and only the strict-saddle branch saves the theorem); ``flat`` (labels
-    orthogonal to ``x`` and ``F``: ``m = 0``, PSD Hessian, ``R = R_lin``).
+    CLAIMS.md S1 [D]. Instances (squared loss without 1/2, ``A = I``, ``b = (1/4, 1/4)``):
+    ``shamir_saddle.json`` (``V = 0``, ``m = (0, -3/8)``; criticality forces ``R = R_lin``
+    too); ``shamir_w0_bad.json`` (``V = -E[g_0 x] m^T / |m|^2 != 0``, ``R > R_lin``: only the
+    strict-saddle branch saves the theorem); ``shamir_w0_flat.json`` (labels orthogonal to
+    ``x`` and ``F``: ``m = 0``, PSD Hessian, ``R = R_lin``).
 
 Checked
-    Every asserted check is EXACT (``Fraction`` by hand and the library's ``fmpq`` engine,
-    which must agree): 1. exact criticality (library gradient 0; by hand
-    ``E[g_0 x] + V m = 0``) and kink margin > 0; 2. the library's exact Hessian has D2's
-    ``(w, V)`` structure; 3. (``m != 0``) the direction's exact curvature ``v^T H v`` equals
-    the formula and is < 0, and ``certify_negative_curvature`` agrees; 4. ``R`` versus
-    ``R_lin`` (proof-kit least squares, no intercept); 5. the library's S1 report HOLDS,
-    through the strict-saddle branch for ``m != 0`` and through ``R <= R_lin`` (with
-    ``negative_curvature`` VIOLATED) for ``m = 0``.
+    All asserted checks EXACT (``Fraction`` by hand and the library's ``fmpq`` engine, which
+    must agree): exact criticality (library gradient 0; ``E[g_0 x] + V m = 0`` by hand) and
+    kink margin > 0; the library Hessian's ``(w, V)`` structure; for ``m != 0`` the
+    direction's curvature ``v^T H v`` equals the formula, is < 0, and
+    ``certify_negative_curvature`` agrees; ``R`` vs ``R_lin`` (proof-kit least squares);
+    the library's S1 report HOLDS via the strict-saddle branch (``m != 0``) or via
+    ``R <= R_lin`` with ``negative_curvature`` VIOLATED (``m = 0``).
 """
 
 from __future__ import annotations
@@ -86,41 +82,27 @@ def _qa(values: Any) -> np.ndarray:
 
 
 def _fmt(v: Sequence[Any]) -> str:
-    return "(" + ", ".join(str(x) for x in v) + ")"
+    return "(" + ", ".join(_strs(v)) + ")"
+
+
+def _strs(v: Any) -> list[Any]:
+    return [_strs(x) if np.ndim(x) else str(x) for x in v]
 
 
 @dataclass(frozen=True)
 class D2:
-    """Hand-computed quantities at a ``w = 0`` point of ``w^T (x + V relu(A x + b))`` (object
-    arrays of Fractions): ``feats`` are ``F(x_i)``, ``margin`` the smallest ``|A x_i + b|``."""
+    """Hand-computed quantities at a ``w = 0`` point of ``w^T (x + V relu(A x + b))`` (squared
+    loss: ``g_0 = l'(0; y) = -2 y``, ``l'' = 2``): ``m = E[g_0 F]``, ``g0_x = E[g_0 x]``,
+    ``a_w = E[2 h h^T]`` with ``h = x + V F``, ``margin = min |A x_i + b|``."""
 
     xs: np.ndarray
     ys: np.ndarray
     v_mat: np.ndarray
     w: list[Fraction]
-    feats: np.ndarray
+    m: list[Fraction]
+    g0_x: list[Fraction]
+    a_w: np.ndarray
     margin: Fraction
-
-    @property
-    def g0(self) -> np.ndarray:
-        """``l'(0; y) = -2 y`` (squared loss)."""
-        return -2 * self.ys
-
-    @property
-    def m(self) -> list[Fraction]:
-        """``m = E[l'(0; y) F]``."""
-        return list(self.g0 @ self.feats / len(self.ys))
-
-    @property
-    def g0_x(self) -> list[Fraction]:
-        """``E[l'(0; y) x]``."""
-        return list(self.g0 @ self.xs / len(self.ys))
-
-    @property
-    def a_w(self) -> np.ndarray:
-        """``A_w = E[l''(0; y) h h^T]`` with ``l'' = 2`` and ``h_i = x_i + V F(x_i)``."""
-        hs = self.xs + self.feats @ self.v_mat.T
-        return 2 * hs.T @ hs / len(self.ys)
 
 
 def d2_quantities(inst: Instance) -> D2:
@@ -129,11 +111,12 @@ def d2_quantities(inst: Instance) -> D2:
     named = {k: _qa(v) for k, v in model.unpack(inst.require_params()).items()}
     if inst.loss.name != "squared" or model.intercept or model.output_bias:
         raise ValueError("d2_quantities handles the squared loss without intercept/output bias.")
-    xs = _qa(inst.data.x)
+    xs, ys, v_mat = _qa(inst.data.x), _qa(inst.data.y), named["blocks[0].V"]
     pre = xs @ named["blocks[0].phi[0].A"].T + named["blocks[0].phi[0].b"]
     feats = np.vectorize(lambda p: max(p, Fraction(0)), otypes=[object])(pre)
-    margin = min(abs(p) for p in pre.flat)
-    return D2(xs, _qa(inst.data.y), named["blocks[0].V"], list(named["w"]), feats, margin)
+    hs, g0, n = xs + feats @ v_mat.T, -2 * ys, len(ys)
+    m, g0_x, a_w = list(g0 @ feats / n), list(g0 @ xs / n), 2 * hs.T @ hs / n
+    return D2(xs, ys, v_mat, list(named["w"]), m, g0_x, a_w, min(abs(p) for p in pre.flat))
 
 
 def check_critical_at_w0(inst: Instance) -> Evidence:
@@ -141,8 +124,7 @@ def check_critical_at_w0(inst: Instance) -> Evidence:
     d2 = d2_quantities(inst)
     lib = certify_critical_point(objective_of(inst), inst.require_params(), where="at")
     grad_w = list(np.asarray(d2.g0_x, dtype=object) + d2.v_mat @ np.asarray(d2.m, dtype=object))
-    witness = {"m": [str(v) for v in d2.m], "E[g0 x]": [str(v) for v in d2.g0_x]}
-    witness["kink_margin"] = str(d2.margin)
+    witness = {"m": _strs(d2.m), "E[g0 x]": _strs(d2.g0_x), "kink_margin": str(d2.margin)}
     if d2.margin <= 0:
         text = "a sample sits on a ReLU kink (margin 0): R is not differentiable there in general"
         return evidence(None, EXACT, text + ", so criticality is not decided.", witness=witness)
@@ -165,21 +147,18 @@ def check_hessian_structure(inst: Instance) -> Evidence:
     model = inst.require_model()
     ow, ov = model.param("w").offset, model.param("blocks[0].V").offset
     (d, k), m, a_w = d2.v_mat.shape, d2.m, d2.a_w
-    want_wv = np.array(
-        [[m[c] if a == b else 0 for b in range(d) for c in range(k)] for a in range(d)]
-    )
+    blocks = {  # (w, w) = A_w, (w, V) = delta_ab m_c, (V, V) = 0
+        "w-w": (h[ow : ow + d, ow : ow + d], a_w),
+        "w-V": (h[ow : ow + d, ov : ov + d * k], np.kron(np.eye(d, dtype=int), [m])),
+        "V-V": (h[ov : ov + d * k, ov : ov + d * k], 0),
+    }
     bad = [
-        f"H[w{a}, w{b}] = {h[ow + a, ow + b]} != A_w = {a_w[a, b]}"
-        for a in range(d)
-        for b in range(d)
-        if h[ow + a, ow + b] != a_w[a, b]
+        f"H {name} block = {got.tolist()}"
+        for name, (got, want) in blocks.items()
+        if (got != want).any()
     ]
-    if (h[ow : ow + d, ov : ov + d * k] != want_wv).any():
-        bad.append(f"H[w, V] = {h[ow : ow + d, ov : ov + d * k].tolist()} != delta_ab m_c")
-    if any(h[ov : ov + d * k, ov : ov + d * k].flat):
-        bad.append("the V-V block is not 0")
-    shown = [[str(v) for v in row] for row in a_w]
-    witness = {"A_w": shown, "m": [str(v) for v in m]}
+    shown = _strs(a_w)
+    witness = {"A_w": shown, "m": _strs(m)}
     if bad:
         return evidence(False, EXACT, "; ".join(bad[:3]) + ".", witness=witness)
     text = f"w-w block = A_w = {shown} (by hand), d2R/dw_a dV_bc = delta_ab m_c with m = "
@@ -206,18 +185,16 @@ def check_descent_direction(
     lib_q = to_fraction(v @ _qa(exact_hessian(inst)) @ v)
     hand_q = al * al * uau + 2 * sign * al * u2 * m2
     cert = certify_negative_curvature(objective_of(inst), inst.require_params(), v)
-    witness = {"u": [str(x) for x in u], "alpha": str(al), "sign": sign}
-    witness |= {"v": [str(x) for x in v], "vHv": str(lib_q), "formula": str(hand_q)}
+    witness = {"u": _strs(u), "alpha": str(al), "sign": sign, "v": _strs(v), "vHv": str(lib_q)}
+    witness["formula"] = str(hand_q)
     pm = "-" if sign < 0 else "+"
     text = f"u = {_fmt(u)}, alpha = {al}, v = (alpha u, {pm}u m^T): alpha^2 u^T A_w u {pm} "
     text += f"2 alpha |u|^2 |m|^2 = {al * al * uau} {pm} {2 * al * u2 * m2} = {hand_q}; "
     text += f"library v^T H v = {lib_q}"
-    if lib_q != hand_q:
-        text += ": the library and the D2 formula disagree."
-        return evidence(None, EXACT, text, witness=witness)
-    if hand_q >= 0:
-        text += " >= 0: this direction shows no negative curvature."
-        return evidence(False, EXACT, text, witness=witness)
+    if lib_q != hand_q or hand_q >= 0:
+        ok = None if lib_q != hand_q else False
+        why = ": the library and the D2 formula disagree." if ok is None else " >= 0: no descent."
+        return evidence(ok, EXACT, text + why, witness=witness)
     if cert.verdict is not Verdict.HOLDS or cert.method is not EXACT:
         text += f" < 0, but certify_negative_curvature says: {cert.reason}"
         return evidence(None, cert.method, text, witness=witness)
@@ -271,65 +248,36 @@ def check_flat_case(inst: Instance) -> Evidence:
 def claims() -> list[Claim]:
     """Every claim, on the module's instances (tests monkeypatch ``BAD_DOC``)."""
     shamir, bad, flat = map(parse_instance, (SHAMIR_DOC, BAD_DOC, FLAT_DOC))
+    s1, d2, d2b = "verify.check(theorem('S1'), instance)", "[D] D2", "[D] D2, second case"
     rows: list[Claim] = []
+    # fmt: off
     for label, inst in (("shamir_saddle.json", shamir), ("bad (V != 0)", bad)):
         rows += [
-            Claim(
-                f"[{label}] w = 0 is an exact critical point, no sample on a kink",
-                "[D] D2",
-                "library exact gradient; E[g0 x] + V m by hand",
-                check_critical_at_w0(inst),
-            ),
-            Claim(
-                f"[{label}] (w, V) Hessian block is [[A_w, delta_ab m_c], [., 0]]",
-                "[D] D2",
-                "library exact Hessian vs hand A_w and m",
-                check_hessian_structure(inst),
-            ),
-            Claim(
-                f"[{label}] the D2 direction (alpha u, -u m^T) has v^T H v < 0",
-                "[D] D2",
-                "exact quadratic form, formula, certify_negative_curvature(v)",
-                check_descent_direction(inst),
-            ),
+            Claim(f"[{label}] w = 0 is an exact critical point, no sample on a kink", d2,
+                  "library exact gradient; E[g0 x] + V m by hand", check_critical_at_w0(inst)),
+            Claim(f"[{label}] (w, V) Hessian block is [[A_w, delta_ab m_c], [., 0]]", d2,
+                  "library exact Hessian vs hand A_w and m", check_hessian_structure(inst)),
+            Claim(f"[{label}] the D2 direction (alpha u, -u m^T) has v^T H v < 0", d2,
+                  "exact quadratic form, formula, certify_negative_curvature(v)",
+                  check_descent_direction(inst)),
         ]
-    s1 = "verify.check(theorem('S1'), instance)"
-    return [
-        *rows,
-        Claim(
-            "[shamir_saddle.json] S1 holds via the strict-saddle branch (and R = R_lin: V = 0 "
-            "forces E[g0 x] = 0)",
-            "[S] S1, [D] D2",
-            s1,
-            conjunction(
-                check_s1_branch(shamir, "negative_curvature", "holds"),
-                check_risk_vs_linear(shamir, "="),
-            ),
-        ),
-        Claim(
-            "[bad (V != 0)] R > R_lin, so only the strict-saddle branch holds; S1 holds",
-            "[S] S1, [D] D2",
-            "exact least squares; " + s1,
-            conjunction(
-                check_risk_vs_linear(bad, ">"),
-                check_s1_branch(bad, "negative_curvature", "violated"),
-            ),
-        ),
-        Claim(
-            "[m = 0] critical at w = 0, PSD Hessian (no strict saddle)",
-            "[D] D2, second case",
-            "hand m, E[g0 x]; exact inertia of the library Hessian",
-            conjunction(check_critical_at_w0(flat), check_flat_case(flat)),
-        ),
-        Claim(
-            "[m = 0] R = R_lin, and S1 holds via R <= R_lin",
-            "[D] D2, second case",
-            "exact least squares; " + s1,
-            conjunction(
-                check_risk_vs_linear(flat, "="), check_s1_branch(flat, "risk_le_linear", "violated")
-            ),
-        ),
+    return [*rows,
+        Claim("[shamir_saddle.json] S1 holds via the strict-saddle branch (and R = R_lin: V = 0 "
+              "forces E[g0 x] = 0)", "[S] S1, [D] D2", s1,
+              conjunction(check_s1_branch(shamir, "negative_curvature", "holds"),
+                          check_risk_vs_linear(shamir, "="))),
+        Claim("[bad (V != 0)] R > R_lin, so only the strict-saddle branch holds; S1 holds",
+              "[S] S1, [D] D2", "exact least squares; " + s1,
+              conjunction(check_risk_vs_linear(bad, ">"),
+                          check_s1_branch(bad, "negative_curvature", "violated"))),
+        Claim("[m = 0] critical at w = 0, PSD Hessian (no strict saddle)", d2b,
+              "hand m, E[g0 x]; exact inertia of the library Hessian",
+              conjunction(check_critical_at_w0(flat), check_flat_case(flat))),
+        Claim("[m = 0] R = R_lin, and S1 holds via R <= R_lin", d2b, "exact least squares; " + s1,
+              conjunction(check_risk_vs_linear(flat, "="),
+                          check_s1_branch(flat, "risk_le_linear", "violated"))),
     ]
+    # fmt: on
 
 
 def main() -> int:
