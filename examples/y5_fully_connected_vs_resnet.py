@@ -77,22 +77,14 @@ QUOTED_R2: sp.Expr = RHO**2 * (12 * RHO**2 + 82 * RHO + 215) / (21 * RHO**2 + 15
 CLAIMED_R2_UPPER: sp.Expr = (3 + 3 * sp.sqrt(21)) / 4
 # Global minimisers of the one-unit ResNet, kink at x = 2 and x = 3 (least squares on
 # span{1, x, (x - k)_+}, prediction c + w x + m (x - k)_+, so v = m / w with u = 1, b = -k).
+# fmt: off
 RESNET_POINTS: tuple[dict[str, sp.Expr], ...] = (
-    {
-        "u": sp.Integer(1),
-        "b": sp.Integer(-2),
-        "v": -7 * RHO / (12 * RHO + 19),
-        "w": (12 * RHO + 19) / 19,
-        "c": -23 * RHO / 19,
-    },
-    {
-        "u": sp.Integer(1),
-        "b": sp.Integer(-3),
-        "v": 7 * RHO / (5 * RHO + 19),
-        "w": (5 * RHO + 19) / 19,
-        "c": -16 * RHO / 19,
-    },
+    {"u": sp.Integer(1), "b": sp.Integer(-2), "v": -7 * RHO / (12 * RHO + 19),
+     "w": (12 * RHO + 19) / 19, "c": -23 * RHO / 19},
+    {"u": sp.Integer(1), "b": sp.Integer(-3), "v": 7 * RHO / (5 * RHO + 19),
+     "w": (5 * RHO + 19) / 19, "c": -16 * RHO / 19},
 )
+# fmt: on
 # Rational rho at which exact-engine cross-checks and witness searches run.
 RHO_PROBES: tuple[sp.Rational, ...] = tuple(
     sp.Rational(p) for p in ("1/10", "1/2", "1", "2", "7/2", "5", "10")
@@ -336,54 +328,27 @@ def claims(cell_filter: Callable[[list[Cell]], list[Cell]] | None = None) -> lis
     )
     rn = conjunction(rn_ev, cells_cover(xs, rn_cells, (1,)), sep=" Cross-check: ")
     attains = conjunction(*[check_resnet_attains(xs, ys, pt, res) for pt in RESNET_POINTS], sep=" ")
+    # fmt: off
     return [
-        Claim(
-            f"R_lin = {lin}",
-            "[Q] value, [D] check",
-            "least squares with intercept, symbolic rho",
-            check_linear_risk(xs, ys, lin),
-        ),
-        Claim(
-            f"width-1 ReLU net a*relu(u x + b) + c: no point has risk < {lin}",
-            "[D]",
-            "all kink cells and orientations, every rho > 0",
-            fc,
-            details=_cell_lines(fc_done),
-        ),
-        Claim(
-            f"one-unit ResNet attains {res} (kink at x = 2 and at x = 3)",
-            "[D]",
-            "explicit parameters, rational functions of rho",
-            attains,
-        ),
-        Claim(
-            f"one-unit ResNet: no point has risk < {res}",
-            "[D]",
-            "all kink cells, every rho > 0",
-            rn,
-            details=_cell_lines(rn_done),
-        ),
-        Claim(
-            f"{res} < {lin} for every rho > 0",
-            "[D]",
-            "sign of the difference",
-            check_strictly_better(res, lin),
-        ),
-        Claim(
-            "R_2(theta_2) < R_lin iff 0 < rho < (3 + 3 sqrt 21)/4",
-            "[Q] formula, [D] algebra",
-            "solution set of the inequality over rho > 0",
-            check_quoted_r2_range(QUOTED_R2, lin, CLAIMED_R2_UPPER),
-        ),
-        Claim(
-            "R_2(theta_2) = rho^2 (12 rho^2 + 82 rho + 215)/(21 rho^2 + 156 rho + 420)",
-            "[Q]",
-            "nothing (quoted, not reproduced)",
-            None,
-            note="theta_2 and the architecture behind the formula could not be reconstructed "
-            "(docs/claims.md Y5); only the algebra of the inequality above is checked.",
-        ),
+        Claim(f"R_lin = {lin}", "[Q] value, [D] check", "least squares with intercept, symbolic rho",
+              check_linear_risk(xs, ys, lin)),
+        Claim(f"width-1 ReLU net a*relu(u x + b) + c: no point has risk < {lin}", "[D]",
+              "all kink cells and orientations, every rho > 0", fc, details=_cell_lines(fc_done)),
+        Claim(f"one-unit ResNet attains {res} (kink at x = 2 and at x = 3)", "[D]",
+              "explicit parameters, rational functions of rho", attains),
+        Claim(f"one-unit ResNet: no point has risk < {res}", "[D]",
+              "all kink cells, every rho > 0", rn, details=_cell_lines(rn_done)),
+        Claim(f"{res} < {lin} for every rho > 0", "[D]", "sign of the difference",
+              check_strictly_better(res, lin)),
+        Claim("R_2(theta_2) < R_lin iff 0 < rho < (3 + 3 sqrt 21)/4", "[Q] formula, [D] algebra",
+              "solution set of the inequality over rho > 0",
+              check_quoted_r2_range(QUOTED_R2, lin, CLAIMED_R2_UPPER)),
+        Claim("R_2(theta_2) = rho^2 (12 rho^2 + 82 rho + 215)/(21 rho^2 + 156 rho + 420)", "[Q]",
+              "nothing (quoted, not reproduced)", None,
+              note="theta_2 and the architecture behind the formula could not be reconstructed "
+              "(docs/claims.md Y5); only the algebra of the inequality above is checked."),
     ]
+    # fmt: on
 
 
 def main() -> int:
