@@ -28,10 +28,7 @@ Checked
        gives the exact point with ``L = 0`` (VIOLATED);
     3. rational instance: exact risk ``= mu/n`` (global minimum), ``certify_local_minimum``
        strict, the library's K3 report VIOLATED, ``L <= L_lin*`` -- EXACT;
-    4. generic instance: a SciPy BFGS minimiser certified by ``certify_local_minimum``
-       (Krawczyk + PD Hessian); over its box K3's conclusion fails and ``L < L_lin*`` (Arb);
-       the exact minimiser lies in the uniqueness box (exact signs in ``Q(sqrt D)``) --
-       CERTIFIED;
+    4. generic instance: certified in ``k3_generic_certified_minimum.py`` (same data);
     5. the library's pipeline ``check(theorem("K3"), inst, find=True, n_starts=4)`` finds
        and certifies a local minimum on both instances and reports K3 VIOLATED there.
 """
@@ -45,10 +42,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.optimize as so
 
 from verify import (
-    Box,
     Claim,
     Dataset,
     Evidence,
@@ -83,8 +78,7 @@ TITLE = "K3  vector output (d_y = 2 > d_x = 1): a ResNet local minimum worse tha
 HERE = Path(__file__).resolve().parent
 RATIONAL_PATH = HERE / "instances" / "k3_vector_output.json"
 GENERIC_PATH = HERE / "instances" / "k3_generic_irrational.json"
-GENERIC_START = (1.0, 0.5, 0.5)  # (V, W_1, W_2): a fixed float start for BFGS
-EXACT, CERTIFIED, Q = Method.EXACT, Method.CERTIFIED, to_fraction
+EXACT, Q = Method.EXACT, to_fraction
 ZERO = Fraction(0)
 
 
@@ -286,122 +280,6 @@ def check_le_linear(inst: Instance) -> Evidence:
     )
 
 
-@dataclass(frozen=True)
-class CertifiedMinimum:
-    """``certify_local_minimum``'s evidence and its boxes (``None`` unless HOLDS)."""
-
-    evidence: Evidence
-    enclosure: Box | None  # contains the certified critical point
-    uniqueness: Box | None  # contains no other critical point
-
-
-def certified_minimum(inst: Instance, start: Sequence[float] = GENERIC_START) -> CertifiedMinimum:
-    """Minimise the float risk with BFGS from ``start`` and certify the result."""
-    obj = objective_of(inst)
-    options = {"gtol": 1e-12, "maxiter": 500}
-    res = so.minimize(
-        obj.value_and_gradient,
-        np.asarray(start, dtype=np.float64),
-        jac=True,
-        method="BFGS",
-        options=options,
-    )
-    ev = certify_local_minimum(obj, res.x)
-    if ev.verdict is not Verdict.HOLDS:
-        return CertifiedMinimum(ev, None, None)
-    w = ev.witness["critical_point"]["witness"]
-    box = {"centre": w["centre"], "radius": w["enclosure_radius"]}
-    return CertifiedMinimum(ev, Box.from_dict(box), Box.from_dict({**box, "radius": w["radius"]}))
-
-
-def check_certified_local_minimum(cm: CertifiedMinimum) -> Evidence:
-    ev = cm.evidence
-    if ev.verdict is not Verdict.HOLDS or cm.enclosure is None:
-        return Evidence(ev.verdict, ev.method, ev.reason)
-    centre = ", ".join(f"{float(Q(c)):.12g}" for c in cm.enclosure.centre)
-    radius = float(cm.enclosure.radius.max())
-    return evidence(
-        True,
-        ev.method,
-        f"(V, W_1, W_2) ~ ({centre}) +- {radius:.2g}: {ev.reason} "
-        f"{ev.witness['critical_point']['reason']}",
-    )
-
-
-def check_k3_violated_on_box(inst: Instance, cm: CertifiedMinimum) -> Evidence:
-    """Over the enclosure box some entry of ``E[g x]``, ``E[g z]`` (``g = 2 (y_hat - y)``)
-    excludes 0, so K3's conclusion fails at the certified local minimum (Arb)."""
-    if cm.enclosure is None:
-        return evidence(None, cm.evidence.method, "no certified local minimum.")
-    data = k3_data(inst)
-    out = objective_of(inst).evaluate(cm.enclosure.balls(), "ball", order=1).outputs
-    found = []
-    for o, row in enumerate(data.ys):
-        # ball - q and ball * q for exact rationals q, without importing flint
-        g = [
-            (out[o][i] * y.denominator - y.numerator) / y.denominator * 2 for i, y in enumerate(row)
-        ]
-        for name, feat in (("x", data.xs), ("z", data.zs)):
-            terms = [gi * f.numerator / f.denominator for gi, f in zip(g, feat, strict=True)]
-            mean = sum(terms[1:], terms[0]) / data.n
-            if mean > 0 or mean < 0:
-                found.append(f"E[g_{o + 1} {name}] in {mean}")
-    if not found:
-        return evidence(
-            None, CERTIFIED, "every enclosure of E[g x], E[g z] contains 0 over the box."
-        )
-    return evidence(
-        True,
-        CERTIFIED,
-        "K3's conclusion fails over the whole box (so at the certified local minimum): "
-        + "; ".join(found)
-        + " excludes 0 (Arb enclosure).",
-    )
-
-
-def check_le_linear_on_box(inst: Instance, cm: CertifiedMinimum) -> Evidence:
-    """The risk enclosure over the box lies below the exact ``L_lin*``."""
-    if cm.enclosure is None:
-        return evidence(None, cm.evidence.method, "no certified local minimum.")
-    risk = objective_of(inst).evaluate(cm.enclosure.balls(), "ball", order=1).risk
-    lin = linear_risk(k3_data(inst))
-    text = f"L in {risk} over the box, L_lin* = {lin} ~ {float(lin):.6g} (exact)"
-    if risk * lin.denominator < lin.numerator:
-        return evidence(True, CERTIFIED, text + ": L < L_lin*.")
-    return evidence(
-        False if risk * lin.denominator > lin.numerator else None, CERTIFIED, text + "."
-    )
-
-
-def check_is_global_minimiser(inst: Instance, cm: CertifiedMinimum) -> Evidence:
-    """The exact global minimiser (in ``Q(sqrt D)``) lies in the Krawczyk uniqueness box, so
-    the certified critical point is the global minimiser and its risk is ``mu / n``."""
-    if cm.uniqueness is None:
-        return evidence(None, cm.evidence.method, "no certified local minimum.")
-    data = k3_data(inst)
-    exact = minimiser(data)
-    if exact is None:
-        return evidence(None, EXACT, "the infimum is not attained.")
-    (v, w), box, mu = exact, cm.uniqueness, mu_min(data)
-    inside = all(
-        (c - Q(ctr) - Q(float(r))).sign() <= 0 and (c - Q(ctr) + Q(float(r))).sign() >= 0
-        for c, ctr, r in zip([v, *w], box.centre, box.radius, strict=True)  # V, then W
-    )
-    text = f"exact minimiser V* = {v}, W* = ({w[0]}, {w[1]}); L* = ({mu})/{data.n} ~ "
-    text += f"{float(mu) / data.n:.12g}"
-    if not inside:
-        return evidence(
-            None, CERTIFIED, text + "; it is not in the uniqueness box (another local minimum?)."
-        )
-    return evidence(
-        True,
-        CERTIFIED,
-        text
-        + f"; it lies in the Krawczyk uniqueness box (radius {float(box.radius.max()):.2g}; exact "
-        "sign tests), so the certified local minimum is the global minimum.",
-    )
-
-
 def check_library_search(inst: Instance, n_starts: int = 4, seed: int = 0) -> Evidence:
     """``verify.check(theorem("K3"), inst, find=True)``: the library's own pipeline finds at
     least one certified local minimum, and K3 is VIOLATED (rigorously) at every one."""
@@ -432,87 +310,37 @@ def check_library_search(inst: Instance, n_starts: int = 4, seed: int = 0) -> Ev
 
 def claims(search: bool = True) -> list[Claim]:
     """Every claim, on ``RATIONAL_PATH`` and ``GENERIC_PATH`` (tests monkeypatch them)."""
-    rational, generic = load_instance(RATIONAL_PATH), load_instance(GENERIC_PATH)
+    rational, generic, k3 = load_instance(RATIONAL_PATH), load_instance(GENERIC_PATH), "[D] K3"
+    pairs = (("rational", rational), ("generic", generic))
     rows: list[Claim] = []
-    for label, inst in (("rational", rational), ("generic", generic)):
-        data = k3_data(inst)
+    # fmt: off
+    for label, data in ((label, k3_data(inst)) for label, inst in pairs):
         rows += [
-            Claim(
-                f"[{label}] (x_i) and (z_i = x_i^2) are linearly independent",
-                "[D] K3",
-                "exact Gram determinant",
-                check_independent(data),
-            ),
-            Claim(
-                f"[{label}] the basis model A x + B z attains L_basis* = 0",
-                "[D] K3",
-                "exact projection; library exact risk",
-                check_basis_zero(data),
-            ),
-            Claim(
-                f"[{label}] L(W, V) > 0 for every (W, V), with exact infimum",
-                "[D] K3",
-                "exact quadratic p(V), lambda_min(G^-1 P)",
-                check_positive_everywhere(data),
-            ),
+            Claim(f"[{label}] (x_i) and (z_i = x_i^2) are linearly independent", k3,
+                  "exact Gram determinant", check_independent(data)),
+            Claim(f"[{label}] the basis model A x + B z attains L_basis* = 0", k3,
+                  "exact projection; library exact risk", check_basis_zero(data)),
+            Claim(f"[{label}] L(W, V) > 0 for every (W, V), with exact infimum", k3,
+                  "exact quadratic p(V), lambda_min(G^-1 P)", check_positive_everywhere(data)),
         ]
-    cm = certified_minimum(generic)
     rows += [
-        Claim(
-            "[rational] V = 2, W = (1/5, 2/5) attains inf L = 2/3: a global, and certified "
-            "strict local, minimum",
-            "[D] K3",
-            "library exact risk = mu/n; certify_local_minimum",
-            check_global_minimum(rational),
-        ),
-        Claim(
-            "[rational] the negative control K3 is VIOLATED there",
-            "[D] K3",
-            "verify.check(theorem('K3'), instance)",
-            check_k3_violated(rational),
-        ),
-        Claim(
-            "[rational] '<= linear predictor' holds there: L <= L_lin*",
-            "[D] K3",
-            "exact least squares on x; library exact risks",
-            check_le_linear(rational),
-        ),
-        Claim(
-            "[generic] a numerically found minimum is a certified strict local minimum",
-            "[D] K3",
-            "SciPy BFGS; certify_local_minimum (Krawczyk + PD Hessian)",
-            check_certified_local_minimum(cm),
-        ),
-        Claim(
-            "[generic] K3's conclusion fails at it (the negative control is VIOLATED)",
-            "[D] K3",
-            "Arb enclosures of E[g x], E[g z] over the Krawczyk box",
-            check_k3_violated_on_box(generic, cm),
-        ),
-        Claim(
-            "[generic] '<= linear predictor' holds there: L < L_lin*",
-            "[D] K3",
-            "Arb risk enclosure vs exact L_lin*",
-            check_le_linear_on_box(generic, cm),
-        ),
-        Claim(
-            "[generic] the certified minimum is the exact (irrational) global minimiser",
-            "[D] K3",
-            "exact minimiser in Q(sqrt D) inside the uniqueness box",
-            check_is_global_minimiser(generic, cm),
-        ),
+        Claim("[rational] V = 2, W = (1/5, 2/5) attains inf L = 2/3: a global, and certified "
+              "strict local, minimum", k3, "library exact risk = mu/n; certify_local_minimum",
+              check_global_minimum(rational)),
+        Claim("[rational] the negative control K3 is VIOLATED there", k3,
+              "verify.check(theorem('K3'), instance)", check_k3_violated(rational)),
+        Claim("[rational] '<= linear predictor' holds there: L <= L_lin*", k3,
+              "exact least squares on x; library exact risks", check_le_linear(rational)),
     ]
     if search:
         rows += [
-            Claim(
-                f"[{label}] library pipeline: a local minimum is found and certified, and the "
-                "negative control K3 is VIOLATED at it",
-                "[D] K3",
-                "verify.check(theorem('K3'), instance, find=True, n_starts=4, seed=0)",
-                check_library_search(inst),
-            )
-            for label, inst in (("rational", rational), ("generic", generic))
+            Claim(f"[{label}] library pipeline: a local minimum is found and certified, and the "
+                  "negative control K3 is VIOLATED at it", k3,
+                  "verify.check(theorem('K3'), instance, find=True, n_starts=4, seed=0)",
+                  check_library_search(inst))
+            for label, inst in pairs
         ]
+    # fmt: on
     return rows
 
 
