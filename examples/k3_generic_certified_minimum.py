@@ -25,35 +25,80 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import scipy.optimize as so
 
-from examples.k3_vector_output_counterexample import (
-    GENERIC_PATH,
-    k3_data,
-    linear_risk,
-    minimiser,
-    mu_min,
-)
 from verify import (
     Box,
     Claim,
     Evidence,
     Instance,
     Method,
+    Surd,
     Verdict,
     certify_local_minimum,
+    dot,
     evidence,
+    gram,
+    linear_risk,
     load_instance,
+    min_pencil_root,
     objective_of,
+    pencil_kernel,
     run_script,
     to_fraction,
 )
 
 TITLE = "K3  generic data: a certified (irrational) local minimum worse than the basis model"
+GENERIC_PATH = Path(__file__).resolve().parent / "instances" / "k3_generic_irrational.json"
 GENERIC_START = (1.0, 0.5, 0.5)  # (V, W_1, W_2): a fixed float start for BFGS
 EXACT, CERTIFIED, Q = Method.EXACT, Method.CERTIFIED, to_fraction
+
+
+@dataclass(frozen=True)
+class K3Data:
+    """Samples ``x``, features ``z = x^2``, target rows ``ys`` (one per output), exactly."""
+
+    xs: list[Fraction]
+    zs: list[Fraction]
+    ys: list[list[Fraction]]
+
+    @property
+    def n(self) -> int:
+        return len(self.xs)
+
+
+def k3_data(inst: Instance) -> K3Data:
+    xs = [Q(row[0]) for row in inst.data.x]
+    y = np.asarray(inst.data.y, dtype=object).reshape(len(xs), -1)
+    return K3Data(xs, [x * x for x in xs], [[Q(v) for v in y[:, o]] for o in range(y.shape[1])])
+
+
+def minimiser(data: K3Data) -> tuple[Surd, list[Surd], Surd] | None:
+    """``(V*, W*, mu)``: ``n L >= mu = lambda_min(G^-1 P)`` (``G = B^T B``, ``B = [x z]``,
+    ``P = |Y|_F^2 G - B^T Y^T Y B``), attained at ``c = (1, V*)`` in the kernel of
+    ``P - mu G`` with ``W* = Y s / |s|^2``, ``s = x + V* z``; None if not attained."""
+    g = gram([data.xs, data.zs])
+    yy, yb = (
+        sum(dot(r, r) for r in data.ys),
+        [[dot(r, c) for c in (data.xs, data.zs)] for r in data.ys],
+    )
+    p = [[yy * g[i][j] - sum(r[i] * r[j] for r in yb) for j in range(2)] for i in range(2)]
+    mu, zero = min_pencil_root(p, g), Fraction(0)
+    kernel = pencil_kernel(p, g, mu)
+    if kernel is not None and kernel[0].sign() == 0:
+        return None
+    v = Surd(zero, zero, zero) if kernel is None else kernel[1] / kernel[0]
+    s = [v * z + x for x, z in zip(data.xs, data.zs, strict=True)]
+    ss = sum((si * si for si in s[1:]), s[0] * s[0])
+    w = [
+        sum((si * yi for si, yi in zip(s[1:], r[1:], strict=True)), s[0] * r[0]) / ss
+        for r in data.ys
+    ]
+    return v, w, mu
 
 
 @dataclass(frozen=True)
@@ -134,7 +179,8 @@ def check_le_linear_on_box(inst: Instance, cm: CertifiedMinimum) -> Evidence:
     if cm.enclosure is None:
         return evidence(None, cm.evidence.method, "no certified local minimum.")
     risk = objective_of(inst).evaluate(cm.enclosure.balls(), "ball", order=1).risk
-    lin = linear_risk(k3_data(inst))
+    data = k3_data(inst)
+    lin = linear_risk([[x] for x in data.xs], list(zip(*data.ys, strict=True)))
     text = f"L in {risk} over the box, L_lin* = {lin} ~ {float(lin):.6g} (exact)"
     if risk * lin.denominator < lin.numerator:
         return evidence(True, CERTIFIED, text + ": L < L_lin*.")
@@ -152,7 +198,7 @@ def check_is_global_minimiser(inst: Instance, cm: CertifiedMinimum) -> Evidence:
     exact = minimiser(data)
     if exact is None:
         return evidence(None, EXACT, "the infimum is not attained.")
-    (v, w), box, mu = exact, cm.uniqueness, mu_min(data)
+    (v, w, mu), box = exact, cm.uniqueness
     inside = all(
         (c - Q(ctr) - Q(float(r))).sign() <= 0 and (c - Q(ctr) + Q(float(r))).sign() >= 0
         for c, ctr, r in zip([v, *w], box.centre, box.radius, strict=True)  # V, then W
