@@ -188,51 +188,24 @@ def check_positive_everywhere(data: K3Data, mu: Surd | None = None) -> Evidence:
         mu = mu_min(data) if mu is None else mu  # tests pass a wrong root
         wrong = pencil_root_error(p, g, mu)
         if wrong is not None:
-            return evidence(
-                None,
-                EXACT,
-                f"{text}, so L > 0 everywhere; but the stated infimum is unverified: {wrong}.",
-            )
+            text += f", so L > 0 everywhere; but the stated infimum is unverified: {wrong}."
+            return evidence(None, EXACT, text)
         trace = (p[0][0] * g[1][1] + p[1][1] * g[0][0] - 2 * p[0][1] * g[0][1]) / det(g)
         lower = det(p) / det(g) / trace / n
         text += f"; so L >= mu/n everywhere with mu = lambda_min(G^-1 P) = {mu} (~{float(mu):.6g})"
         text += f" > 0, inf L = ({mu})/{n} ~ {float(mu) / n:.6g}; rational bound L >= {lower}"
         text += " (det P / (det G tr G^-1 P) / n)."
-        return evidence(
-            True,
-            EXACT,
-            text,
-            margin=float(mu) / n,
-            witness={"mu": str(mu), "lower_bound": str(lower)},
-        )
+        witness = {"mu": str(mu), "lower_bound": str(lower)}
+        return evidence(True, EXACT, text, margin=float(mu) / n, witness=witness)
     v0 = -a1 / (2 * a2) if a2 != 0 else ZERO
     s = [x + v0 * z for x, z in zip(data.xs, data.zs, strict=True)]
     if not any(s):
-        return evidence(
-            None, EXACT, f"p(V) has a real root V = {v0} where s(V) = 0; case not handled."
-        )
-    w0 = [dot(row, s) / dot(s, s) for row in data.ys]
-    risk = (
-        sum(
-            (
-                dot(r, r)
-                for r in (
-                    [y - w * si for y, si in zip(row, s, strict=True)]
-                    for row, w in zip(data.ys, w0, strict=True)
-                )
-            ),
-            ZERO,
-        )
-        / n
-    )
+        return evidence(None, EXACT, f"p(V) has a real root V = {v0} where s(V) = 0: not handled.")
+    fits = [least_squares([s], row) for row in data.ys]  # W_0 = Y s / |s|^2
+    w0, risk = [f.coef[0] for f in fits], sum((f.risk for f in fits), ZERO)
     witness = {"V": str(v0), "W": [str(w) for w in w0], "risk": str(risk)}
-    return evidence(
-        False,
-        EXACT,
-        f"p(V) has the real root V = {v0}: at V = {v0}, W = {witness['W']} the ResNet risk is "
-        f"exactly {risk}.",
-        witness=witness,
-    )
+    text = f"p(V) has the real root V = {v0}: at V = {v0}, W = {witness['W']} the ResNet risk is "
+    return evidence(False, EXACT, text + f"exactly {risk}.", witness=witness)
 
 
 def check_global_minimum(inst: Instance) -> Evidence:
@@ -245,13 +218,9 @@ def check_global_minimum(inst: Instance) -> Evidence:
     text += f"{lm.verdict.value.upper()} [{lm.method.value}] {lm.reason}"
     if (inf - risk).sign() != 0:
         return evidence(False, EXACT, text + " -- the point is not the global minimum.")
-    if lm.verdict is not Verdict.HOLDS:
-        return evidence(None, lm.method, text)
-    return evidence(
-        True,
-        lm.method,
-        text + " The risk equals the exact lower bound, so this is a global (hence local) minimum.",
-    )
+    if lm.verdict is Verdict.HOLDS:
+        text += " The risk equals the exact lower bound, so this is a global (hence local) minimum."
+    return evidence(lm.verdict is Verdict.HOLDS or None, lm.method, text)
 
 
 def check_k3_violated(inst: Instance) -> Evidence:
@@ -272,12 +241,8 @@ def check_le_linear(inst: Instance) -> Evidence:
     text = f"L = {risk}, L_lin* = {lin} (exact least squares on x; library {lib})"
     if lin != lib:
         return evidence(None, EXACT, text + ": engines disagree.")
-    return evidence(
-        risk <= lin,
-        EXACT,
-        text + ("; L <= L_lin*." if risk <= lin else "; L > L_lin*."),
-        margin=float(lin - risk),
-    )
+    text += "; L <= L_lin*." if risk <= lin else "; L > L_lin*."
+    return evidence(risk <= lin, EXACT, text, margin=float(lin - risk))
 
 
 def check_library_search(inst: Instance, n_starts: int = 4, seed: int = 0) -> Evidence:
@@ -286,9 +251,7 @@ def check_library_search(inst: Instance, n_starts: int = 4, seed: int = 0) -> Ev
     try:
         res = check(theorem("K3"), inst, find=True, n_starts=n_starts, seed=seed)
     except VerifyError as err:
-        return evidence(
-            None, Method.NUMERIC, f"the library's search raised {type(err).__name__}: {err}"
-        )
+        return evidence(None, Method.NUMERIC, f"the search raised {type(err).__name__}: {err}")
     minima = [r for r in res.reports if dict(r.premises)["local_minimum"].verdict is Verdict.HOLDS]
     lines = [
         f"{'local min' if r in minima else 'not a min'} ({r.point.get('description', '')}): "
@@ -300,9 +263,7 @@ def check_library_search(inst: Instance, n_starts: int = 4, seed: int = 0) -> Ev
         "instance's parameters, if any): " + "; ".join(lines)
     )
     if any(r.verdict is Verdict.HOLDS and not r.vacuous for r in minima):
-        return evidence(
-            False, EXACT, text + " -- K3 holds at a local minimum, contradicting L > 0."
-        )
+        return evidence(False, EXACT, text + " -- K3 holds at a local minimum, yet L > 0.")
     if not minima or not all(r.verdict is Verdict.VIOLATED and r.method.rigorous for r in minima):
         return evidence(None, Method.NUMERIC, text + ".")
     return evidence(True, max((r.method for r in minima), key=lambda m: m.rank), text + ".")
