@@ -45,11 +45,9 @@ import numpy as np
 
 from verify import (
     Claim,
-    Dataset,
     Evidence,
     Instance,
     Method,
-    Objective,
     Surd,
     Verdict,
     VerifyError,
@@ -63,8 +61,8 @@ from verify import (
     least_squares,
     linear_predictor,
     load_instance,
-    loss,
     min_pencil_root,
+    model_risk,
     negative_control,
     objective_of,
     pencil_kernel,
@@ -123,11 +121,8 @@ def k3_data(inst: Instance) -> K3Data:
 def _library_linear_risk(feats: Sequence[Sequence[Fraction]], data: K3Data, coef: Any) -> Fraction:
     """The library's exact risk of the linear model ``W f`` on features ``feats``."""
     model = linear_predictor(len(feats), d_out=len(data.ys))
-    f = np.array(list(zip(*feats, strict=True)), dtype=object)
-    targets = np.array(list(zip(*data.ys, strict=True)), dtype=object)
-    obj = Objective(model, loss("squared"), Dataset(f, targets))
-    theta = model.pack({"W": np.array(coef, dtype=object)}, dtype=object)
-    return Q(obj.evaluate(theta, "exact", order=1).risk)
+    rows, targets = list(zip(*feats, strict=True)), list(zip(*data.ys, strict=True))
+    return model_risk(model, {"W": coef}, rows, targets)
 
 
 def check_independent(data: K3Data) -> Evidence:
@@ -145,9 +140,8 @@ def check_basis_zero(data: K3Data) -> Evidence:
     lib = _library_linear_risk([data.xs, data.zs], data, np.eye(len(data.ys), 2, dtype=int))
     text = f"best basis fit L_basis* = {best} (exact projection); library risk of A x + B z "
     text += f"at (A, B) = (e_1, e_2): {lib}"
-    return evidence(
-        best == 0, EXACT, text + ("." if best == 0 else ": the basis model does not attain 0.")
-    )
+    text += "." if best == 0 else ": the basis model does not attain 0."
+    return evidence(best == 0, EXACT, text)
 
 
 def mu_min(data: K3Data) -> Surd:

@@ -70,16 +70,20 @@ def _text(v: Any) -> Any:
 def model_risk(
     model: Model, params: Mapping[str, Any], xs: Sequence[Any], ys: Sequence[Any]
 ) -> Fraction:
-    """The library's exact mean squared risk of ``model`` at named rational ``params`` on
-    scalar inputs ``xs`` and scalar targets ``ys``."""
+    """The library's exact mean squared risk of ``model`` at named rational ``params`` on inputs
+    ``xs`` (scalars or rows) and targets ``ys`` (scalars or rows, one per sample)."""
     data = Dataset(
-        np.asarray([[to_fraction(x)] for x in xs], dtype=object),
-        np.asarray([to_fraction(y) for y in ys], dtype=object),
+        np.asarray([[to_fraction(v) for v in np.atleast_1d(x)] for x in xs], dtype=object),
+        np.asarray([_exact(y) for y in ys], dtype=object),
     )
     named = {k: np.asarray(v, dtype=object) for k, v in params.items()}
     theta = model.pack(named, dtype=object)
     objective = Objective(model, loss_named("squared"), data)
     return to_fraction(objective.evaluate(theta, "exact", 1).risk)
+
+
+def _exact(v: Any) -> Any:
+    return [_exact(e) for e in v] if np.ndim(v) else to_fraction(v)
 
 
 def negative_control(theorem_id: str, inst: Instance) -> Evidence:
