@@ -135,31 +135,16 @@ def check_linear_risk(xs: Vector, ys: Vector, claimed: sp.Expr) -> Evidence:
     return evidence(not bad or None, EXACT, text, witness=witness)
 
 
-def check_no_point_below(
-    xs: Vector,
-    ys: Vector,
-    basis: Sequence[Vector],
-    cells: Sequence[Cell],
-    claimed: sp.Expr,
-    model_name: str,
-    base_name: str,
-) -> tuple[Evidence, list[CellResult]]:
-    """Risk >= ``claimed`` at every parameter point, for every rho > 0 (exact certificates);
-    ``basis`` spans the predictions available without the unit."""
-    return no_point_below(
-        ys, basis, cells, claimed, model_name, base_name, param=RHO, probes=RHO_PROBES
-    )
+def check_no_point_below(xs: Vector, ys: Vector, *rest: Any) -> tuple[Evidence, list[CellResult]]:
+    """Risk >= ``claimed`` at every point for every rho > 0 (exact certificates); ``rest`` is
+    ``(basis, cells, claimed, model_name, base_name)`` of :func:`verify.no_point_below`."""
+    return no_point_below(ys, *rest, param=RHO, probes=RHO_PROBES)
 
 
 def fc_params(cell: Cell, beta: sp.Expr, coef: Sequence[sp.Expr]) -> dict[str, Any]:
     """``a relu(u x + b) + c`` realising ``coef[0] * phi_beta + coef[1]``."""
-    u = sp.Integer(cell.orientation)
-    return {
-        "layers[0].A": [[to_fraction(u)]],
-        "layers[0].b": [to_fraction(-u * beta)],
-        "w": [to_fraction(coef[0])],
-        "c": to_fraction(coef[1]),
-    }
+    u, (m, c) = sp.Integer(cell.orientation), map(to_fraction, coef)
+    return {"layers[0].A": [[int(u)]], "layers[0].b": [to_fraction(-u * beta)], "w": [m], "c": c}
 
 
 def check_fc_engine(xs: Vector, ys: Vector, cells: Sequence[Cell]) -> Evidence:
