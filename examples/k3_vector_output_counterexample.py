@@ -189,15 +189,15 @@ def check_positive_everywhere(data: K3Data, mu: Surd | None = None) -> Evidence:
         text += f"; so L >= mu/n everywhere with mu = lambda_min(G^-1 P) = {mu} (~{float(mu):.6g})"
         text += f" > 0, inf L = ({mu})/{n} ~ {float(mu) / n:.6g}; rational bound L >= {lower}"
         text += " (det P / (det G tr G^-1 P) / n)."
-        witness = {"mu": str(mu), "lower_bound": str(lower)}
-        return evidence(True, EXACT, text, margin=float(mu) / n, witness=witness)
+        bound = {"mu": str(mu), "lower_bound": str(lower)}
+        return evidence(True, EXACT, text, margin=float(mu) / n, witness=bound)
     v0 = -a1 / (2 * a2) if a2 != 0 else ZERO
     s = [x + v0 * z for x, z in zip(data.xs, data.zs, strict=True)]
     if not any(s):
         return evidence(None, EXACT, f"p(V) has a real root V = {v0} where s(V) = 0: not handled.")
     fits = [least_squares([s], row) for row in data.ys]  # W_0 = Y s / |s|^2
     w0, risk = [f.coef[0] for f in fits], sum((f.risk for f in fits), ZERO)
-    witness = {"V": str(v0), "W": [str(w) for w in w0], "risk": str(risk)}
+    witness: dict[str, Any] = {"V": str(v0), "W": [str(w) for w in w0], "risk": str(risk)}
     text = f"p(V) has the real root V = {v0}: at V = {v0}, W = {witness['W']} the ResNet risk is "
     return evidence(False, EXACT, text + f"exactly {risk}.", witness=witness)
 

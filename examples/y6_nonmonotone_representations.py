@@ -157,7 +157,7 @@ def check_representation_worse(xs: Vec, ys: Vec, p: Mapping[str, Fraction]) -> E
         )
     r = [linear_fit(h, ys)[1] for h in hs]
     names = ("R_lin(x)", "R_lin(h_1)", "R_lin(h_2)")
-    witness = {"h_1": [str(v) for v in hs[1]], "h_2": [str(v) for v in hs[2]]}
+    witness: dict[str, Any] = {"h_1": [str(v) for v in hs[1]], "h_2": [str(v) for v in hs[2]]}
     witness |= {k: str(v) for k, v in zip(names, r, strict=True)}
     gap = r[1] - r[0]
     text = f"h_1 = {witness['h_1']}; " + ", ".join(

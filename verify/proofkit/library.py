@@ -146,7 +146,7 @@ def search_summary(theorem_id: str, inst: Instance, n_starts: int = 4, seed: int
     reps = check(theorem(theorem_id), inst, find=True, n_starts=n_starts, seed=seed).reports
     counts = Counter(f"{r.verdict.value} [{r.method.value}]" for r in reps)
     risks = [to_fraction(r.point["risk"][1]) for r in reps if "risk" in r.point]
-    ok = None if not reps else all(r.verdict is Verdict.HOLDS for r in reps) or None
+    ok: bool | None = (bool(reps) and all(r.verdict is Verdict.HOLDS for r in reps)) or None
     if any(r.verdict is Verdict.VIOLATED for r in reps):
         ok = False
     lowest = f"{float(min(risks)):.6g}" if risks else "n/a"
