@@ -9,7 +9,9 @@ expressions otherwise.
 
 The least-squares problem ``min_c |y - B c|^2`` over the span of ``basis`` (the
 columns ``B``) always has a unique residual; when the columns are dependent the
-coefficients returned are the minimum-norm ones (``B^+ y``).
+coefficients returned are the minimum-norm ones (``B^+ y``). The rank is exact for numeric
+columns; columns containing symbols get SymPy's generic rank, so keep the basis numeric and
+put symbols in ``y`` (as the examples do).
 """
 
 from __future__ import annotations
