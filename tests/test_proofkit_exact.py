@@ -80,3 +80,19 @@ def test_solve_det_gram_dot() -> None:
         dot([1], [1, 2])
     with pytest.raises(InvalidInput, match="basis vector lengths"):
         least_squares([[1, 2, 3]], [1, 2])
+
+
+@pytest.mark.parametrize("intercept", [False, True])
+def test_agrees_with_the_library_exact_baseline(intercept: bool) -> None:
+    """The proof kit's R_lin equals best_linear_predictor's exact closed form (squared loss)."""
+    from verify import Dataset, best_linear_predictor
+
+    rng = np.random.default_rng(1)
+    x = [[Q(int(v), 3) for v in row] for row in rng.integers(-6, 7, size=(6, 2))]
+    y = [Q(int(v), 2) for v in rng.integers(-5, 6, size=6)]
+    base = best_linear_predictor(
+        Dataset(np.array(x, dtype=object), np.array(y, dtype=object)), "squared",
+        intercept=intercept, method="closed_form",
+    )  # fmt: skip
+    assert isinstance(base.value, Q)
+    assert linear_risk(x, y, intercept=intercept) == base.value
