@@ -16,6 +16,7 @@ ALL: tuple[str, ...] = (
     "y6_nonmonotone_representations",
     "s1_d2_strict_saddle",
     "k3_vector_output_counterexample",
+    "k3_generic_certified_minimum",
     "fc_dead_relu_bad_minimum",
 )
 

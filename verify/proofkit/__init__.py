@@ -7,11 +7,51 @@ checks, a z3 decision procedure for polynomial claims, and claims of example scr
 - :mod:`~verify.proofkit.sympy_checks`: identities (random rational points first, then
   simplification under a time limit), inequalities, matrix identities in general shape;
 - :mod:`~verify.proofkit.smt`: quantifier-free polynomial real arithmetic with z3;
-- :mod:`~verify.proofkit.claims`: :class:`Claim` and :func:`run_script` for example scripts.
+- :mod:`~verify.proofkit.claims`: :class:`Claim` and :func:`run_script` for example scripts;
+- :mod:`~verify.proofkit.exact`: exact least squares, solves and determinants (Fraction/SymPy);
+- :mod:`~verify.proofkit.surds`: exact arithmetic in ``Q(sqrt d)``, 2x2 pencil roots;
+- :mod:`~verify.proofkit.positivity`: Polya-type certificates for one-kink ReLU fits;
+- :mod:`~verify.proofkit.library`: the library's exact risks and negative-control reports
+  as evidence for example scripts.
 """
 
 from verify.proofkit.claims import Claim, run_script
+from verify.proofkit.exact import (
+    LeastSquares,
+    det,
+    dot,
+    gram,
+    least_squares,
+    linear_risk,
+    solve,
+    to_fraction,
+)
+from verify.proofkit.library import (
+    conjunction,
+    evidence,
+    exact_hessian,
+    exact_risk,
+    model_risk,
+    negative_control,
+    objective_of,
+    report_line,
+    search_summary,
+    theorems_hold,
+    with_params,
+)
 from verify.proofkit.logic import And, Formula, Implies, Not, Or
+from verify.proofkit.positivity import (
+    BETA,
+    Cell,
+    CellResult,
+    cells_cover,
+    certify_cell,
+    kink_cells,
+    no_point_below,
+    nonnegative_coefficients,
+    polya_form,
+    probe_betas,
+)
 from verify.proofkit.smt import polynomial_sign
 from verify.proofkit.steps import (
     GENERAL,
@@ -27,15 +67,20 @@ from verify.proofkit.steps import (
     combine,
     conclude,
 )
+from verify.proofkit.surds import Surd, min_pencil_root, pencil_kernel, pencil_root_error
 from verify.proofkit.sympy_checks import matrix_identity, sympy_identity, sympy_nonnegative
 
 __all__ = [
+    "BETA",
     "GENERAL",
     "SETTING_DEFINITIONS",
     "And",
+    "Cell",
+    "CellResult",
     "Claim",
     "Formula",
     "Implies",
+    "LeastSquares",
     "Not",
     "Or",
     "Proof",
@@ -44,13 +89,42 @@ __all__ = [
     "Statement",
     "Step",
     "StepCounterexample",
+    "Surd",
     "catalogue_premises",
+    "cells_cover",
+    "certify_cell",
     "check_proof",
     "combine",
     "conclude",
+    "conjunction",
+    "det",
+    "dot",
+    "evidence",
+    "exact_hessian",
+    "exact_risk",
+    "gram",
+    "kink_cells",
+    "least_squares",
+    "linear_risk",
     "matrix_identity",
+    "min_pencil_root",
+    "model_risk",
+    "negative_control",
+    "no_point_below",
+    "nonnegative_coefficients",
+    "objective_of",
+    "pencil_kernel",
+    "pencil_root_error",
+    "polya_form",
     "polynomial_sign",
+    "probe_betas",
+    "report_line",
     "run_script",
+    "search_summary",
+    "solve",
     "sympy_identity",
     "sympy_nonnegative",
+    "theorems_hold",
+    "to_fraction",
+    "with_params",
 ]

@@ -1,7 +1,12 @@
-"""The S1/D2, K3 and FC1 example scripts: they run, they pass, and broken inputs make them fail."""
+"""The example scripts: structure and size, they run and pass, and broken inputs make them fail.
+
+One file for every script in ``examples.ALL`` (formerly ``test_examples_more.py`` and
+``test_examples_y5_y6.py``; every assertion kept).
+"""
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import os
@@ -13,6 +18,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+import sympy as sp
 
 import examples
 from verify import Instance, Method, Verdict, load_instance, parse_instance
@@ -20,40 +26,114 @@ from verify.proofkit.claims import report as report_claims
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-S1_PATH = EXAMPLES / "s1_d2_strict_saddle.py"
-K3_PATH = EXAMPLES / "k3_vector_output_counterexample.py"
-FC_PATH = EXAMPLES / "fc_dead_relu_bad_minimum.py"
 Q = Fraction
-
-
-def _load(path: Path) -> ModuleType:
-    return examples.load(path.stem)
+MAX_LINES = 250
+SECTIONS = ("Statement", "Reference", "Checked")
 
 
 @pytest.fixture(scope="module")
 def s1() -> ModuleType:
-    return _load(S1_PATH)
+    return examples.load("s1_d2_strict_saddle")
 
 
 @pytest.fixture(scope="module")
 def k3() -> ModuleType:
-    return _load(K3_PATH)
+    return examples.load("k3_vector_output_counterexample")
+
+
+@pytest.fixture(scope="module")
+def k3g() -> ModuleType:
+    return examples.load("k3_generic_certified_minimum")
 
 
 @pytest.fixture(scope="module")
 def fc() -> ModuleType:
-    return _load(FC_PATH)
+    return examples.load("fc_dead_relu_bad_minimum")
 
 
-# ---- the scripts as a user runs them ------------------------------------------
+@pytest.fixture(scope="module")
+def y5() -> ModuleType:
+    return examples.load("y5_fully_connected_vs_resnet")
 
 
-@pytest.mark.parametrize("path", [S1_PATH, K3_PATH, FC_PATH], ids=["s1", "k3", "fc"])
-def test_script_exits_zero(path: Path) -> None:
+@pytest.fixture(scope="module")
+def y6() -> ModuleType:
+    return examples.load("y6_nonmonotone_representations")
+
+
+# ---- every script: structure, size, and a run as a user runs it -------------------
+
+
+def _source(name: str) -> str:
+    return (EXAMPLES / f"{name}.py").read_text()
+
+
+# Scripts still above the 250-line target (issue 10), with their current size as a ratchet:
+# they may shrink but not grow; test_within_target (strict xfail) flips to a failure the moment
+# one of them fits, so the entry must then be removed.
+OVER_TARGET = {
+    "k3_vector_output_counterexample": 308,
+    "s1_d2_strict_saddle": 289,
+    "y5_fully_connected_vs_resnet": 342,
+}
+
+
+def _lines(name: str) -> int:
+    return len(_source(name).splitlines())
+
+
+@pytest.mark.parametrize("name", [*examples.ALL, "_template"])
+def test_size_and_docstring_sections(name: str) -> None:
+    assert _lines(name) <= OVER_TARGET.get(name, MAX_LINES), f"{name}: {_lines(name)} lines"
+    doc = ast.get_docstring(ast.parse(_source(name))) or ""
+    for section in SECTIONS:
+        assert f"\n{section}\n" in doc, f"{name}: missing docstring section {section}"
+    if name != "_template":
+        assert any(tag in doc for tag in ("[S]", "[Q]", "[D]", "[R]")), f"{name}: no CLAIMS.md tag"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="over target"))
+        for n in OVER_TARGET
+    ],
+)
+def test_within_target(name: str) -> None:
+    assert _lines(name) <= MAX_LINES
+
+
+@pytest.mark.parametrize("name", [*examples.ALL, "_template"])
+def test_script_shape(name: str) -> None:
+    """TITLE, claims() and main = run_script(TITLE, claims); no copied script ending."""
+    tree = ast.parse(_source(name))
+    defs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    assert {"claims", "main"} <= set(defs), name
+    assert ast.unparse(defs["main"].body[-1]) == "return run_script(TITLE, claims)", name
+    assert not {"report", "results"} & set(defs), f"{name}: defines its own report/results"
+    assert any(
+        isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "TITLE" for t in n.targets)
+        for n in tree.body
+    ), name
+
+
+def test_all_lists_every_script() -> None:
+    on_disk = {p.stem for p in EXAMPLES.glob("[!_]*.py")}
+    assert on_disk == set(examples.ALL)
+
+
+@pytest.mark.parametrize("name", [*examples.ALL, "_template"])
+def test_script_exits_zero(name: str) -> None:
+    # The package may not be installed; make the checkout importable like `pip install -e .`.
     paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
     proc = subprocess.run(
-        [sys.executable, str(path)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, str(EXAMPLES / f"{name}.py")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.rstrip().endswith("reproduced")
@@ -210,13 +290,20 @@ def test_k3_targets_outside_the_basis_span(k3: ModuleType) -> None:
 
 
 def _k3_instance(params: dict[str, Any], y: list[list[int]] | None = None) -> Instance:
-    return parse_instance({
-        "format": "resnet-verify/instance@1",
-        "model": {"kind": "resnet", "d_in": 1, "d_out": 2, "blocks": [{"activation": "square"}]},
-        "loss": "squared",
-        "data": {"x": [[-1], [1], [2]], "y": y or [[-1, 1], [1, 1], [2, 4]]},
-        "params": params,
-    })
+    return parse_instance(
+        {
+            "format": "resnet-verify/instance@1",
+            "model": {
+                "kind": "resnet",
+                "d_in": 1,
+                "d_out": 2,
+                "blocks": [{"activation": "square"}],
+            },
+            "loss": "squared",
+            "data": {"x": [[-1], [1], [2]], "y": y or [[-1, 1], [1, 1], [2, 4]]},
+            "params": params,
+        }
+    )
 
 
 def test_k3_wrong_point_is_not_the_minimum(k3: ModuleType) -> None:
@@ -235,14 +322,14 @@ def test_k3_rational_claims(k3: ModuleType) -> None:
     assert k3.check_le_linear(inst).verdict is Verdict.HOLDS
 
 
-def test_k3_generic_certified(k3: ModuleType) -> None:
+def test_k3_generic_certified(k3: ModuleType, k3g: ModuleType) -> None:
     inst = load_instance(k3.GENERIC_PATH)
-    cm = k3.certified_minimum(inst)
+    cm = k3g.certified_minimum(inst)
     assert cm.evidence.verdict is Verdict.HOLDS and cm.evidence.method is Method.CERTIFIED
     for ev in (
-        k3.check_k3_violated_on_box(inst, cm),
-        k3.check_le_linear_on_box(inst, cm),
-        k3.check_is_global_minimiser(inst, cm),
+        k3g.check_k3_violated_on_box(inst, cm),
+        k3g.check_le_linear_on_box(inst, cm),
+        k3g.check_is_global_minimiser(inst, cm),
     ):
         assert ev.verdict is Verdict.HOLDS and ev.method is Method.CERTIFIED, ev.reason
 
@@ -342,4 +429,167 @@ def test_fc_main_fails_with_live_unit(
     bad.write_text(json.dumps(doc))
     monkeypatch.setattr(fc, "FC_PATH", bad)
     assert report_claims(fc.TITLE, fc.claims(search=False)) == 1
+    assert "NOT reproduced" in capsys.readouterr().out
+
+
+# ---- Y5 -------------------------------------------------------------------------
+
+
+def test_y5_cells_cover_every_kink(y5: ModuleType) -> None:
+    fc = y5.kink_cells(y5.X_DATA, (1, -1))
+    rn = y5.kink_cells(y5.X_DATA, (1,))
+    assert len(fc) == 12 and len(rn) == 6
+    # Closed gaps share their endpoints, so kinks on samples are inside some cell.
+    gaps = sorted((c.lo, c.hi) for c in rn if c.lo != -sp.oo)
+    assert gaps == [(k, k + 1) for k in range(5)]
+
+
+def test_y5_r_lin_exact(y5: ModuleType) -> None:
+    ev = y5.check_linear_risk(y5.X_DATA, y5.Y_DATA, y5.CLAIMED_R_LIN)
+    assert ev.verdict is Verdict.HOLDS and ev.rigorous
+
+
+def test_y5_wrong_r_lin_is_violated(y5: ModuleType) -> None:
+    ev = y5.check_linear_risk(y5.X_DATA, y5.Y_DATA, sp.Rational(7, 15) * y5.RHO**2)
+    assert ev.verdict is Verdict.VIOLATED
+
+
+def _fc_bound(y5: ModuleType, claimed: sp.Expr) -> Verdict:
+    ones = [sp.Integer(1)] * len(y5.X_DATA)
+    cells = y5.kink_cells(y5.X_DATA, (1, -1))
+    ev, _ = y5.check_no_point_below(y5.X_DATA, y5.Y_DATA, [ones], cells, claimed, "fc", "const")
+    return ev.verdict
+
+
+def test_y5_fc_bound_certified(y5: ModuleType) -> None:
+    assert _fc_bound(y5, y5.CLAIMED_R_LIN) is Verdict.HOLDS
+
+
+def test_y5_fc_bound_above_r_lin_is_violated(y5: ModuleType) -> None:
+    # The net contains every affine function, so nothing above R_lin is a lower bound.
+    assert _fc_bound(y5, sp.Rational(9, 15) * y5.RHO**2) is Verdict.VIOLATED
+
+
+def test_y5_fc_engine_cross_check(y5: ModuleType) -> None:
+    ev = y5.check_fc_engine(y5.X_DATA, y5.Y_DATA, y5.kink_cells(y5.X_DATA, (1, -1)))
+    assert ev.verdict is Verdict.HOLDS
+
+
+def _resnet_bound(y5: ModuleType, claimed: sp.Expr) -> Verdict:
+    ones = [sp.Integer(1)] * len(y5.X_DATA)
+    cells = y5.kink_cells(y5.X_DATA, (1,))
+    basis = [ones, list(y5.X_DATA)]
+    ev, _ = y5.check_no_point_below(y5.X_DATA, y5.Y_DATA, basis, cells, claimed, "rn", "affine")
+    return ev.verdict
+
+
+def test_y5_resnet_minimum(y5: ModuleType) -> None:
+    claimed = y5.CLAIMED_RESNET_MIN
+    assert _resnet_bound(y5, claimed) is Verdict.HOLDS
+    for point in y5.RESNET_POINTS:
+        ev = y5.check_resnet_attains(y5.X_DATA, y5.Y_DATA, point, claimed)
+        assert ev.verdict is Verdict.HOLDS
+
+
+def test_y5_smaller_resnet_minimum_is_not_attained(y5: ModuleType) -> None:
+    smaller = sp.Rational(28, 57) * y5.RHO**2
+    ev = y5.check_resnet_attains(y5.X_DATA, y5.Y_DATA, y5.RESNET_POINTS[0], smaller)
+    assert ev.verdict is Verdict.VIOLATED
+
+
+def test_y5_larger_resnet_minimum_is_beaten(y5: ModuleType) -> None:
+    assert _resnet_bound(y5, sp.Rational(30, 57) * y5.RHO**2) is Verdict.VIOLATED
+
+
+def test_y5_wrong_resnet_point_is_violated(y5: ModuleType) -> None:
+    point = {**y5.RESNET_POINTS[0], "c": -y5.RHO}
+    ev = y5.check_resnet_attains(y5.X_DATA, y5.Y_DATA, point, y5.CLAIMED_RESNET_MIN)
+    assert ev.verdict is Verdict.VIOLATED
+
+
+def test_y5_strictly_better(y5: ModuleType) -> None:
+    rho = y5.RHO
+    assert y5.check_strictly_better(y5.CLAIMED_RESNET_MIN, y5.CLAIMED_R_LIN).verdict is (
+        Verdict.HOLDS
+    )
+    assert y5.check_strictly_better(sp.Rational(8, 15) * rho**2, y5.CLAIMED_R_LIN).verdict is (
+        Verdict.VIOLATED
+    )
+
+
+def test_y5_quoted_r2_range(y5: ModuleType) -> None:
+    ok = y5.check_quoted_r2_range(y5.QUOTED_R2, y5.CLAIMED_R_LIN, y5.CLAIMED_R2_UPPER)
+    assert ok.verdict is Verdict.HOLDS
+    bad = y5.check_quoted_r2_range(y5.QUOTED_R2, y5.CLAIMED_R_LIN, sp.Integer(4))
+    assert bad.verdict is Verdict.VIOLATED
+
+
+def test_y5_results_rows(y5: ModuleType) -> None:
+    rows = [c.to_dict() for c in y5.claims()]
+    keys = {"claim", "source_tag", "checked", "method", "verdict", "asserted"}
+    assert all(keys <= set(r) for r in rows)
+    asserted = [r for r in rows if r["asserted"]]
+    assert asserted and all(r["verdict"] == "holds" and r["method"] == "exact" for r in asserted)
+    quoted = [r for r in rows if not r["asserted"]]
+    assert len(quoted) == 1 and quoted[0]["verdict"] == "not reproduced"
+
+
+def test_y5_main_fails_on_wrong_claim(
+    y5: ModuleType, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(y5, "CLAIMED_R_LIN", sp.Rational(7, 15) * y5.RHO**2)
+    assert y5.main() == 1
+    assert "NOT reproduced" in capsys.readouterr().out
+
+
+# ---- Y6 -------------------------------------------------------------------------
+
+
+def test_y6_baseline(y6: ModuleType) -> None:
+    xs, ys = y6.X_DATA, y6.Y_DATA
+    assert y6.check_linear_baseline(xs, ys, Fraction(9, 13), Fraction(25, 78)).verdict is (
+        Verdict.HOLDS
+    )
+    assert y6.check_linear_baseline(xs, ys, Fraction(9, 13), Fraction(1, 3)).verdict is (
+        Verdict.VIOLATED
+    )
+
+
+def test_y6_witness_holds(y6: ModuleType) -> None:
+    xs, ys, p = y6.X_DATA, y6.Y_DATA, y6.PARAMS
+    assert y6.check_global_minimum(xs, ys, p).verdict is Verdict.HOLDS
+    assert y6.check_smooth_critical_point(xs, ys, p).verdict is Verdict.HOLDS
+    assert y6.check_representation_worse(xs, ys, p).verdict is Verdict.HOLDS
+
+
+def test_y6_wrong_output_parameter_is_not_a_minimum(y6: ModuleType) -> None:
+    p = {**y6.PARAMS, "v2": Fraction(-2)}
+    assert y6.check_global_minimum(y6.X_DATA, y6.Y_DATA, p).verdict is Verdict.VIOLATED
+    assert y6.check_smooth_critical_point(y6.X_DATA, y6.Y_DATA, p).verdict is Verdict.VIOLATED
+
+
+def test_y6_identity_first_block_does_not_worsen(y6: ModuleType) -> None:
+    p = {**y6.PARAMS, "v1": Fraction(0)}  # h_1 = x: not strictly worse
+    assert y6.check_representation_worse(y6.X_DATA, y6.Y_DATA, p).verdict is Verdict.VIOLATED
+
+
+def test_y6_sample_on_kink_is_detected(y6: ModuleType) -> None:
+    # b1 = -5 puts the kink of block 1 at x = 5/2, a sample; keep h_1 = [1, 5/2, 4].
+    p = {**y6.PARAMS, "b1": Fraction(-5), "v1": Fraction(1)}
+    ev = y6.check_smooth_critical_point(y6.X_DATA, y6.Y_DATA, p)
+    assert ev.verdict is Verdict.VIOLATED
+    assert "kink" in ev.reason
+
+
+def test_y6_results_rows(y6: ModuleType) -> None:
+    rows = [c.to_dict() for c in y6.claims()]
+    assert len(rows) == 4
+    assert all(r["verdict"] == "holds" and r["method"] == "exact" for r in rows)
+
+
+def test_y6_main_fails_on_wrong_parameter(
+    y6: ModuleType, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(y6, "PARAMS", {**y6.PARAMS, "w": Fraction(1)})
+    assert y6.main() == 1
     assert "NOT reproduced" in capsys.readouterr().out
