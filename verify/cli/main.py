@@ -112,7 +112,15 @@ def cmd_derive(args: argparse.Namespace) -> int:
         for idx in (np.ndindex(p.shape) if p.shape else [()])
     ]
     kink = land.kink_margin
+    inertia = _rigorous_inertia(land, arith)
+    if eig is not None and inertia is not None and inertia.n_zero:
+        # the exact inertia proves n_zero eigenvalues are 0: show those as 0, not as the
+        # float64 round-off (e.g. -5e-17) that looks negative
+        eig = np.sort(eig)
+        nearest = np.argsort(np.abs(eig))[: inertia.n_zero]
+        eig[nearest] = 0.0
     payload = {
+        "provenance": header("derive", settings={"arithmetic": arith.value}),
         "command": "derive",
         "instance": str(args.instance),
         "arithmetic": arith.value,
@@ -123,6 +131,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
         "hessian": encode(land.hessian),
         "hessian_eigenvalues": no_eig if eig is None else [float(v) for v in eig],
         "hessian_eigenvalues_method": "numeric",
+        "hessian_inertia": None if inertia is None else inertia.to_dict(),
         "kink_margin": encode(kink),
         "twice_differentiable": None if kink is None else bool(kink > 0),
     }
@@ -141,6 +150,12 @@ def cmd_derive(args: argparse.Namespace) -> int:
         "eigenvalues (NUMERIC, float64 eigvalsh of the Hessian): "
         + (no_eig if eig is None else ", ".join(f"{v:.6g}" for v in eig))
     )
+    if inertia is not None:
+        lines.append(
+            f"inertia    {inertia.method.value.upper()}: {inertia.n_pos} positive, "
+            f"{inertia.n_zero} zero, {inertia.n_neg} negative, {inertia.n_unknown} undecided"
+            + (" (the zero eigenvalues above are exact)" if inertia.n_zero else "")
+        )
     if kink is None:
         lines.append("kinks      none (smooth activations)")
     else:
@@ -152,6 +167,18 @@ def cmd_derive(args: argparse.Namespace) -> int:
         lines.append(f"kink margin {_fmt(kink)} ({state})")
     _emit(args, *_spectrum(args, payload, "\n".join(lines)))
     return 0
+
+
+def _rigorous_inertia(land: Any, arith: Arithmetic) -> Any:
+    """The Hessian's exact (fmpq) or certified (ball) inertia; ``None`` in float64."""
+    if arith is Arithmetic.FLOAT:
+        return None
+    from verify.certify import matrix_inertia
+
+    try:
+        return matrix_inertia(land.hessian)
+    except (ArithmeticError, ValueError):  # no enclosure to work with: say nothing
+        return None
 
 
 def _spectrum(
@@ -189,7 +216,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
         objective = Objective(inst.require_model(), inst.loss, inst.data)
         theta = inst.require_params()
     result = classify(objective, theta)
-    payload = {"command": "classify", "instance": str(args.instance), **result.to_dict()}
+    payload = {
+        "provenance": header("classify"),
+        "command": "classify",
+        "instance": str(args.instance),
+        **result.to_dict(),
+    }
     _emit(args, payload, result.format(str(args.instance)))
     return 0
 
@@ -299,7 +331,8 @@ def cmd_baseline(args: argparse.Namespace) -> int:
         inst.data.n, inst.data.d_in + int(bool(intercept)), allow_large=args.allow_large
     )
     base = best_linear_predictor(inst.data, inst.loss, intercept=intercept)
-    _emit(args, {"command": "baseline", **base.to_dict()}, base.format())
+    prov = header("baseline", settings={"intercept": bool(intercept)})
+    _emit(args, {"provenance": prov, "command": "baseline", **base.to_dict()}, base.format())
     return 0
 
 
@@ -398,7 +431,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from verify.io.records import replay
 
     result = replay(load_json(args.record), source=str(args.record), allow_large=args.allow_large)
-    _emit(args, {"command": "replay", **result.to_dict()}, result.format())
+    prov = header("replay")
+    _emit(args, {"provenance": prov, "command": "replay", **result.to_dict()}, result.format())
     return 1 if args.strict and not result.reproduced else 0
 
 
