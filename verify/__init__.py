@@ -48,7 +48,7 @@ from verify.certify import (
     matrix_inertia,
 )
 from verify.classification import Classification, classify
-from verify.data import Dataset
+from verify.data import Dataset, Instance
 from verify.errors import (
     BackendError,
     InvalidInput,
@@ -56,7 +56,7 @@ from verify.errors import (
     NotApplicable,
     VerifyError,
 )
-from verify.io.instances import Instance, instance_to_json, load_instance, parse_instance
+from verify.io.instances import instance_to_json, load_instance, parse_instance
 from verify.io.records import Replay, replay
 from verify.models import Model, fully_connected, linear_predictor, model_from_spec, resnet
 from verify.numbers import Arithmetic

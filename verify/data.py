@@ -1,13 +1,20 @@
-"""Datasets: finite samples ``(x_i, y_i)`` with rows as samples, kept exactly as given."""
+"""Datasets (finite samples ``(x_i, y_i)``, rows are samples, kept exactly as given) and
+instances (a loss, a dataset, optionally a model and a parameter point)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from verify.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from verify.catalogue.losses import Loss
+    from verify.models import Model
 
 
 @dataclass(frozen=True)
@@ -59,3 +66,26 @@ class Dataset:
     def exact(self) -> bool:
         """True if every number is an int or Fraction (given exactly)."""
         return all(not isinstance(v, float | np.floating) for v in (*self.x.flat, *self.y.flat))
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A model, a loss, data and an optional parameter point."""
+
+    loss: Loss
+    data: Dataset
+    model: Model | None = None
+    params: np.ndarray | None = None
+    name: str = ""
+    description: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def require_model(self) -> Model:
+        if self.model is None:
+            raise InvalidInput("the instance has no 'model'; add one (see README, Instance files).")
+        return self.model
+
+    def require_params(self) -> np.ndarray:
+        if self.params is None:
+            raise InvalidInput("the instance has no 'params'; add the parameter point to check.")
+        return self.params

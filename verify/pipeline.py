@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from verify.critical.finders import Candidate, dedupe, find_saddle, minimize, starts
-from verify.io.instances import Instance
+from verify.data import Instance
 from verify.objectives.empirical import Objective
 from verify.theorems.context import Context
 from verify.theorems.core import Report, Theorem, evaluate

@@ -12,9 +12,10 @@ import pytest
 
 from verify.errors import InvalidInput
 from verify.io import budget, reading
-from verify.io.instances import MAX_MAGNITUDE, load_instance, number
+from verify.io.instances import load_instance
 from verify.models import fully_connected, model_from_spec
 from verify.numbers.bounds import finite_float_array, fmt6, saturating_float, to_float
+from verify.numbers.parse import MAX_MAGNITUDE, number
 
 ROOT = Path(__file__).resolve().parents[2]
 FC = ROOT / "examples/instances/fc_dead_relu.json"

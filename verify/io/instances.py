@@ -28,9 +28,7 @@ numbers are parsed with a regular expression and ``fractions.Fraction``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -39,85 +37,18 @@ import numpy as np
 
 from verify.catalogue import losses
 from verify.catalogue.losses import Loss
-from verify.data import Dataset
+from verify.data import Dataset, Instance
 from verify.errors import InvalidInput
 from verify.io import reading
 from verify.io.budget import check_model_size
 from verify.models import Model, model_from_spec
+from verify.numbers.parse import json_number, number, short
 
 FORMAT = "resnet-verify/instance@1"
 MAX_SAMPLES = 100_000
-MAX_NUMBER_CHARS = 400
-MAX_MAGNITUDE = 10**15
 MAX_FILE_BYTES = reading.MAX_FILE_BYTES
 # README grammar, literally: "p/q" or "p" (integers) or a decimal "0.25"; ASCII only.
-_NUMBER = re.compile(r"[+-]?[0-9]+(?:/[0-9]+|\.[0-9]+)?", re.ASCII)
 _TOP_KEYS = {"format", "model", "loss", "data", "params", "name", "description", "record"}
-
-
-@dataclass(frozen=True)
-class Instance:
-    """A model, a loss, data and an optional parameter point."""
-
-    loss: Loss
-    data: Dataset
-    model: Model | None = None
-    params: np.ndarray | None = None
-    name: str = ""
-    description: str = ""
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    def require_model(self) -> Model:
-        if self.model is None:
-            raise InvalidInput("the instance has no 'model'; add one (see README, Instance files).")
-        return self.model
-
-    def require_params(self) -> np.ndarray:
-        if self.params is None:
-            raise InvalidInput("the instance has no 'params'; add the parameter point to check.")
-        return self.params
-
-
-def number(where: str, value: Any) -> int | float | Fraction:
-    """Parse one number of an instance file (never evaluates anything).
-
-    The README grammar is enforced literally: JSON integers and floats, or strings
-    ``"p/q"``, ``"-3"``, ``"0.25"`` made of ASCII digits; the magnitude is at most
-    :data:`MAX_MAGNITUDE` so that every value can enter float64 arithmetic.
-    """
-    if isinstance(value, bool) or value is None:
-        raise InvalidInput(f'{where}={value!r} is not a number; use e.g. 3, 0.5 or "1/3".')
-    if isinstance(value, int):
-        _check_magnitude(where, value, value)
-        return value
-    if isinstance(value, float):
-        if not np.isfinite(value):
-            raise InvalidInput(
-                f"{where}={value!r} is not finite; NaN and infinities are not allowed."
-            )
-        _check_magnitude(where, value, value)
-        return value
-    if isinstance(value, str):
-        if len(value) > MAX_NUMBER_CHARS or not _NUMBER.fullmatch(value):
-            raise InvalidInput(
-                f"{where}={_short(value)} is not a number; strings must look like "
-                '"p/q", "-3" or "0.25" (ASCII digits, no exponent, no spaces).'
-            )
-        num, _, den = value.partition("/")
-        if den and int(den) == 0:
-            raise InvalidInput(f"{where}={value!r} has a zero denominator.")
-        q = Fraction(num) / (int(den) if den else 1)
-        _check_magnitude(where, value, q)
-        return q.numerator if q.denominator == 1 else q
-    raise InvalidInput(f'{where}={_short(value)} is not a number; use e.g. 3, 0.5 or "1/3".')
-
-
-def _check_magnitude(where: str, shown: Any, value: Any) -> None:
-    if abs(value) > MAX_MAGNITUDE:
-        raise InvalidInput(
-            f"{where}={_short(shown)} exceeds the magnitude limit 1e15 of instance numbers "
-            "(float64 arithmetic must not overflow); rescale the data or parameters."
-        )
 
 
 def _array(where: str, value: Any, ndim: int) -> np.ndarray:
@@ -128,7 +59,7 @@ def _array(where: str, value: Any, ndim: int) -> np.ndarray:
             return number(path, v)
         if not isinstance(v, list):
             raise InvalidInput(
-                f"{path}={_short(v)} must be a list ({ndim}-dimensional array expected)."
+                f"{path}={short(v)} must be a list ({ndim}-dimensional array expected)."
             )
         return [rec(f"{path}[{i}]", item, depth - 1) for i, item in enumerate(v)]
 
@@ -152,11 +83,6 @@ def _shape(where: str, v: Any, ndim: int) -> tuple[int, ...]:
     if len(inner) > 1:
         raise InvalidInput(f"{where} is ragged: rows have different lengths {sorted(inner)}.")
     return (len(v), *(inner.pop() if inner else (0,) * (ndim - 1)))
-
-
-def _short(v: Any) -> str:
-    r = repr(v)
-    return r if len(r) <= 60 else r[:57] + "..."
 
 
 def parse_instance(doc: Any) -> Instance:
@@ -192,7 +118,7 @@ def parse_instance(doc: Any) -> Instance:
         params = parse_params(model, doc["params"])
     for key in ("name", "description"):
         if key in doc and not isinstance(doc[key], str):
-            raise InvalidInput(f"{key}={_short(doc[key])} must be a string.")
+            raise InvalidInput(f"{key}={short(doc[key])} must be a string.")
     return Instance(
         lss,
         data,
@@ -276,7 +202,7 @@ def loss_from_spec(spec: Any) -> Loss:
     if isinstance(spec, Mapping) and isinstance(spec.get("name"), str):
         spec = {k: (v if k == "name" else number(f"loss.{k}", v)) for k, v in spec.items()}
     elif not isinstance(spec, str):
-        raise InvalidInput(f"loss={_short(spec)} must be a loss name or an object with 'name'.")
+        raise InvalidInput(f"loss={short(spec)} must be a loss name or an object with 'name'.")
     return losses.loss_from_spec(spec)
 
 
@@ -288,18 +214,6 @@ def load_instance(path: str | Path) -> Instance:
 def load_json(path: str | Path) -> Any:
     """Read a JSON file strictly (see :mod:`verify.io.reading`)."""
     return reading.load_json(path)
-
-
-def json_number(v: Any) -> Any:
-    """JSON form of one number: ints and floats as-is, other rationals as ``"p/q"``."""
-    if isinstance(v, bool):
-        raise InvalidInput(f"{v!r} is not a number.")
-    if isinstance(v, int | np.integer):
-        return int(v)
-    if isinstance(v, float | np.floating):
-        return float(v)
-    q = Fraction(int(v.p), int(v.q)) if hasattr(v, "p") and hasattr(v, "q") else Fraction(v)
-    return q.numerator if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
 
 
 def instance_to_json(inst: Instance) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from verify.errors import InvalidInput
-from verify.io.instances import json_number, number
+from verify.numbers.parse import json_number, number
 from verify.population.models import (
     ConvReLU,
     PopulationModel,

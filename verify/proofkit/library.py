@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from verify.catalogue import loss as loss_named
-from verify.data import Dataset
-from verify.io.instances import Instance, parse_instance
+from verify.data import Dataset, Instance
+from verify.io.instances import parse_instance
 from verify.models import Model
 from verify.objectives import Objective
 from verify.pipeline import check

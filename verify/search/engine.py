@@ -33,8 +33,9 @@ from threadpoolctl import threadpool_limits
 
 from verify.certify import Box
 from verify.critical.finders import find_saddle, minimize
+from verify.data import Instance
 from verify.errors import InvalidInput
-from verify.io.instances import Instance, instance_to_json
+from verify.io.instances import instance_to_json
 from verify.io.records import record, write_record
 from verify.models import ResidualBlock
 from verify.objectives.empirical import Objective

@@ -14,8 +14,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from verify.catalogue.losses import Loss, loss
-from verify.data import Dataset
-from verify.io.instances import Instance
+from verify.data import Dataset, Instance
 from verify.models import Model
 
 SMOOTH = ("tanh", "softplus", "sigmoid")
