@@ -15,7 +15,7 @@ from verify import InvalidInput
 from verify.cli.main import main
 from verify.io.instances import instance_to_json, load_instance, parse_instance
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GOOD = json.loads((ROOT / "examples/instances/shamir_saddle.json").read_text())
 
 

@@ -10,7 +10,7 @@ import sympy
 from proofs import _example_user_block as ex
 from verify.proofkit.steps import check_proof
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def test_readme_example_holds_in_general_dimension() -> None:

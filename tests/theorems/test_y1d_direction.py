@@ -25,7 +25,7 @@ from verify.theorems.context import Context
 from verify.theorems.y1d_direction import y1d_direction
 from verify.verdict import Method, Verdict
 
-CASE = Path(__file__).parent / "adversarial/cases/a19_y1d_step5_saddle.json"
+CASE = Path(__file__).resolve().parents[1] / "adversarial/cases/a19_y1d_step5_saddle.json"
 
 
 def _objective() -> tuple[Objective, np.ndarray]:
@@ -80,7 +80,8 @@ def test_negative_curvature_reports_the_explicit_direction_first() -> None:
 
 def test_no_direction_when_c_vanishes() -> None:
     # the Shamir point with a dead bias: E[g F] = 0, so step 5 gives nothing (case m = 0)
-    root = Path(__file__).parent / "adversarial/cases/a02_degenerate_hessian_dead_features.json"
+    cases = Path(__file__).resolve().parents[1] / "adversarial/cases"
+    root = cases / "a02_degenerate_hessian_dead_features.json"
     inst = load_instance(root)
     obj = Objective(inst.model, inst.loss, inst.data)
     theta = np.asarray(inst.params, dtype=object)

@@ -28,7 +28,7 @@ from verify.experiments.search_plot import plot_search
 from verify.report.schema import validate
 
 PNG = b"\x89PNG\r\n\x1a\n"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TINY = {
     near_identity: {"depths": (1, 2), "draws": 1, "n": 12},
     near_identity_critical: {"depths": (1, 2), "draws": 1, "n": 12, "maxiter": 20},

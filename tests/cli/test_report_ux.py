@@ -26,7 +26,7 @@ from verify.report.schema import report_schema, validate
 from verify.report.table import render
 from verify.report.verdicts import WORDS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LONG = "a_very_long_unbreakable_identifier_" * 4
 
 

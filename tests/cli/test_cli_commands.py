@@ -15,7 +15,7 @@ import pytest
 
 from verify.cli import main, runall
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 INSTANCES = ROOT / "examples" / "instances"
 
 

@@ -17,7 +17,7 @@ from setuptools import find_packages
 from verify.bundled import data_path, package
 from verify.errors import InvalidInput
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _options() -> configparser.SectionProxy:

@@ -36,7 +36,7 @@ from verify.proofkit.steps import (
 )
 from verify.verdict import Evidence, Method, Verdict
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 x, y, a, b = sympy.symbols("x y a b", real=True)
 
 

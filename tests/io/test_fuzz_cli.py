@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 
 from verify.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 INSTANCES = sorted((ROOT / "examples/instances").glob("*.json"))
 SEEDS: list[tuple[str, Any]] = [("instance", json.loads(p.read_text())) for p in INSTANCES]
 SEEDS.append(("record", json.loads((ROOT / "tests/io/data/fc1_record.json").read_text())))

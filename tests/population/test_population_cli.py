@@ -14,7 +14,7 @@ import pytest
 import verify
 from verify.cli.main import main
 
-INSTANCES = Path(__file__).resolve().parents[1] / "examples" / "instances"
+INSTANCES = Path(__file__).resolve().parents[2] / "examples" / "instances"
 KEYS = {"critical", "kind", "method", "value", "point", "certified_point", "direction",
         "spurious", "reason"}
 

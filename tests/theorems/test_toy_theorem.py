@@ -19,7 +19,7 @@ import verify
 from verify import Condition, Evidence, Method, Requirement, Setting, Theorem, Verdict
 from verify.search.strategies import datasets, models, parameter_points
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHAMIR = ROOT / "examples" / "instances" / "shamir_saddle.json"
 
 SQUARED = Requirement(

@@ -21,7 +21,7 @@ from verify.search.engine import search
 from verify.theorems.hardt_ma import linear_resnet
 from verify.verdict import Method, Verdict
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 INSIDE = ROOT / "examples/instances/hardt_ma_inside_ball.json"
 SINGULAR = ROOT / "examples/instances/hardt_ma_singular_saddle.json"
 

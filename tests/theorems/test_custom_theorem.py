@@ -14,7 +14,7 @@ from verify.cli.main import main
 from verify.cli.usermodule import load_theorem
 from verify.errors import InvalidInput
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 USER = ROOT / "examples" / "user" / "my_claims.py"
 SHAMIR = str(ROOT / "examples" / "instances" / "shamir_saddle.json")
 TWO_BLOCKS = str(ROOT / "examples" / "instances" / "yun_tanh_two_blocks.json")

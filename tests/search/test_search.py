@@ -18,7 +18,7 @@ from verify.errors import InvalidInput
 from verify.io.records import replay
 from verify.search.engine import search
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = (0, 1, 2)
 
 

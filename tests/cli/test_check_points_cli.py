@@ -10,9 +10,9 @@ import pytest
 
 from verify.cli.main import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEAD = ROOT / "examples/instances/fc_dead_relu.json"
-CASES = Path(__file__).parent / "adversarial/cases"
+CASES = Path(__file__).resolve().parents[1] / "adversarial/cases"
 
 
 def test_find_prints_a_summary_and_points_on_request(capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,7 +12,7 @@ from verify.testing import assert_holds, assert_not_violated, readable, verdicts
 
 pytest_plugins = ["pytester"]
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 USER = ROOT / "examples" / "user"
 SHAMIR = ROOT / "examples" / "instances" / "shamir_saddle.json"
 

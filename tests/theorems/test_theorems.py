@@ -19,7 +19,7 @@ from verify.search.strategies import search_cases
 from verify.theorems.context import Context
 from verify.theorems.core import evaluate
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHAMIR = json.loads((ROOT / "examples/instances/shamir_saddle.json").read_text())
 DEAD = json.loads((ROOT / "examples/instances/fc_dead_relu.json").read_text())
 

@@ -17,8 +17,8 @@ from verify.numbers.arithmetic import Arithmetic, ball_bounds
 from verify.objectives.empirical import Objective
 from verify.verdict import Verdict
 
-CASE = Path(__file__).parent / "adversarial/cases/a21_flat_direction_of_V.json"
-ROOT = Path(__file__).resolve().parents[1]
+CASE = Path(__file__).resolve().parents[1] / "adversarial/cases/a21_flat_direction_of_V.json"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _objective() -> tuple[Objective, np.ndarray]:

@@ -23,7 +23,7 @@ from verify import (
     with_params,
 )
 
-FC = Path(__file__).resolve().parents[1] / "examples" / "instances" / "fc_dead_relu.json"
+FC = Path(__file__).resolve().parents[2] / "examples" / "instances" / "fc_dead_relu.json"
 
 
 def test_exact_risk_and_with_params() -> None:
