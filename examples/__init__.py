@@ -12,11 +12,13 @@ import importlib
 from types import ModuleType
 
 ALL: tuple[str, ...] = (
-    "y5_fully_connected_vs_resnet",
+    "y5_fully_connected_no_better",
+    "y5_resnet_strictly_better",
     "y6_nonmonotone_representations",
     "s1_d2_strict_saddle",
     "k3_vector_output_counterexample",
     "k3_generic_certified_minimum",
+    "k3_library_search",
     "fc_dead_relu_bad_minimum",
 )
 

@@ -40,14 +40,11 @@ from verify import (
     Surd,
     Verdict,
     certify_local_minimum,
-    dot,
     evidence,
-    gram,
+    feature_minimiser,
     linear_risk,
     load_instance,
-    min_pencil_root,
     objective_of,
-    pencil_kernel,
     run_script,
     to_fraction,
 )
@@ -81,24 +78,7 @@ def minimiser(data: K3Data) -> tuple[Surd, list[Surd], Surd] | None:
     """``(V*, W*, mu)``: ``n L >= mu = lambda_min(G^-1 P)`` (``G = B^T B``, ``B = [x z]``,
     ``P = |Y|_F^2 G - B^T Y^T Y B``), attained at ``c = (1, V*)`` in the kernel of
     ``P - mu G`` with ``W* = Y s / |s|^2``, ``s = x + V* z``; None if not attained."""
-    g = gram([data.xs, data.zs])
-    yy, yb = (
-        sum(dot(r, r) for r in data.ys),
-        [[dot(r, c) for c in (data.xs, data.zs)] for r in data.ys],
-    )
-    p = [[yy * g[i][j] - sum(r[i] * r[j] for r in yb) for j in range(2)] for i in range(2)]
-    mu, zero = min_pencil_root(p, g), Fraction(0)
-    kernel = pencil_kernel(p, g, mu)
-    if kernel is not None and kernel[0].sign() == 0:
-        return None
-    v = Surd(zero, zero, zero) if kernel is None else kernel[1] / kernel[0]
-    s = [v * z + x for x, z in zip(data.xs, data.zs, strict=True)]
-    ss = sum((si * si for si in s[1:]), s[0] * s[0])
-    w = [
-        sum((si * yi for si, yi in zip(s[1:], r[1:], strict=True)), s[0] * r[0]) / ss
-        for r in data.ys
-    ]
-    return v, w, mu
+    return feature_minimiser([data.xs, data.zs], data.ys)
 
 
 @dataclass(frozen=True)

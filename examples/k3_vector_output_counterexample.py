@@ -28,9 +28,8 @@ Checked
        gives the exact point with ``L = 0`` (VIOLATED);
     3. rational instance: exact risk ``= mu/n`` (global minimum), ``certify_local_minimum``
        strict, the library's K3 report VIOLATED, ``L <= L_lin*`` -- EXACT;
-    4. generic instance: certified in ``k3_generic_certified_minimum.py`` (same data);
-    5. the library's pipeline ``check(theorem("K3"), inst, find=True, n_starts=4)`` finds
-       and certifies a local minimum on both instances and reports K3 VIOLATED there.
+    4. generic instance: certified in ``k3_generic_certified_minimum.py`` (same data); the
+       library's own search on both instances: ``k3_library_search.py``.
 """
 
 from __future__ import annotations
@@ -50,14 +49,12 @@ from verify import (
     Method,
     Surd,
     Verdict,
-    VerifyError,
     certify_local_minimum,
-    check,
     det,
-    dot,
     evidence,
     exact_risk,
-    gram,
+    feature_minimiser,
+    feature_pencil,
     least_squares,
     linear_predictor,
     load_instance,
@@ -65,10 +62,8 @@ from verify import (
     model_risk,
     negative_control,
     objective_of,
-    pencil_kernel,
     pencil_root_error,
     run_script,
-    theorem,
     to_fraction,
 )
 
@@ -96,19 +91,9 @@ class K3Data:
         return tuple(x * x for x in self.xs)
 
     @property
-    def gram(self) -> list[list[Fraction]]:
-        """``G = B^T B`` for ``B = [x z]``."""
-        return gram([self.xs, self.zs])
-
-    @property
-    def pencil(self) -> list[list[Fraction]]:
-        """``P = |Y|_F^2 G - B^T Y^T Y B``: ``c^T P c = |Y|^2 |s|^2 - |Y s|^2``, ``s = B c``."""
-        yy = sum((dot(row, row) for row in self.ys), ZERO)
-        yb = [[dot(row, col) for col in (self.xs, self.zs)] for row in self.ys]
-        return [
-            [yy * self.gram[i][j] - sum((r[i] * r[j] for r in yb), ZERO) for j in range(2)]
-            for i in range(2)
-        ]
+    def pencil(self) -> tuple[list[list[Fraction]], list[list[Fraction]]]:
+        """``(P, G)``: ``G = B^T B``, ``P = |Y|_F^2 G - B^T Y^T Y B`` for ``B = [x z]``."""
+        return feature_pencil([self.xs, self.zs], self.ys)
 
 
 def k3_data(inst: Instance) -> K3Data:
@@ -127,7 +112,7 @@ def _library_linear_risk(feats: Sequence[Sequence[Fraction]], data: K3Data, coef
 
 def check_independent(data: K3Data) -> Evidence:
     """``(x_i)`` and ``(z_i)`` are linearly independent: ``det G != 0``."""
-    g = data.gram
+    g = data.pencil[1]
     text = f"G = {[[str(v) for v in r] for r in g]}, det G = {det(g)}"
     ok = det(g) != 0
     return evidence(ok, EXACT, text + (" != 0." if ok else ": (x_i) and (z_i) are dependent."))
@@ -146,33 +131,20 @@ def check_basis_zero(data: K3Data) -> Evidence:
 
 def mu_min(data: K3Data) -> Surd:
     """``mu = lambda_min(G^{-1} P)``, the smaller root of ``det(P - mu G) = 0`` (det G > 0)."""
-    return min_pencil_root(data.pencil, data.gram)
-
-
-def _fit_at(data: K3Data, v: Surd) -> tuple[Surd, list[Surd]]:
-    """``(V, W)`` with the best ``W = Y s / |s|^2`` for ``s = x + V z``."""
-    s = [v * z + x for x, z in zip(data.xs, data.zs, strict=True)]
-    ss = sum((si * si for si in s[1:]), s[0] * s[0])
-    return v, [
-        sum((si * yi for si, yi in zip(s[1:], row[1:], strict=True)), s[0] * row[0]) / ss
-        for row in data.ys
-    ]
+    return min_pencil_root(*data.pencil)
 
 
 def minimiser(data: K3Data) -> tuple[Surd, list[Surd]] | None:
     """The exact global minimiser ``(V*, W*)``, or None if it is not attained at finite ``V``."""
-    kernel = pencil_kernel(data.pencil, data.gram, mu_min(data))
-    if kernel is None:  # P = mu G: the ratio is constant, V = 0 is a minimiser
-        return _fit_at(data, Surd(ZERO, ZERO, ZERO))
-    c1, c2 = kernel
-    return None if c1.sign() == 0 else _fit_at(data, c2 / c1)
+    found = feature_minimiser([data.xs, data.zs], data.ys)
+    return None if found is None else (found[0], found[1])
 
 
 def check_positive_everywhere(data: K3Data, mu: Surd | None = None) -> Evidence:
     """``L(W, V) > 0`` for every ``(W, V)``, with the exact infimum ``mu / n``. ``p(V) = c^T P c``
     (``c = (1, V)``) is ``>= 0`` by Cauchy-Schwarz; ``L > 0`` everywhere iff ``p`` has no real
     root. A root ``V_0`` with ``s(V_0) != 0`` gives ``W_0 = Y s / |s|^2`` with ``L = 0``."""
-    p, g, n = data.pencil, data.gram, data.n
+    (p, g), n = data.pencil, data.n
     a2, a1, a0 = p[1][1], 2 * p[0][1], p[0][0]  # p(V) = a2 V^2 + a1 V + a0
     disc = a1 * a1 - 4 * a2 * a0
     if (a2 > 0 and disc < 0) or (a2 == 0 and a1 == 0 and a0 > 0):
@@ -239,31 +211,7 @@ def check_le_linear(inst: Instance) -> Evidence:
     return evidence(risk <= lin, EXACT, text, margin=float(lin - risk))
 
 
-def check_library_search(inst: Instance, n_starts: int = 4, seed: int = 0) -> Evidence:
-    """``verify.check(theorem("K3"), inst, find=True)``: the library's own pipeline finds at
-    least one certified local minimum, and K3 is VIOLATED (rigorously) at every one."""
-    try:
-        res = check(theorem("K3"), inst, find=True, n_starts=n_starts, seed=seed)
-    except VerifyError as err:
-        return evidence(None, Method.NUMERIC, f"the search raised {type(err).__name__}: {err}")
-    minima = [r for r in res.reports if dict(r.premises)["local_minimum"].verdict is Verdict.HOLDS]
-    lines = [
-        f"{'local min' if r in minima else 'not a min'} ({r.point.get('description', '')}): "
-        f"K3 {r.verdict.value} [{r.method.value}]{' (vacuous)' if r.vacuous else ''}"
-        for r in res.reports
-    ]
-    text = (
-        f"{len(res.reports)} critical point(s) from {n_starts} seeded starts (and the "
-        "instance's parameters, if any): " + "; ".join(lines)
-    )
-    if any(r.verdict is Verdict.HOLDS and not r.vacuous for r in minima):
-        return evidence(False, EXACT, text + " -- K3 holds at a local minimum, yet L > 0.")
-    if not minima or not all(r.verdict is Verdict.VIOLATED and r.method.rigorous for r in minima):
-        return evidence(None, Method.NUMERIC, text + ".")
-    return evidence(True, max((r.method for r in minima), key=lambda m: m.rank), text + ".")
-
-
-def claims(search: bool = True) -> list[Claim]:
+def claims() -> list[Claim]:
     """Every claim, on ``RATIONAL_PATH`` and ``GENERIC_PATH`` (tests monkeypatch them)."""
     rational, generic, k3 = load_instance(RATIONAL_PATH), load_instance(GENERIC_PATH), "[D] K3"
     pairs = (("rational", rational), ("generic", generic))
@@ -287,14 +235,6 @@ def claims(search: bool = True) -> list[Claim]:
         Claim("[rational] '<= linear predictor' holds there: L <= L_lin*", k3,
               "exact least squares on x; library exact risks", check_le_linear(rational)),
     ]
-    if search:
-        rows += [
-            Claim(f"[{label}] library pipeline: a local minimum is found and certified, and the "
-                  "negative control K3 is VIOLATED at it", k3,
-                  "verify.check(theorem('K3'), instance, find=True, n_starts=4, seed=0)",
-                  check_library_search(inst))
-            for label, inst in pairs
-        ]
     # fmt: on
     return rows
 

@@ -24,19 +24,19 @@ Reference
 
 Checked
     All asserted checks EXACT (``Fraction`` by hand and the library's ``fmpq`` engine, which
-    must agree): exact criticality (library gradient 0; ``E[g_0 x] + V m = 0`` by hand) and
-    kink margin > 0; the library Hessian's ``(w, V)`` structure; for ``m != 0`` the
-    direction's curvature ``v^T H v`` equals the formula, is < 0, and
-    ``certify_negative_curvature`` agrees; ``R`` vs ``R_lin`` (proof-kit least squares);
-    the library's S1 report HOLDS via the strict-saddle branch (``m != 0``) or via
-    ``R <= R_lin`` with ``negative_curvature`` VIOLATED (``m = 0``).
+    must agree; the hand side is the proof kit's :func:`verify.single_block_point`): exact
+    criticality (library gradient 0; ``E[g_0 x] + V m = 0`` by hand) and kink margin > 0;
+    the library Hessian's ``(w, V)`` structure; for ``m != 0`` the direction's curvature
+    ``v^T H v`` equals the formula, is < 0, and ``certify_negative_curvature`` agrees;
+    ``R`` vs ``R_lin`` (proof-kit least squares); the library's S1 report HOLDS via the
+    strict-saddle branch (``m != 0``) or via ``R <= R_lin`` with ``negative_curvature``
+    VIOLATED (``m = 0``).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -51,17 +51,20 @@ from verify import (
     Verdict,
     certify_critical_point,
     certify_negative_curvature,
-    check,
+    conclusion_branch,
     conjunction,
     evidence,
+    exact_array,
     exact_hessian,
     exact_risk,
+    exact_text,
+    fmt_vector,
     linear_risk,
     matrix_inertia,
     objective_of,
     parse_instance,
     run_script,
-    theorem,
+    single_block_point,
     to_fraction,
 )
 
@@ -76,74 +79,31 @@ DEFAULT_U: tuple[Fraction, ...] = (Fraction(1), Fraction(0))
 EXACT = Method.EXACT
 
 
-def _qa(values: Any) -> np.ndarray:
-    """An array of exact numbers as an object array of ``Fraction``."""
-    return np.vectorize(to_fraction, otypes=[object])(np.asarray(values, dtype=object))
-
-
-def _fmt(v: Sequence[Any]) -> str:
-    return "(" + ", ".join(_strs(v)) + ")"
-
-
-def _strs(v: Any) -> list[Any]:
-    return [_strs(x) if np.ndim(x) else str(x) for x in v]
-
-
-@dataclass(frozen=True)
-class D2:
-    """Hand-computed quantities at a ``w = 0`` point of ``w^T (x + V relu(A x + b))`` (squared
-    loss: ``g_0 = l'(0; y) = -2 y``, ``l'' = 2``): ``m = E[g_0 F]``, ``g0_x = E[g_0 x]``,
-    ``a_w = E[2 h h^T]`` with ``h = x + V F``, ``margin = min |A x_i + b|``."""
-
-    xs: np.ndarray
-    ys: np.ndarray
-    v_mat: np.ndarray
-    w: list[Fraction]
-    m: list[Fraction]
-    g0_x: list[Fraction]
-    a_w: np.ndarray
-    margin: Fraction
-
-
-def d2_quantities(inst: Instance) -> D2:
-    """Read ``x, y, A, b, V, w`` from a single-block relu instance and compute D2's quantities."""
-    model = inst.require_model()
-    named = {k: _qa(v) for k, v in model.unpack(inst.require_params()).items()}
-    if inst.loss.name != "squared" or model.intercept or model.output_bias:
-        raise ValueError("d2_quantities handles the squared loss without intercept/output bias.")
-    xs, ys, v_mat = _qa(inst.data.x), _qa(inst.data.y), named["blocks[0].V"]
-    pre = xs @ named["blocks[0].phi[0].A"].T + named["blocks[0].phi[0].b"]
-    feats = np.vectorize(lambda p: max(p, Fraction(0)), otypes=[object])(pre)
-    hs, g0, n = xs + feats @ v_mat.T, -2 * ys, len(ys)
-    m, g0_x, a_w = list(g0 @ feats / n), list(g0 @ xs / n), 2 * hs.T @ hs / n
-    return D2(xs, ys, v_mat, list(named["w"]), m, g0_x, a_w, min(abs(p) for p in pre.flat))
-
-
 def check_critical_at_w0(inst: Instance) -> Evidence:
     """``w = 0``, exact gradient 0 (library), ``E[g_0 x] + V m = 0`` (hand), kink margin > 0."""
-    d2 = d2_quantities(inst)
+    d2 = single_block_point(inst)
     lib = certify_critical_point(objective_of(inst), inst.require_params(), where="at")
-    grad_w = list(np.asarray(d2.g0_x, dtype=object) + d2.v_mat @ np.asarray(d2.m, dtype=object))
-    witness = {"m": _strs(d2.m), "E[g0 x]": _strs(d2.g0_x), "kink_margin": str(d2.margin)}
+    grad_w = list(np.asarray(d2.g_x, dtype=object) + d2.v_mat @ np.asarray(d2.m, dtype=object))
+    witness = {"m": exact_text(d2.m), "E[g0 x]": exact_text(d2.g_x), "kink_margin": str(d2.margin)}
     if d2.margin <= 0:
         text = "a sample sits on a ReLU kink (margin 0): R is not differentiable there in general"
         return evidence(None, EXACT, text + ", so criticality is not decided.", witness=witness)
     if any(d2.w):
-        return evidence(False, EXACT, f"w = {_fmt(d2.w)} is not 0: not a point of step D2.")
-    hand = f"by hand grad_w R = E[g0 x] + V m = {_fmt(grad_w)} != 0" if any(grad_w) else ""
+        return evidence(False, EXACT, f"w = {fmt_vector(d2.w)} is not 0: not a point of step D2.")
+    hand = f"by hand grad_w R = E[g0 x] + V m = {fmt_vector(grad_w)} != 0" if any(grad_w) else ""
     if (not hand) != (lib.verdict is Verdict.HOLDS):
         text = f"hand computation and library disagree: {hand or 'hand: 0'}; library: {lib.reason}"
         return evidence(None, EXACT, text, witness=witness)
     if hand:
         return evidence(False, EXACT, f"{hand}; library: {lib.reason}", witness=witness)
-    text = f"w = 0; library exact gradient = 0; by hand E[g0 x] = {_fmt(d2.g0_x)}, m = "
-    text += f"{_fmt(d2.m)}, E[g0 x] + V m = 0; kink margin {d2.margin} > 0."
+    text = f"w = 0; library exact gradient = 0; by hand E[g0 x] = {fmt_vector(d2.g_x)}, m = "
+    text += f"{fmt_vector(d2.m)}, E[g0 x] + V m = 0; kink margin {d2.margin} > 0."
     return evidence(True, EXACT, text, witness=witness)
 
 
 def check_hessian_structure(inst: Instance) -> Evidence:
     """The library's exact (w, V) Hessian block is ``[[A_w, delta_ab m_c], [., 0]]``."""
-    d2, h = d2_quantities(inst), _qa(exact_hessian(inst))
+    d2, h = single_block_point(inst), exact_array(exact_hessian(inst))
     model = inst.require_model()
     ow, ov = model.param("w").offset, model.param("blocks[0].V").offset
     (d, k), m, a_w = d2.v_mat.shape, d2.m, d2.a_w
@@ -157,12 +117,12 @@ def check_hessian_structure(inst: Instance) -> Evidence:
         for name, (got, want) in blocks.items()
         if (got != want).any()
     ]
-    shown = _strs(a_w)
-    witness = {"A_w": shown, "m": _strs(m)}
+    shown = exact_text(a_w)
+    witness = {"A_w": shown, "m": exact_text(m)}
     if bad:
         return evidence(False, EXACT, "; ".join(bad[:3]) + ".", witness=witness)
     text = f"w-w block = A_w = {shown} (by hand), d2R/dw_a dV_bc = delta_ab m_c with m = "
-    text += f"{_fmt(m)}, V-V block = 0 (library exact Hessian)."
+    text += f"{fmt_vector(m)}, V-V block = 0 (library exact Hessian)."
     return evidence(True, EXACT, text, witness=witness)
 
 
@@ -171,7 +131,7 @@ def check_descent_direction(
 ) -> Evidence:
     """``v^T H v < 0`` exactly for ``v = (alpha u, sign u m^T)`` (``sign = +1``: the wrong sign,
     for tests), matching the D2 formula; ``certify_negative_curvature(v)`` must agree."""
-    d2 = d2_quantities(inst)
+    d2 = single_block_point(inst)
     m, uu = np.asarray(d2.m, dtype=object), np.asarray(u, dtype=object)
     if not any(m):
         text = "m = 0: the D2 direction (alpha u, -u m^T) has no V part and curvature "
@@ -182,13 +142,13 @@ def check_descent_direction(
     named = {p.name: np.zeros(p.shape, dtype=object) for p in model.layout}
     named["blocks[0].V"], named["w"] = sign * np.outer(uu, m), al * uu
     v = model.pack(named, dtype=object)
-    lib_q = to_fraction(v @ _qa(exact_hessian(inst)) @ v)
+    lib_q = to_fraction(v @ exact_array(exact_hessian(inst)) @ v)
     hand_q = al * al * uau + 2 * sign * al * u2 * m2
     cert = certify_negative_curvature(objective_of(inst), inst.require_params(), v)
-    witness = {"u": _strs(u), "alpha": str(al), "sign": sign, "v": _strs(v), "vHv": str(lib_q)}
-    witness["formula"] = str(hand_q)
+    witness = {"u": exact_text(u), "alpha": str(al), "sign": sign, "v": exact_text(v)}
+    witness |= {"vHv": str(lib_q), "formula": str(hand_q)}
     pm = "-" if sign < 0 else "+"
-    text = f"u = {_fmt(u)}, alpha = {al}, v = (alpha u, {pm}u m^T): alpha^2 u^T A_w u {pm} "
+    text = f"u = {fmt_vector(u)}, alpha = {al}, v = (alpha u, {pm}u m^T): alpha^2 u^T A_w u {pm} "
     text += f"2 alpha |u|^2 |m|^2 = {al * al * uau} {pm} {2 * al * u2 * m2} = {hand_q}; "
     text += f"library v^T H v = {lib_q}"
     if lib_q != hand_q or hand_q >= 0:
@@ -205,7 +165,7 @@ def check_descent_direction(
 def check_risk_vs_linear(inst: Instance, relation: str) -> Evidence:
     """``R > R_lin`` (``relation=">"``) or ``R = R_lin`` (``"="``) exactly, at ``w = 0``
     (``R = E[y^2]``; ``R_lin`` by exact least squares without intercept)."""
-    d2 = d2_quantities(inst)
+    d2 = single_block_point(inst)
     risk, r_lin = d2.ys @ d2.ys / len(d2.ys), linear_risk(d2.xs.tolist(), list(d2.ys))
     lib = exact_risk(inst)
     text = f"R = E[y^2] = {risk} (library {lib}), R_lin = {r_lin} (exact least squares)"
@@ -216,28 +176,12 @@ def check_risk_vs_linear(inst: Instance, relation: str) -> Evidence:
     return evidence(ok, EXACT, text, margin=float(risk - r_lin))
 
 
-def check_s1_branch(inst: Instance, branch: str, other: str | None) -> Evidence:
-    """The library's S1 report HOLDS with conclusion branch ``branch`` HOLDS and, if given,
-    the other branch with verdict ``other`` (e.g. ``"violated"``)."""
-    rep = check(theorem("S1"), inst).reports[0]
-    names = ("negative_curvature", "risk_le_linear")
-    got = {k: rep.conclusion.witness.get(k, {}).get("verdict") for k in names}
-    text = f"library S1 report: {rep.verdict.value.upper()} [{rep.method.value}]; branches "
-    text += ", ".join(f"{k} {v}" for k, v in got.items()) + f"; {rep.reason}"
-    if rep.verdict is Verdict.VIOLATED:
-        return evidence(False, rep.method, text)
-    alt = next(k for k in names if k != branch)
-    ok = rep.verdict is Verdict.HOLDS and not rep.vacuous and got[branch] == "holds"
-    ok = ok and (other is None or got[alt] == other) and rep.method.rigorous
-    return evidence(ok or None, rep.method, text)
-
-
 def check_flat_case(inst: Instance) -> Evidence:
     """``m = 0`` and ``E[g_0 x] = 0`` exactly, and the exact Hessian is PSD (no strict saddle)."""
-    d2, ine = d2_quantities(inst), matrix_inertia(exact_hessian(inst))
-    text = f"m = {_fmt(d2.m)}, E[g0 x] = {_fmt(d2.g0_x)}; exact Hessian inertia "
+    d2, ine = single_block_point(inst), matrix_inertia(exact_hessian(inst))
+    text = f"m = {fmt_vector(d2.m)}, E[g0 x] = {fmt_vector(d2.g_x)}; exact Hessian inertia "
     text += f"(n_pos={ine.n_pos}, n_zero={ine.n_zero}, n_neg={ine.n_neg})"
-    if any([*d2.m, *d2.g0_x]):
+    if any([*d2.m, *d2.g_x]):
         return evidence(False, EXACT, text + ": m or E[g0 x] is not 0.")
     if ine.n_neg or ine.n_unknown:
         return evidence(False, ine.method, text + ": a negative eigenvalue.")
@@ -249,6 +193,7 @@ def claims() -> list[Claim]:
     """Every claim, on the module's instances (tests monkeypatch ``BAD_DOC``)."""
     shamir, bad, flat = map(parse_instance, (SHAMIR_DOC, BAD_DOC, FLAT_DOC))
     s1, d2, d2b = "verify.check(theorem('S1'), instance)", "[D] D2", "[D] D2, second case"
+    saddle, below = "negative_curvature", "risk_le_linear"  # the two branches of S1's conclusion
     rows: list[Claim] = []
     # fmt: off
     for label, inst in (("shamir_saddle.json", shamir), ("bad (V != 0)", bad)):
@@ -264,18 +209,18 @@ def claims() -> list[Claim]:
     return [*rows,
         Claim("[shamir_saddle.json] S1 holds via the strict-saddle branch (and R = R_lin: V = 0 "
               "forces E[g0 x] = 0)", "[S] S1, [D] D2", s1,
-              conjunction(check_s1_branch(shamir, "negative_curvature", "holds"),
+              conjunction(conclusion_branch("S1", shamir, saddle, {below: "holds"}),
                           check_risk_vs_linear(shamir, "="))),
         Claim("[bad (V != 0)] R > R_lin, so only the strict-saddle branch holds; S1 holds",
               "[S] S1, [D] D2", "exact least squares; " + s1,
               conjunction(check_risk_vs_linear(bad, ">"),
-                          check_s1_branch(bad, "negative_curvature", "violated"))),
+                          conclusion_branch("S1", bad, saddle, {below: "violated"}))),
         Claim("[m = 0] critical at w = 0, PSD Hessian (no strict saddle)", d2b,
               "hand m, E[g0 x]; exact inertia of the library Hessian",
               conjunction(check_critical_at_w0(flat), check_flat_case(flat))),
         Claim("[m = 0] R = R_lin, and S1 holds via R <= R_lin", d2b, "exact least squares; " + s1,
               conjunction(check_risk_vs_linear(flat, "="),
-                          check_s1_branch(flat, "risk_le_linear", "violated"))),
+                          conclusion_branch("S1", flat, below, {saddle: "violated"}))),
     ]
     # fmt: on
 

@@ -205,10 +205,14 @@ def test_slow_mutant_is_caught(mutant: str, record_property: Callable[[str, Any]
 def test_example_mutants_are_caught(record_property: Callable[[str, Any], None]) -> None:
     """Y5 with half the kink cells, and K3 with the wrong root μ, no longer HOLD."""
     from examples import k3_vector_output_counterexample as k3
-    from examples import y5_fully_connected_vs_resnet as y5
+    from examples import y5_fully_connected_no_better as y5
+    from examples import y5_resnet_strictly_better as y5r
     from verify import load_instance
 
-    halved = y5.claims(cell_filter=lambda cells: cells[: len(cells) // 2])
+    def halve(cells: list[Any]) -> list[Any]:
+        return cells[: len(cells) // 2]
+
+    halved = [*y5.claims(cell_filter=halve), *y5r.claims(cell_filter=halve)]
     rows = {c.to_dict()["claim"][:20]: c.to_dict()["verdict"] for c in halved}
     y5_ok = rows["width-1 ReLU net a*r"] != "holds" and rows["one-unit ResNet: no "] != "holds"
     data = k3.k3_data(load_instance(k3.GENERIC_PATH))

@@ -47,6 +47,7 @@ from verify.bundled import package
 from verify.cli import experiment_rows
 from verify.cli.experiment_rows import FIGURES, figure_entry
 from verify.errors import InvalidInput
+from verify.io.writing import write_new
 from verify.proofkit.steps import check_proof
 from verify.report.exact import evidence_numbers, jsonable
 from verify.report.progress import TaskProgress
@@ -448,9 +449,31 @@ def _parallel_search_rows(budget: int, seed: int, workers: int, out: str | None)
 # ---- running, summarising, writing --------------------------------------------
 
 
-def run_tasks(tasks: list[Task], progress: TaskProgress | None = None) -> list[Row]:
-    """Run tasks in order, reporting each finished task to ``progress``; collect rows."""
-    rows: list[Row] = []
+def _flush_partial(
+    args: argparse.Namespace, rows: list[Row], total: int, wall: float, prov: dict[str, Any]
+) -> None:
+    """On Ctrl-C: the rows finished so far, to ``--out`` (marked interrupted) and stderr."""
+    doc = document(args.command, rows, wall, prov)
+    doc["interrupted"] = {"tasks_done": len(rows), "tasks": total}
+    if getattr(args, "out", None) and rows:
+        j, _ = write(doc, args.out)
+        sys.stderr.write(f"interrupted: wrote the {len(rows)} rows finished so far to {j}\n")
+    elif rows and not args.json:
+        from rich.console import Console
+
+        from verify.report.table import print_rows
+
+        console = Console(stderr=True, highlight=False)
+        print_rows(console, rows)
+        console.print(f"interrupted after {len(rows)} rows", markup=False)
+
+
+def run_tasks(
+    tasks: list[Task], progress: TaskProgress | None = None, into: list[Row] | None = None
+) -> list[Row]:
+    """Run tasks in order, reporting each finished task to ``progress``; collect rows
+    (into ``into`` if given, so that a caller keeps the finished ones on an interrupt)."""
+    rows: list[Row] = [] if into is None else into
     for label, fn in tasks:
         if progress is not None:
             progress.start(label)
@@ -507,9 +530,9 @@ def write(doc: dict[str, Any], out: str | Path) -> tuple[Path, Path]:
     d = Path(out)
     d.mkdir(parents=True, exist_ok=True)
     name = doc["command"]
-    j, m = d / f"{name}.json", d / f"{name}.md"
-    j.write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n")
-    m.write_text(markdown(doc, base=d))
+    # atomic, and never over an earlier report: the next free name (all-2.json) instead
+    j = write_new(d / f"{name}.json", json.dumps(doc, indent=1, allow_nan=False) + "\n")
+    m = write_new(j.with_suffix(".md"), markdown(doc, base=d))
     return j, m
 
 
@@ -532,8 +555,13 @@ def run_command(args: argparse.Namespace, tasks: list[Task], emit: Emit) -> int:
         ),
     )
     t0 = time.perf_counter()
-    with TaskProgress(len(tasks), enabled=not getattr(args, "quiet", False)) as progress:
-        rows = run_tasks(tasks, progress)
+    rows: list[Row] = []
+    try:
+        with TaskProgress(len(tasks), enabled=not getattr(args, "quiet", False)) as progress:
+            run_tasks(tasks, progress, into=rows)
+    except KeyboardInterrupt:  # flush what is done, then let the command exit 130
+        _flush_partial(args, rows, len(tasks), time.perf_counter() - t0, prov)
+        raise
     doc = document(args.command, rows, time.perf_counter() - t0, prov)
     notes: list[str] = []
     if getattr(args, "out", None):

@@ -11,15 +11,20 @@ checks, a z3 decision procedure for polynomial claims, and claims of example scr
 - :mod:`~verify.proofkit.exact`: exact least squares, solves and determinants (Fraction/SymPy);
 - :mod:`~verify.proofkit.surds`: exact arithmetic in ``Q(sqrt d)``, 2x2 pencil roots;
 - :mod:`~verify.proofkit.positivity`: Polya-type certificates for one-kink ReLU fits;
+- :mod:`~verify.proofkit.blocks`: a single-block ReLU ResNet's gradient and Hessian pieces by hand;
 - :mod:`~verify.proofkit.library`: the library's exact risks and negative-control reports
   as evidence for example scripts.
 """
 
+from verify.proofkit.blocks import SingleBlockPoint, single_block_point
 from verify.proofkit.claims import Claim, run_script
 from verify.proofkit.exact import (
     LeastSquares,
     det,
     dot,
+    exact_array,
+    exact_text,
+    fmt_vector,
     gram,
     least_squares,
     linear_risk,
@@ -27,12 +32,15 @@ from verify.proofkit.exact import (
     to_fraction,
 )
 from verify.proofkit.library import (
+    conclusion_branch,
     conjunction,
     evidence,
     exact_hessian,
     exact_risk,
+    first_disagreement,
     model_risk,
     negative_control,
+    negative_control_search,
     objective_of,
     report_line,
     search_summary,
@@ -44,6 +52,7 @@ from verify.proofkit.positivity import (
     BETA,
     Cell,
     CellResult,
+    cell_lines,
     cells_cover,
     certify_cell,
     kink_cells,
@@ -67,7 +76,14 @@ from verify.proofkit.steps import (
     combine,
     conclude,
 )
-from verify.proofkit.surds import Surd, min_pencil_root, pencil_kernel, pencil_root_error
+from verify.proofkit.surds import (
+    Surd,
+    feature_minimiser,
+    feature_pencil,
+    min_pencil_root,
+    pencil_kernel,
+    pencil_root_error,
+)
 from verify.proofkit.sympy_checks import matrix_identity, sympy_identity, sympy_nonnegative
 
 __all__ = [
@@ -86,22 +102,31 @@ __all__ = [
     "Proof",
     "ProofReport",
     "Scope",
+    "SingleBlockPoint",
     "Statement",
     "Step",
     "StepCounterexample",
     "Surd",
     "catalogue_premises",
+    "cell_lines",
     "cells_cover",
     "certify_cell",
     "check_proof",
     "combine",
     "conclude",
+    "conclusion_branch",
     "conjunction",
     "det",
     "dot",
     "evidence",
+    "exact_array",
     "exact_hessian",
     "exact_risk",
+    "exact_text",
+    "feature_minimiser",
+    "feature_pencil",
+    "first_disagreement",
+    "fmt_vector",
     "gram",
     "kink_cells",
     "least_squares",
@@ -110,6 +135,7 @@ __all__ = [
     "min_pencil_root",
     "model_risk",
     "negative_control",
+    "negative_control_search",
     "no_point_below",
     "nonnegative_coefficients",
     "objective_of",
@@ -121,6 +147,7 @@ __all__ = [
     "report_line",
     "run_script",
     "search_summary",
+    "single_block_point",
     "solve",
     "sympy_identity",
     "sympy_nonnegative",

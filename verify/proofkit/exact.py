@@ -46,6 +46,21 @@ def to_fraction(v: Any) -> Fraction:
     )
 
 
+def exact_array(values: Any) -> np.ndarray:
+    """An array (nested lists or an ndarray) of exact numbers as an object array of ``Fraction``."""
+    return np.vectorize(to_fraction, otypes=[object])(np.asarray(values, dtype=object))
+
+
+def exact_text(v: Any) -> Any:
+    """Exact numbers as text: a scalar as ``str``, a (nested) vector as nested lists of ``str``."""
+    return [exact_text(e) for e in v] if np.ndim(v) else str(v)
+
+
+def fmt_vector(v: Sequence[Any]) -> str:
+    """A vector of exact numbers as ``"(a, b, ...)"``."""
+    return "(" + ", ".join(map(str, exact_text(v))) + ")"
+
+
 def _sym(v: Any) -> sp.Expr:
     if isinstance(v, sp.Basic):
         return v

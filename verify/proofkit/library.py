@@ -10,7 +10,7 @@ of several pieces of evidence (weakest method, :func:`verify.verdict.all_of`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -18,6 +18,7 @@ import numpy as np
 
 from verify.catalogue import loss as loss_named
 from verify.data import Dataset, Instance
+from verify.errors import VerifyError
 from verify.io.instances import parse_instance
 from verify.models import Model
 from verify.objectives import Objective
@@ -156,3 +157,69 @@ def search_summary(theorem_id: str, inst: Instance, n_starts: int = 4, seed: int
         f"{len(reps)} critical point(s) from {n_starts} seeded starts (lowest risk found "
         f"{lowest}): " + ", ".join(f"{k} x{v}" for k, v in counts.items()) + ".",
     )
+
+
+def negative_control_search(
+    theorem_id: str, inst: Instance, n_starts: int = 4, seed: int = 0
+) -> Evidence:
+    """``verify.check(theorem(id), inst, find=True)`` for a negative control: HOLDS (with the
+    strongest method among them) iff the library's pipeline finds at least one local minimum
+    certified by the ``local_minimum`` premise and reports ``theorem_id`` VIOLATED rigorously
+    at every one; VIOLATED if it HOLDS (not vacuously) at one; INCONCLUSIVE otherwise (NUMERIC)."""
+    try:
+        res = check(theorem(theorem_id), inst, find=True, n_starts=n_starts, seed=seed)
+    except VerifyError as err:
+        return evidence(None, Method.NUMERIC, f"the search raised {type(err).__name__}: {err}")
+    minima = [r for r in res.reports if _local_minimum(r)]
+    lines = [
+        f"{'local min' if r in minima else 'not a min'} ({r.point.get('description', '')}): "
+        f"{theorem_id} {r.verdict.value} [{r.method.value}]{' (vacuous)' if r.vacuous else ''}"
+        for r in res.reports
+    ]
+    text = (
+        f"{len(res.reports)} critical point(s) from {n_starts} seeded starts (and the "
+        "instance's parameters, if any): " + "; ".join(lines)
+    )
+    if any(r.verdict is Verdict.HOLDS and not r.vacuous for r in minima):
+        return evidence(False, Method.EXACT, text + f" -- {theorem_id} holds at a local minimum.")
+    if not minima or not all(r.verdict is Verdict.VIOLATED and r.method.rigorous for r in minima):
+        return evidence(None, Method.NUMERIC, text + ".")
+    return evidence(True, max((r.method for r in minima), key=lambda m: m.rank), text + ".")
+
+
+def _local_minimum(rep: Report) -> bool:
+    premise = dict(rep.premises).get("local_minimum")
+    return premise is not None and premise.verdict is Verdict.HOLDS
+
+
+def conclusion_branch(
+    theorem_id: str, inst: Instance, branch: str, others: Mapping[str, str] | None = None
+) -> Evidence:
+    """The library's ``theorem_id`` report at the instance's point HOLDS rigorously and not
+    vacuously with the conclusion branch ``branch`` HOLDS and each branch in ``others`` with
+    the verdict given there (e.g. ``{"risk_le_linear": "violated"}``); VIOLATED if the report
+    is VIOLATED; INCONCLUSIVE otherwise. Branches are the conclusion witness's entries that
+    carry a ``"verdict"``."""
+    rep = check(theorem(theorem_id), inst).reports[0]
+    wit = rep.conclusion.witness
+    names = [k for k, v in wit.items() if isinstance(v, Mapping) and "verdict" in v]
+    shown = dict.fromkeys([*names, branch, *(others or {})])
+    got = {k: wit.get(k, {}).get("verdict") for k in shown}
+    text = f"library {theorem_id} report: {rep.verdict.value.upper()} [{rep.method.value}]; "
+    text += "branches " + ", ".join(f"{k} {v}" for k, v in got.items()) + f"; {rep.reason}"
+    if rep.verdict is Verdict.VIOLATED:
+        return evidence(False, rep.method, text)
+    ok = rep.verdict is Verdict.HOLDS and not rep.vacuous and got[branch] == "holds"
+    ok = ok and all(got[k] == v for k, v in (others or {}).items()) and rep.method.rigorous
+    return evidence(ok or None, rep.method, text)
+
+
+def first_disagreement(
+    claimed: Any, library_value: Callable[[Any], Any], param: Any, probes: Sequence[Any]
+) -> str:
+    """``""`` if the library's exact value ``library_value(p)`` equals the symbolic ``claimed``
+    (a SymPy expression in ``param``) at every probe ``p``; else the first disagreement, as text."""
+    for p in probes:
+        if (lib := library_value(p)) != to_fraction(claimed.subs(param, p)):
+            return f"the library's exact risk at {param} = {p} is {lib}; the two engines disagree."
+    return ""

@@ -228,3 +228,12 @@ def cells_cover(xs: Vector, cells: Sequence[Cell], orientations: Sequence[int]) 
         f"the {len(cells)} cells and the inactive ranges cover every beta in R for "
         f"orientations {list(orientations)} (z3, linear real arithmetic)",
     )
+
+
+def cell_lines(done: Sequence[CellResult]) -> tuple[str, ...]:
+    """One line per enumerated cell: its excess numerator and whether it was certified."""
+    return tuple(
+        f"{r.cell.name}: excess numerator N = {r.excess_numerator}  "
+        f"[{'certified >= 0' if r.certified else 'NOT certified'}]"
+        for r in done
+    )

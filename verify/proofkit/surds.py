@@ -161,3 +161,47 @@ def pencil_kernel(p: Mat2, g: Mat2, mu: Surd) -> tuple[Surd, Surd] | None:
         return None
     r = nonzero[0]
     return r[1], Surd(Fraction(0), Fraction(0), mu.d) - r[0]
+
+
+def feature_pencil(
+    features: Sequence[Sequence[Fraction]], targets: Sequence[Sequence[Fraction]]
+) -> tuple[list[list[Fraction]], list[list[Fraction]]]:
+    """``(P, G)`` for fitting target rows ``Y`` (one row per output) by ``W s``, ``W`` a column,
+    ``s = B c`` in the span of two feature columns ``B = [f_1 f_2]``: ``G = B^T B`` and
+    ``P = |Y|_F^2 G - B^T Y^T Y B``, so ``n min_W L(c) = c^T P c / c^T G c`` (squared loss,
+    mean over the ``n`` samples) and ``n inf L`` is :func:`min_pencil_root` ``(P, G)``."""
+    if len(features) != 2:
+        raise InvalidInput(
+            f"len(features)={len(features)!r} must be 2; pass exactly two feature columns."
+        )
+    zero = Fraction(0)
+    g = [[_dot(f, h) for h in features] for f in features]
+    yy = sum((_dot(row, row) for row in targets), zero)
+    yb = [[_dot(row, f) for f in features] for row in targets]
+    p = [[yy * g[i][j] - sum((r[i] * r[j] for r in yb), zero) for j in range(2)] for i in range(2)]
+    return p, g
+
+
+def feature_minimiser(
+    features: Sequence[Sequence[Fraction]], targets: Sequence[Sequence[Fraction]]
+) -> tuple[Surd, list[Surd], Surd] | None:
+    """The exact global minimiser of the fit in :func:`feature_pencil`: ``(V*, W*, mu)`` with
+    ``c = (1, V*)`` in the kernel of ``P - mu G``, ``s = f_1 + V* f_2``, ``W* = Y s / |s|^2``
+    (``V* = 0`` if ``P = mu G``); None if the minimum is not attained at a finite ``V``."""
+    p, g = feature_pencil(features, targets)
+    mu, zero = min_pencil_root(p, g), Fraction(0)
+    kernel = pencil_kernel(p, g, mu)
+    if kernel is not None and kernel[0].sign() == 0:
+        return None
+    v = Surd(zero, zero, zero) if kernel is None else kernel[1] / kernel[0]
+    s = [v * b + a for a, b in zip(features[0], features[1], strict=True)]
+    ss = sum((si * si for si in s[1:]), s[0] * s[0])
+    w = [
+        sum((si * yi for si, yi in zip(s[1:], r[1:], strict=True)), s[0] * r[0]) / ss
+        for r in targets
+    ]
+    return v, w, mu
+
+
+def _dot(p: Sequence[Fraction], q: Sequence[Fraction]) -> Fraction:
+    return sum((a * b for a, b in zip(p, q, strict=True)), Fraction(0))

@@ -1,38 +1,31 @@
-r"""Y5: a width-1 ReLU net is no better than the linear predictor; a one-unit ResNet is.
+r"""Y5: on the six-point data a one-unit ResNet is strictly better than the linear predictor.
 
 Statement
     Data ``X = [0, 1, 2, 3, 4, 5]``, ``Y = [-rho, 1-rho, 2+rho, 3-rho, 4+rho, 5+rho]``,
     ``rho > 0``; squared loss as the *mean* of ``(p - y)^2`` (no 1/2); every predictor has
-    an intercept. 1. ``R_lin = 8 rho^2 / 15``. 2. The width-1 fully-connected ReLU net
-    ``a relu(u x + b) + c`` has no point (local minimum or not) with risk below
-    ``8 rho^2 / 15``. 3. The one-unit ResNet ``w (x + v relu(u x + b)) + c`` has global
-    minimum ``29 rho^2 / 57 < 8 rho^2 / 15``, attained with the kink at ``x = 2`` or
-    ``x = 3``. 4. The paper's ``R_2(theta_2) = rho^2 (12 rho^2 + 82 rho + 215) /
-    (21 rho^2 + 156 rho + 420)`` is below ``8 rho^2 / 15`` exactly for
-    ``0 < rho < (3 + 3 sqrt 21) / 4``.
+    an intercept; ``R_lin = 8 rho^2 / 15`` (checked in ``y5_fully_connected_no_better.py``,
+    with the width-1 fully-connected net that never beats it). 3. The one-unit ResNet
+    ``w (x + v relu(u x + b)) + c`` has global minimum ``29 rho^2 / 57 < 8 rho^2 / 15``,
+    attained with the kink at ``x = 2`` or ``x = 3``. 4. The paper's ``R_2(theta_2) =
+    rho^2 (12 rho^2 + 82 rho + 215) / (21 rho^2 + 156 rho + 420)`` is below
+    ``8 rho^2 / 15`` exactly for ``0 < rho < (3 + 3 sqrt 21) / 4``.
 
 Reference
-    Yun, Sra & Jadbabaie 2019, example; CLAIMS.md Y5: 1 [Q value, D check], 2-3 [D],
-    4 [Q formula, D algebra]. The formula of 4 is *quoted, not reproduced*: neither
-    ``theta_2`` nor the architecture behind it could be reconstructed.
+    Yun, Sra & Jadbabaie 2019, example; CLAIMS.md Y5: 3 [D], 4 [Q formula, D algebra]. The
+    formula of 4 is *quoted, not reproduced*: neither ``theta_2`` nor the architecture
+    behind it could be reconstructed.
 
 Checked
     Every asserted check is EXACT (SymPy with a symbolic ``rho``: valid for **all**
-    ``rho > 0``, no numeric step and no sweep). (1) proof-kit least squares, cross-checked
-    with the library's exact risk of ``linear_predictor`` at rational ``rho``. (2) cell
-    enumeration (proof kit, :mod:`verify.proofkit.positivity`): for ``u > 0`` the net is
-    ``c + m (x - beta)_+``, for ``u < 0`` ``c + m (beta - x)_+``; on each kink cell the best
-    risk over ``(c, m)`` is a rational function of ``(beta, rho)`` whose excess over the
-    bound is certified nonnegative by a Polya-type certificate (or z3); constants by
-    nonnegative coefficients in ``rho``; z3 proves the cells cover every ``beta``; the
-    cell formula is cross-checked with the library's exact risk of
-    ``fully_connected(1, [1], "relu")``. (3) explicit parameters, rational in ``rho``
+    ``rho > 0``, no numeric step and no sweep). (3) explicit parameters, rational in ``rho``
     (``u = 1, b = -2, v = -7 rho/(12 rho + 19), w = (12 rho + 19)/19, c = -23 rho/19`` and
     the kink-at-3 point): the symbolic risk is ``29 rho^2/57`` identically (library agrees
-    at rational ``rho``); the lower bound by the same enumeration on ``span{1, x,
-    (x - beta)_+}``. A failed certificate looks for an exact witness (rational kink and
-    ``rho`` below the claim, a real network): VIOLATED; neither gives INCONCLUSIVE.
-    (4) SymPy ``solveset`` of ``R_2 < 8 rho^2/15`` over ``rho > 0``.
+    at rational ``rho``); the lower bound by cell enumeration on ``span{1, x,
+    (x - beta)_+}`` (proof kit, :mod:`verify.proofkit.positivity`: Polya-type certificates
+    or z3 per kink cell, z3 for the cover). A failed certificate looks for an exact witness
+    (rational kink and ``rho`` below the claim, a real network): VIOLATED; neither gives
+    INCONCLUSIVE. ``29/57 < 8/15`` by the sign of the difference. (4) SymPy ``solveset`` of
+    ``R_2 < 8 rho^2/15`` over ``rho > 0``.
 """
 
 from __future__ import annotations
@@ -43,29 +36,26 @@ from typing import Any
 import sympy as sp
 
 from verify import (
-    BETA,
     Cell,
     CellResult,
     Claim,
     Evidence,
     Method,
+    cell_lines,
     cells_cover,
     conjunction,
     evidence,
-    fully_connected,
+    first_disagreement,
     kink_cells,
-    least_squares,
-    linear_predictor,
     model_risk,
     no_point_below,
     nonnegative_coefficients,
-    probe_betas,
     resnet,
     run_script,
     to_fraction,
 )
 
-TITLE = "Y5  Yun, Sra & Jadbabaie 2019: six-point dataset, rho > 0 symbolic"
+TITLE = "Y5  Yun, Sra & Jadbabaie 2019: six-point data, one-unit ResNet vs R_lin, rho > 0 symbolic"
 RHO = sp.Symbol("rho", positive=True)
 X_DATA: tuple[sp.Expr, ...] = tuple(sp.Integer(i) for i in range(6))
 Y_DATA: tuple[sp.Expr, ...] = tuple(
@@ -104,72 +94,10 @@ def _positive_for_nonneg_rho(expr: sp.Expr) -> bool:
     return nonnegative_coefficients(expr, RHO)[0] and sp.expand(expr).subs(RHO, 0) > 0
 
 
-def _library_disagrees(claimed: sp.Expr, library_risk: Callable[[sp.Expr], Any]) -> str:
-    """'' if the library's exact risk ``library_risk(rho)`` equals ``claimed`` at every probe."""
-    for rho in RHO_PROBES:
-        if (lib := library_risk(rho)) != to_fraction(claimed.subs(RHO, rho)):
-            return f"the library's exact risk at rho = {rho} is {lib}; the two engines disagree."
-    return ""
-
-
-def check_linear_risk(xs: Vector, ys: Vector, claimed: sp.Expr) -> Evidence:
-    """``R_lin`` (least squares with intercept, symbolic rho) equals ``claimed`` identically."""
-    fit = least_squares([list(xs)], ys, intercept=True)
-    (slope, icpt), risk, diff = fit.coef, sp.factor(fit.risk), sp.factor(fit.risk - claimed)
-    witness = {"R_lin": str(risk), "claimed": str(claimed)}
-    if diff != 0:
-        text = f"R_lin = {risk} differs from the claim by {diff}, a nonzero rational function."
-        return evidence(False, EXACT, text, witness=witness)
-    model = linear_predictor(1, intercept=True)
-    bad = _library_disagrees(
-        claimed,
-        lambda rho: model_risk(
-            model,
-            {"w": [to_fraction(slope.subs(RHO, rho)), to_fraction(icpt.subs(RHO, rho))]},
-            xs,
-            _at(ys, rho),
-        ),
-    )
-    text = f"R_lin = {risk} for every rho (slope {slope}, intercept {icpt}); the library agrees"
-    text = f"SymPy gives R_lin = {claimed} but {bad}" if bad else f"{text} at {PROBES}."
-    return evidence(not bad or None, EXACT, text, witness=witness)
-
-
 def check_no_point_below(xs: Vector, ys: Vector, *rest: Any) -> tuple[Evidence, list[CellResult]]:
     """Risk >= ``claimed`` at every point for every rho > 0 (exact certificates); ``rest`` is
     ``(basis, cells, claimed, model_name, base_name)`` of :func:`verify.no_point_below`."""
     return no_point_below(ys, *rest, param=RHO, probes=RHO_PROBES)
-
-
-def fc_params(cell: Cell, beta: sp.Expr, coef: Sequence[sp.Expr]) -> dict[str, Any]:
-    """``a relu(u x + b) + c`` realising ``coef[0] * phi_beta + coef[1]``."""
-    u, (m, c) = sp.Integer(cell.orientation), map(to_fraction, coef)
-    return {"layers[0].A": [[int(u)]], "layers[0].b": [to_fraction(-u * beta)], "w": [m], "c": c}
-
-
-def check_fc_engine(xs: Vector, ys: Vector, cells: Sequence[Cell]) -> Evidence:
-    """Cross-check the cell formula against the library's exact risk (sampled kinks and rho)."""
-    model, checked = fully_connected(1, [1], "relu"), 0
-    for cell in cells:
-        beta = probe_betas(cell)[1 if sp.oo in (-cell.lo, cell.hi) else 2]
-        phi = [p.subs(BETA, beta) for p in cell.phi]
-        for rho in RHO_PROBES[1:4] if any(p != phi[0] for p in phi) else ():
-            fit = least_squares([phi], _at(ys, rho), intercept=True)
-            lib = model_risk(model, fc_params(cell, beta, fit.coef), xs, _at(ys, rho))
-            if lib != to_fraction(fit.risk):
-                return evidence(
-                    None,
-                    EXACT,
-                    f"cell {cell.name}, beta = {beta}, rho = {rho}: formula {fit.risk} but the "
-                    f"library's exact risk is {lib}.",
-                )
-            checked += 1
-    return evidence(
-        True,
-        EXACT,
-        f"the library's exact risk equals the cell formula at {checked} sampled (kink, rho) pairs "
-        "(a consistency check, not part of the proof).",
-    )
 
 
 def resnet_predictions(xs: Vector, p: dict[str, sp.Expr]) -> list[sp.Expr] | None:
@@ -222,7 +150,7 @@ def check_resnet_attains(
         }
         return model_risk(model, nested, xs, _at(ys, rho))
 
-    bad = _library_disagrees(claimed, library_risk)
+    bad = first_disagreement(claimed, library_risk, RHO, RHO_PROBES)
     shown = ", ".join(f"{k}={v}" for k, v in params.items())
     text = f"risk at {shown} is {risk} for every rho > 0; the library's exact risk agrees"
     text = f"SymPy gives {risk} but {bad}" if bad else f"{text} at {PROBES}."
@@ -270,35 +198,12 @@ def check_quoted_r2_range(r2: sp.Expr, r_lin: sp.Expr, upper: sp.Expr) -> Eviden
     )
 
 
-def _cell_lines(done: Sequence[CellResult]) -> tuple[str, ...]:
-    return tuple(
-        f"{r.cell.name}: excess numerator N = {r.excess_numerator}  "
-        f"[{'certified >= 0' if r.certified else 'NOT certified'}]"
-        for r in done
-    )
-
-
 def claims(cell_filter: Callable[[list[Cell]], list[Cell]] | None = None) -> list[Claim]:
     """Every claim at the module constants (tests monkeypatch them); ``cell_filter`` drops
     cells (the mutation test checks that an incomplete enumeration no longer HOLDS)."""
     xs, ys, lin, res = X_DATA, Y_DATA, CLAIMED_R_LIN, CLAIMED_RESNET_MIN
     ones, keep = [sp.Integer(1)] * len(xs), cell_filter or (lambda cells: cells)
-    fc_cells, rn_cells = keep(kink_cells(xs, (1, -1))), keep(kink_cells(xs, (1,)))
-    fc_ev, fc_done = check_no_point_below(
-        xs,
-        ys,
-        [ones],
-        fc_cells,
-        lin,
-        "width-1 ReLU net",
-        "constant predictors (a = 0, u = 0, or no sample active)",
-    )
-    fc = conjunction(
-        fc_ev,
-        cells_cover(xs, fc_cells, (1, -1)),
-        check_fc_engine(xs, ys, fc_cells),
-        sep=" Cross-check: ",
-    )
+    rn_cells = keep(kink_cells(xs, (1,)))
     rn_ev, rn_done = check_no_point_below(
         xs,
         ys,
@@ -312,14 +217,10 @@ def claims(cell_filter: Callable[[list[Cell]], list[Cell]] | None = None) -> lis
     attains = conjunction(*[check_resnet_attains(xs, ys, pt, res) for pt in RESNET_POINTS], sep=" ")
     # fmt: off
     return [
-        Claim(f"R_lin = {lin}", "[Q] value, [D] check",
-              "least squares with intercept, symbolic rho", check_linear_risk(xs, ys, lin)),
-        Claim(f"width-1 ReLU net a*relu(u x + b) + c: no point has risk < {lin}", "[D]",
-              "all kink cells and orientations, every rho > 0", fc, details=_cell_lines(fc_done)),
         Claim(f"one-unit ResNet attains {res} (kink at x = 2 and at x = 3)", "[D]",
               "explicit parameters, rational functions of rho", attains),
         Claim(f"one-unit ResNet: no point has risk < {res}", "[D]",
-              "all kink cells, every rho > 0", rn, details=_cell_lines(rn_done)),
+              "all kink cells, every rho > 0", rn, details=cell_lines(rn_done)),
         Claim(f"{res} < {lin} for every rho > 0", "[D]", "sign of the difference",
               check_strictly_better(res, lin)),
         Claim("R_2(theta_2) < R_lin iff 0 < rho < (3 + 3 sqrt 21)/4", "[Q] formula, [D] algebra",
