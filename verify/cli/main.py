@@ -30,7 +30,7 @@ from verify.io.writing import check_out_dir
 from verify.numbers.arithmetic import Arithmetic
 from verify.numbers.bounds import all_finite, finite_float_array, fmt6
 from verify.objectives.empirical import Objective
-from verify.report.encode import encode, fmt, table
+from verify.report.encode import derivative_lines, encode, fmt, table
 from verify.report.provenance import header, tool_version
 from verify.verdict import Verdict
 
@@ -140,16 +140,9 @@ def cmd_derive(args: argparse.Namespace) -> int:
         f"arithmetic {arith.value}: results are {land.method.value.upper()}"
         + (" (float64, not a proof)" if arith is Arithmetic.FLOAT else ""),
         f"risk R     {_fmt(land.risk)}",
-        "gradient",
     ]
-    lines += [f"  {n:<28} {_fmt(g)}" for n, g in zip(names, land.gradient, strict=True)]
-    lines.append(f"hessian    {model.n_params}x{model.n_params} (use --json for all entries)")
-    if model.n_params <= 12:
-        lines += ["  " + "  ".join(f"{_fmt(v, 4):>10}" for v in row) for row in land.hessian]
-    lines.append(
-        "eigenvalues (NUMERIC, float64 eigvalsh of the Hessian): "
-        + (no_eig if eig is None else ", ".join(f"{v:.6g}" for v in eig))
-    )
+    eig_text = no_eig if eig is None else ", ".join(f"{v:.6g}" for v in eig)
+    lines += derivative_lines(names, land.gradient, land.hessian, eig_text, _fmt)
     if inertia is not None:
         lines.append(
             f"inertia    {inertia.method.value.upper()}: {inertia.n_pos} positive, "

@@ -15,7 +15,7 @@ import numpy as np
 from verify.errors import InvalidInput
 from verify.numbers.arithmetic import Arithmetic, to_float_array
 from verify.population.spec import PopulationInstance
-from verify.report.encode import encode, fmt
+from verify.report.encode import derivative_lines, encode, fmt
 
 
 def require_point(inst: PopulationInstance) -> np.ndarray:
@@ -81,16 +81,9 @@ def derive_population(
         f"arithmetic {arith.value}: results are {land.method.value.upper()}"
         + (" (float64, not a proof)" if arith is Arithmetic.FLOAT else ""),
         f"risk F     {fmt(land.risk)}   (F = ½E[(f − f_teacher)²], closed form)",
-        "gradient",
     ]
-    lines += [f"  {n:<28} {fmt(g)}" for n, g in zip(names, land.gradient, strict=True)]
-    lines.append(f"hessian    {model.n_params}x{model.n_params} (use --json for all entries)")
-    if model.n_params <= 12:
-        lines += ["  " + "  ".join(f"{fmt(v, 4):>10}" for v in row) for row in land.hessian]
-    lines.append(
-        "eigenvalues (NUMERIC, float64 eigvalsh of the Hessian): "
-        + ", ".join(f"{v:.6g}" for v in eig)
-    )
+    eig_text = ", ".join(f"{v:.6g}" for v in eig)
+    lines += derivative_lines(names, land.gradient, land.hessian, eig_text)
     lines.append(
         f"smoothness margin {float(margin or 0.0):.6g} "
         + (

@@ -7,6 +7,7 @@ outward-rounded float bounds (so the true value is inside).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -60,3 +61,22 @@ def table(rows: list[list[str]], header: list[str]) -> str:
     out = [line, "  ".join("-" * w for w in widths)]
     out += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     return "\n".join(s.rstrip() for s in out)
+
+
+def derivative_lines(
+    names: Sequence[str],
+    gradient: Any,
+    hessian: Any,
+    eigenvalues: str,
+    number: Callable[..., str] = fmt,
+) -> list[str]:
+    """The gradient, Hessian and eigenvalue lines ``derive`` prints (one format for every
+    objective); ``eigenvalues`` is the already formatted list or a reason why there is none."""
+    n = len(names)
+    lines = ["gradient"]
+    lines += [f"  {name:<28} {number(g)}" for name, g in zip(names, gradient, strict=True)]
+    lines.append(f"hessian    {n}x{n} (use --json for all entries)")
+    if n <= 12:
+        lines += ["  " + "  ".join(f"{number(v, 4):>10}" for v in row) for row in hessian]
+    lines.append("eigenvalues (NUMERIC, float64 eigvalsh of the Hessian): " + eigenvalues)
+    return lines
