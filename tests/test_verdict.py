@@ -113,3 +113,14 @@ def test_theorem_lookup() -> None:
     assert theorem("y1") is Y1
     with pytest.raises(InvalidInput, match="theorem='Z9' is unknown"):
         theorem("Z9")
+
+
+def test_a_holds_is_no_stronger_than_the_evidence_that_the_point_qualifies() -> None:
+    from verify.theorems.core import decide
+
+    crit = Evidence(Verdict.HOLDS, Method.NUMERIC, "a float critical point")
+    concl = Evidence(Verdict.HOLDS, Method.EXACT, "exactly")
+    verdict, method, vacuous, _ = decide([("critical_point", crit)], concl, ("critical_point",))
+    assert (verdict, method, vacuous) == (Verdict.HOLDS, Method.NUMERIC, False)
+    verdict, method, _, _ = decide([("critical_point", crit)], concl, ())
+    assert (verdict, method) == (Verdict.HOLDS, Method.EXACT)

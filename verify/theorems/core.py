@@ -269,7 +269,9 @@ def decide(
             f"premise {name!r} is violated ({ev.method.value}): {ev.reason}",
         )
     if conclusion.verdict is Verdict.HOLDS:
-        return Verdict.HOLDS, conclusion.method, False, f"conclusion holds: {conclusion.reason}"
+        # as strong as the conclusion and the evidence that the point qualifies
+        method = weakest([conclusion.method, *(e.method for n, e in premises if n in qualifiers)])
+        return Verdict.HOLDS, method, False, f"conclusion holds: {conclusion.reason}"
     if pv is Verdict.HOLDS and conclusion.verdict is Verdict.VIOLATED:
         parts = [*(e for _, e in premises), conclusion]
         weak = [n for n, e in premises if not e.rigorous]
