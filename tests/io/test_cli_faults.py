@@ -60,7 +60,7 @@ def test_ctrl_c_at_any_stage_is_130_and_one_line(delay: float) -> None:
 def test_no_interrupt_is_swallowed_during_search() -> None:
     """25 interrupts at spread-out moments of a search: every one ends the run with 130."""
     codes = [
-        _interrupt_after(1.5 + 0.2 * k, ["search", "FC1", "--budget", "100000", "--seed", str(k)])[
+        _interrupt_after(1.5 + 0.2 * k, ["search", "S1", "--budget", "100000", "--seed", str(k)])[
             0
         ]
         for k in range(25)

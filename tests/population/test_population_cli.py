@@ -204,3 +204,21 @@ def test_facade_exports_classify() -> None:
     from verify.classification import Classification, classify
 
     assert verify.Classification is Classification and verify.classify is classify
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [("kind", [], "is not a population model"), ("width", 10**16, "at most 4096"),
+     ("d_in", 10**9, "at most 4096")],
+)
+def test_fuzzer_findings_are_one_line_errors(tmp_path: Path, key: str, value: Any, words: str,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Found by the long fuzz run: a list as kind (TypeError) and huge widths (numpy's
+    maximum dimension) were internal errors; both are bad input (exit 2, one line)."""
+    doc = json.loads((INSTANCES / "safran_shamir_k7_spurious.json").read_text())
+    doc["model"][key] = value
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc))
+    assert main(["derive", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and words in err[0], err

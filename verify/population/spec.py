@@ -98,10 +98,26 @@ def _short(v: Any) -> str:
     return r if len(r) <= 60 else r[:57] + "..."
 
 
+#: the largest width, input dimension, patch count or patch size of a population model,
+#: and the largest number of parameters (the same work budget as empirical models)
+MAX_SIZE = 4096
+MAX_POPULATION_PARAMS = 100_000
+
+
 def _int(where: str, v: Any) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
-        raise InvalidInput(f"{where}={_short(v)} must be a positive integer, e.g. 6.")
+    if isinstance(v, bool) or not isinstance(v, int) or v <= 0 or v > MAX_SIZE:
+        raise InvalidInput(
+            f"{where}={_short(v)} must be a positive integer at most {MAX_SIZE}, e.g. 6."
+        )
     return v
+
+
+def _check_size(where: str, n_params: int) -> None:
+    if n_params > MAX_POPULATION_PARAMS:
+        raise InvalidInput(
+            f"{where} has {n_params} parameters, more than the limit {MAX_POPULATION_PARAMS} "
+            "of population models; use a smaller model."
+        )
 
 
 def _bool(where: str, v: Any) -> bool:
@@ -112,7 +128,8 @@ def _bool(where: str, v: Any) -> bool:
 
 def parse_model(where: str, spec: Any) -> PopulationModel:
     """A population model from its JSON object."""
-    if not isinstance(spec, Mapping) or spec.get("kind") not in _KEYS:
+    kind_ok = isinstance(spec, Mapping) and isinstance(spec.get("kind"), str)
+    if not kind_ok or spec.get("kind") not in _KEYS:
         kind = spec.get("kind") if isinstance(spec, Mapping) else spec
         raise InvalidInput(
             f"{where}.kind={_short(kind)} is not a population model; use one of {sorted(_KEYS)}."
@@ -124,6 +141,7 @@ def parse_model(where: str, spec: Any) -> PopulationModel:
             raise InvalidInput(f"{where} is missing {key!r}; add e.g. \"{key}\": 6.")
     if kind == "two_layer_relu":
         d, n = _int(f"{where}.d_in", spec["d_in"]), _int(f"{where}.width", spec["width"])
+        _check_size(where, d * n + 2 * n + d)
         output = None
         if "output" in spec:
             if not isinstance(spec["output"], list) or len(spec["output"]) != n:
@@ -140,6 +158,7 @@ def parse_model(where: str, spec: Any) -> PopulationModel:
         )
     k = _int(f"{where}.patches", spec["patches"])
     p = _int(f"{where}.patch_size", spec["patch_size"])
+    _check_size(where, k * p + k)
     if "d_in" in spec and _int(f"{where}.d_in", spec["d_in"]) != k * p:
         raise InvalidInput(
             f"{where}.d_in={spec['d_in']!r} must equal patches·patch_size = {k * p}."
