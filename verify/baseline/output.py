@@ -68,6 +68,34 @@ class Part:
     t_norm: float | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def exact(
+        cls,
+        value: Any,
+        t: list[Any],
+        reason: str,
+        *,
+        solver: str,
+        solver_status: str,
+        details: dict[str, Any],
+    ) -> Part:
+        """An exactly solved, attained optimum ``value`` at the exact minimiser ``t``."""
+        return cls(
+            lower=value,
+            upper=value,
+            attained=True,
+            ok=True,
+            method=Method.EXACT,
+            reason=reason,
+            minimizer=t,
+            exact_minimizer=True,
+            kkt=0.0,
+            solver=solver,
+            solver_status=solver_status,
+            t_norm=exact_norm(t),
+            details=details,
+        )
+
 
 # ---------------------------------------------------------------------------
 # Per-output solution
@@ -100,22 +128,13 @@ def _closed_form(data: LinearData, loss: Loss) -> Part:
             "the exact least-squares gradient is not zero; this is a bug, please report it."
         )
     rank = data.d - len(null)
-    return Part(
-        lower=value,
-        upper=value,
-        attained=True,
-        ok=True,
-        method=Method.EXACT,
-        reason=(
-            f"least squares solved exactly in rational arithmetic (rank {rank} of {data.d}, "
-            "minimum-norm solution; gradient re-checked to be exactly 0)."
-        ),
-        minimizer=t,
-        exact_minimizer=True,
-        kkt=0.0,
+    return Part.exact(
+        value,
+        t,
+        f"least squares solved exactly in rational arithmetic (rank {rank} of {data.d}, "
+        "minimum-norm solution; gradient re-checked to be exactly 0).",
         solver="closed_form",
         solver_status="exact",
-        t_norm=exact_norm(t),
         details={"rank": rank, "minimum_norm": True},
     )
 
@@ -128,22 +147,13 @@ def _regression_part(data: LinearData, loss: Loss, opts: SolveOptions) -> Part:
         exact = huber_exact(data, loss, t)
         if exact is not None:
             t_exact, value = exact
-            return Part(
-                lower=value,
-                upper=value,
-                attained=True,
-                ok=True,
-                method=Method.EXACT,
-                reason=(
-                    "the active set of the polished solver point was solved exactly; the "
-                    "gradient is exactly 0 there, so it is a global minimizer."
-                ),
-                minimizer=t_exact,
-                exact_minimizer=True,
-                kkt=0.0,
+            return Part.exact(
+                value,
+                t_exact,
+                "the active set of the polished solver point was solved exactly; the "
+                "gradient is exactly 0 there, so it is a global minimizer.",
                 solver=sol["solver"],
                 solver_status=sol["status"],
-                t_norm=exact_norm(t_exact),
                 details=details,
             )
     return _certify(
