@@ -520,6 +520,16 @@ def _loss_catalogue() -> str:
     return "\n".join(lines)
 
 
+def _theorem_args(p: argparse.ArgumentParser, listing: str, verb: str, tail: str) -> None:
+    """The THEOREM argument and ``--theorem-module`` shared by check and search."""
+    p.add_argument("theorem", nargs="?", help=f"theorem id, e.g. Y1 ({listing})")
+    p.add_argument(
+        "--theorem-module",
+        metavar="PATH.py:NAME",
+        help=f"{verb} the verify.Theorem NAME defined in your module{tail}",
+    )
+
+
 def _allow_large(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--allow-large",
@@ -622,12 +632,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=THEOREM_MODULE_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("theorem", nargs="?", help="theorem id, e.g. Y1 (see --list)")
-    p.add_argument(
-        "--theorem-module",
-        metavar="PATH.py:NAME",
-        help="use the verify.Theorem NAME defined in your module instead of a built-in id",
-    )
+    _theorem_args(p, "see --list", "use", " instead of a built-in id")
     p.add_argument("instance", nargs="?", help="instance JSON file")
     p.add_argument("--list", action="store_true", help="list the theorems and exit")
     p.add_argument(
@@ -685,12 +690,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=THEOREM_MODULE_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("theorem", nargs="?", help="theorem id, e.g. Y1 (see 'check --list')")
-    p.add_argument(
-        "--theorem-module",
-        metavar="PATH.py:NAME",
-        help="search the verify.Theorem NAME defined in your module",
-    )
+    _theorem_args(p, "see 'check --list'", "search", "")
     p.add_argument("--budget", type=int, default=100, help="instances to generate")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
