@@ -56,11 +56,12 @@ def parallel(tid: str, shards: int, shard_budget: int, workers: int) -> tuple[fl
     t0 = time.perf_counter()
     run_shards(TheoremSpec(tid), {}, seeds, shard_budget)
     serial = time.perf_counter() - t0
-    from distributed import Client, LocalCluster
+    from distributed import Client
+
+    from verify.search.distributed import local_cluster
 
     with (
-        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                     dashboard_address=None, silence_logs=40) as cluster,
+        local_cluster(workers) as cluster,
         Client(cluster) as client,
     ):
         run_shards(TheoremSpec(tid), {}, seeds[:workers], 2, client=client)  # warm workers
@@ -93,9 +94,9 @@ def main() -> None:
             pr.disable()
             pstats.Stats(pr).sort_stats("tottime").print_stats(15)
     if args.workers >= 2:
-        print(f"\nserial vs {args.workers} Dask workers (wall seconds, 8 shards of 25)")
+        print(f"\nserial vs {args.workers} Dask workers (wall seconds, 16 shards of 50)")
         for tid in ("S1", "Y1"):
-            serial, dask = parallel(tid, 8, 25, args.workers)
+            serial, dask = parallel(tid, 16, 50, args.workers)
             print(f"{tid:8} serial {serial:6.1f}s  dask {dask:6.1f}s  speed-up "
                   f"{serial / dask:4.2f}x", flush=True)
         print(f"load average at end: {os.getloadavg()}")

@@ -13,7 +13,14 @@ import pytest
 from verify import Verdict
 from verify.errors import InvalidInput
 from verify.search.campaign import campaign, write_atomic
-from verify.search.distributed import TheoremSpec, comparable, run_shards, shard, shard_seeds
+from verify.search.distributed import (
+    TheoremSpec,
+    comparable,
+    local_cluster,
+    run_shards,
+    shard,
+    shard_seeds,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = {"shrink_calls": 3}
@@ -29,7 +36,7 @@ def test_shard_is_a_pure_function_of_its_arguments() -> None:
 
 
 def test_serial_and_two_local_dask_workers_give_identical_records() -> None:
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     seeds = shard_seeds(2, 6)
     th = TheoremSpec("K3")
@@ -42,8 +49,7 @@ def test_serial_and_two_local_dask_workers_give_identical_records() -> None:
     assert cut[-1]["counterexample"] is not None
     assert all(r["counterexample"] is None for r in cut[:-1])
     with (
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                     dashboard_address=None) as cluster,
+        local_cluster(2) as cluster,
         Client(cluster) as client,
     ):
         dask = run_shards(th, SPEC, seeds, 2, client=client)

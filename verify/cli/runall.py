@@ -427,16 +427,12 @@ def experiment_tasks(budget: str = "quick", seed: int = 0, out: str | None = Non
 
 
 def _parallel_search_rows(budget: int, seed: int, workers: int, out: str | None) -> list[Row]:
-    from distributed import Client, LocalCluster
+    from distributed import Client
+
+    from verify.search.distributed import local_cluster
 
     with (
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=40,
-        ) as cluster,
+        local_cluster(workers) as cluster,
         Client(cluster) as client,
     ):
         futures = [
