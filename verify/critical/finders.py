@@ -79,23 +79,24 @@ class Candidate:
 
 
 def polish(obj: Objective, theta: np.ndarray, steps: int = 30) -> np.ndarray:
-    """Newton steps ``theta -= lstsq(H, g)`` while they reduce ``||g||``."""
+    """Newton steps ``theta -= lstsq(H, g)`` while they reduce ``||g||`` (derivatives from
+    :func:`_evaluator`; the result is judged by the reference engine in :func:`_summary`)."""
     th = np.array(theta, dtype=np.float64)
-    land = obj.evaluate(th, "float")
-    gnorm = float(np.linalg.norm(land.gradient))
+    derivs = _evaluator(obj)
+    _, g, h = derivs(th)
+    gnorm = float(np.linalg.norm(g))
     for _ in range(steps):
-        if gnorm == 0.0:
+        if gnorm == 0.0 or not np.all(np.isfinite(h)):
             break
-        assert land.hessian is not None
-        step = np.linalg.lstsq(land.hessian, land.gradient, rcond=1e-13)[0]
+        step = np.linalg.lstsq(h, g, rcond=1e-13)[0]
         trial = th - step
         if not np.all(np.isfinite(trial)):
             break
-        new = obj.evaluate(trial, "float", order=2)
-        new_norm = float(np.linalg.norm(new.gradient))
+        _, new_g, new_h = derivs(trial)
+        new_norm = float(np.linalg.norm(new_g))
         if not new_norm < gnorm:
             break
-        th, land, gnorm = trial, new, new_norm
+        th, g, h, gnorm = trial, new_g, new_h, new_norm
     return th
 
 
@@ -170,8 +171,7 @@ Derivatives = tuple[float, np.ndarray, np.ndarray]
 def _evaluator(obj: Objective) -> Any:
     """``theta -> (risk, gradient, Hessian)`` in float64: forward mode for tiny networks
     (:mod:`verify.critical.tiny`, no per-call bookkeeping), else the reference engine.
-    Candidates are re-evaluated with the reference engine by :func:`polish` and
-    :func:`_summary` either way."""
+    Candidates are re-evaluated with the reference engine by :func:`_summary` either way."""
     if TinyEngine.fits(obj):
         return TinyEngine(obj).evaluate
 
