@@ -339,7 +339,9 @@ def search(
     def _condition(case: tuple[Instance, np.ndarray]) -> bool:
         counting = not state["shrinking"]
         if counting and tally.tried >= budget:
-            return False  # budget spent: Hypothesis may still call us (target phase)
+            # budget spent and nothing found: stop Hypothesis rather than let it draw up to
+            # ``max_examples`` more cases only to discard them (5-7% of a search's CPU)
+            raise _BudgetSpent
         if not counting:
             state["shrink_calls"] += 1
             spent = time.perf_counter() - state["shrink_t0"]
@@ -355,7 +357,7 @@ def search(
 
     with (
         threadpool_limits(1),  # BLAS on one thread: tiny matrices, and other processes' cores
-        contextlib.suppress(NoSuchExample, Unsatisfiable),  # nothing found: a normal outcome
+        contextlib.suppress(NoSuchExample, Unsatisfiable, _BudgetSpent),  # nothing found
     ):
         find(
             search_cases(theorem),
@@ -391,6 +393,11 @@ def search(
         by_class={k: dict(v) for k, v in sorted(tally.by_class.items())},
         points=tuple(tally.points or ()),
     )
+
+
+class _BudgetSpent(BaseException):
+    """Raised through Hypothesis (which catches ``Exception`` as a test failure, never a
+    ``BaseException``) to end a search whose budget is spent without a hit."""
 
 
 def model_class(inst: Instance) -> str:
