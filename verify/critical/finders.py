@@ -80,9 +80,9 @@ class Candidate:
 
 def polish(obj: Objective, theta: np.ndarray, steps: int = 30) -> np.ndarray:
     """Newton steps ``theta -= lstsq(H, g)`` while they reduce ``||g||`` (derivatives from
-    :func:`_evaluator`; the result is judged by the reference engine in :func:`_summary`)."""
+    :func:`_evaluators`; the result is judged by the reference engine in :func:`_summary`)."""
     th = np.array(theta, dtype=np.float64)
-    derivs = _evaluator(obj)
+    _, derivs = _evaluators(obj)
     _, g, h = derivs(th)
     gnorm = float(np.linalg.norm(g))
     for _ in range(steps):
@@ -168,30 +168,30 @@ def minimize(
 Derivatives = tuple[float, np.ndarray, np.ndarray]
 
 
-def _evaluator(obj: Objective) -> Any:
-    """``theta -> (risk, gradient, Hessian)`` in float64: forward mode for tiny networks
-    (:mod:`verify.critical.tiny`, no per-call bookkeeping), else the reference engine.
-    Candidates are re-evaluated with the reference engine by :func:`_summary` either way."""
+def _evaluators(obj: Objective) -> tuple[Any, Any]:
+    """``(theta -> risk, theta -> (risk, gradient, Hessian))`` in float64: forward mode for
+    tiny networks (:mod:`verify.critical.tiny`, no per-call bookkeeping), else the
+    reference engine. Candidates are re-evaluated with the reference engine by
+    :func:`_summary` either way."""
     if TinyEngine.fits(obj):
-        return TinyEngine(obj).evaluate
+        tiny = TinyEngine(obj)
+        return tiny.risk, tiny.evaluate
 
     def reference(th: np.ndarray) -> Derivatives:
         land = obj.evaluate(th, "float")
         assert land.hessian is not None
         return float(land.risk), land.gradient, land.hessian
 
-    return reference
+    def risk(th: np.ndarray) -> float:  # one forward pass, no derivatives
+        x, y = obj.arrays(Arithmetic.FLOAT)
+        f = obj.network.forward(th, x, Arithmetic.FLOAT).output
+        return float(obj.loss.value(Arithmetic.FLOAT, f, y).sum() / x.shape[1])
 
-
-def _risk(obj: Objective, th: np.ndarray) -> float:
-    """Float64 risk alone (no derivatives): one forward pass."""
-    x, y = obj.arrays(Arithmetic.FLOAT)
-    f = obj.network.forward(th, x, Arithmetic.FLOAT).output
-    return float(obj.loss.value(Arithmetic.FLOAT, f, y).sum() / x.shape[1])
+    return risk, reference
 
 
 def _damped_newton(obj: Objective, th: np.ndarray, max_iter: int, notes: list[str]) -> np.ndarray:
-    derivs = _evaluator(obj)
+    risk_of, derivs = _evaluators(obj)
     risk, g, h = derivs(th)
     mu = 1e-3
     for _ in range(max_iter):
@@ -205,7 +205,7 @@ def _damped_newton(obj: Objective, th: np.ndarray, max_iter: int, notes: list[st
         shift = max(mu, -float(lam[0]) + mu)
         step = -q @ ((q.T @ g) / (lam + shift))
         trial = th + step
-        new_risk = _risk(obj, trial)  # forward pass only: rejected steps stay cheap
+        new_risk = risk_of(trial)  # forward pass only: rejected steps stay cheap
         if np.isfinite(new_risk) and new_risk <= risk:
             th = trial
             risk, g, h = derivs(trial)
@@ -237,7 +237,7 @@ def find_saddle(
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         if th.size:
-            derivs = _evaluator(obj)
+            _, derivs = _evaluators(obj)
             risk, g, h = derivs(th)
             gnorm = float(np.linalg.norm(g))
             mu = 1e-3

@@ -32,7 +32,12 @@ MAX_ELEMENTS = 400_000  # largest dim * P * P * n handled here
 
 
 class TinyEngine:
-    """Risk, gradient and Hessian of ``obj``'s float64 empirical risk by forward mode."""
+    """Risk, gradient and Hessian of ``obj``'s float64 empirical risk by forward mode.
+
+    Everything the inner loop needs is prepared once: index arrays of the parameter
+    operations and the float64 kernels of the activations and the loss (SymPy-derived,
+    see :meth:`Activation.float_kernels`), called under one error context per pass.
+    """
 
     def __init__(self, obj: Any) -> None:
         self.obj = obj
@@ -40,17 +45,26 @@ class TinyEngine:
         self.x, self.y = obj.arrays(F64)
         self.n = int(self.x.shape[1])
         self.p = int(obj.n_params)
-        self.index: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        for k, op in enumerate(self.graph.ops):
+        self.loss = obj.loss.float_kernels()
+        self.steps: list[tuple[Any, ...]] = []
+        for op in self.graph.ops:
             if op.kind == "matmul":
                 r = op.rows
                 c = (op.hi - op.lo) // r
                 rows = np.repeat(np.arange(r), c)
                 cols = np.tile(np.arange(c), r)
-                self.index[k] = (rows, op.lo + np.arange(r * c), cols)
+                index = (rows, op.lo + np.arange(r * c), cols)
+                self.steps.append((op.kind, op.inputs, op.lo, op.hi, r, index))
             elif op.kind == "bias":
                 r = op.rows
-                self.index[k] = (np.arange(r), op.lo + np.arange(r), np.zeros(r, dtype=int))
+                index = (np.arange(r), op.lo + np.arange(r), np.zeros(r, dtype=int))
+                self.steps.append((op.kind, op.inputs, op.lo, op.hi, r, index))
+            elif op.kind == "act":
+                assert op.act is not None
+                kernels = op.act.float_kernels()
+                self.steps.append((op.kind, op.inputs, kernels, op.act.d2_is_zero))
+            else:
+                self.steps.append((op.kind, op.inputs))
 
     @staticmethod
     def fits(obj: Any) -> bool:
@@ -61,8 +75,21 @@ class TinyEngine:
 
     def risk(self, theta: np.ndarray) -> float:
         """Float64 risk alone (one forward pass)."""
-        f = self.obj.network.forward(theta, self.x, F64).output
-        return float(self.obj.loss.value(F64, f, self.y).sum() / self.n)
+        th = np.asarray(theta, dtype=np.float64)
+        vals: list[np.ndarray] = [self.x]
+        with np.errstate(all="ignore"):
+            for step in self.steps:
+                kind, inputs = step[0], step[1]
+                u = vals[inputs[0]]
+                if kind == "matmul":
+                    vals.append(th[step[2] : step[3]].reshape(step[4], -1) @ u)
+                elif kind == "bias":
+                    vals.append(u + th[step[2] : step[3]].reshape(step[4], -1))
+                elif kind == "act":
+                    vals.append(step[2][0](u))
+                else:
+                    vals.append(u + vals[inputs[1]])
+            return float(self.loss[0](vals[-1], self.y).sum() / self.n)
 
     def evaluate(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         """``(risk, gradient, Hessian)`` at ``theta`` in float64."""
@@ -74,11 +101,12 @@ class TinyEngine:
         vals: list[np.ndarray] = [self.x]
         jac: list[np.ndarray | None] = [None]
         hes: list[np.ndarray | None] = [None]
-        for k, op in enumerate(self.graph.ops):
-            u, ju, hu = vals[op.inputs[0]], jac[op.inputs[0]], hes[op.inputs[0]]
-            if op.kind == "matmul":
-                m = op.matrix(theta)
-                rows, params, cols = self.index[k]
+        for step in self.steps:
+            kind, inputs = step[0], step[1]
+            u, ju, hu = vals[inputs[0]], jac[inputs[0]], hes[inputs[0]]
+            if kind == "matmul":
+                m = theta[step[2] : step[3]].reshape(step[4], -1)
+                rows, params, cols = step[5]
                 y = m @ u
                 jy = np.zeros((m.shape[0], p, n)) if ju is None else np.einsum(
                     "ij,jpn->ipn", m, ju)
@@ -89,25 +117,24 @@ class TinyEngine:
                     cross[rows, params] = ju[cols]
                     cross += cross.transpose(0, 2, 1, 3)
                     hy = cross if hy is None else hy + cross
-            elif op.kind == "bias":
-                rows, params, _ = self.index[k]
-                y = u + op.matrix(theta)
+            elif kind == "bias":
+                rows, params, _ = step[5]
+                y = u + theta[step[2] : step[3]].reshape(step[4], -1)
                 jy = np.zeros((u.shape[0], p, n)) if ju is None else ju.copy()
                 jy[rows, params] += 1.0
                 hy = hu
-            elif op.kind == "act":
-                act = op.act
-                assert act is not None
-                y = act.value(F64, u)
-                s1 = act.d1(F64, u)
+            elif kind == "act":
+                value, d1, d2 = step[2]
+                y = value(u)
+                s1 = d1(u)
                 jy = None if ju is None else s1[:, None, :] * ju
                 hy = None if hu is None else s1[:, None, None, :] * hu
-                if ju is not None and not act.d2_is_zero:
-                    s2 = act.d2(F64, u)
+                if ju is not None and not step[3]:
+                    s2 = d2(u)
                     curv = s2[:, None, None, :] * ju[:, :, None, :] * ju[:, None, :, :]
                     hy = curv if hy is None else hy + curv
             else:  # add
-                v, jv, hv = vals[op.inputs[1]], jac[op.inputs[1]], hes[op.inputs[1]]
+                v, jv, hv = vals[inputs[1]], jac[inputs[1]], hes[inputs[1]]
                 y = u + v
                 jy = jv if ju is None else ju if jv is None else ju + jv
                 hy = hv if hu is None else hu if hv is None else hu + hv
@@ -115,12 +142,12 @@ class TinyEngine:
             jac.append(jy)
             hes.append(hy)
         f, jf, hf = vals[-1], jac[-1], hes[-1]
-        loss = self.obj.loss
-        risk = float(loss.value(F64, f, self.y).sum() / n)
-        l1 = loss.d1(F64, f, self.y)
-        l2 = loss.d2(F64, f, self.y)
+        value, d1, d2 = self.loss
+        risk = float(value(f, self.y).sum() / n)
         if jf is None:
             return risk, np.zeros(p), np.zeros((p, p))
+        l1 = d1(f, self.y)
+        l2 = d2(f, self.y)
         grad = np.einsum("on,opn->p", l1, jf) / n
         hess = np.einsum("opn,oqn->pq", jf * l2[:, None, :], jf)
         if hf is not None:

@@ -15,6 +15,7 @@ is still a rigorous enclosure of every branch value.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -60,17 +61,16 @@ class ScalarFunction:
         """The derivative, derived by SymPy."""
         return ScalarFunction(sp.diff(self.expr, symbol, order), self.symbols)
 
+    def float_kernel(self) -> Callable[..., np.ndarray]:
+        """The float64 evaluator ``(*arrays) -> array`` of :meth:`__call__` without its
+        floating-point error context: for inner loops that set one themselves."""
+        return functools.partial(_float_call, self._numpy)
+
     def __call__(self, arith: Arithmetic, *args: np.ndarray) -> np.ndarray:
         """Evaluate elementwise on arrays of the given arithmetic."""
         if arith is Arithmetic.FLOAT:
             with np.errstate(over="ignore"):
-                res = self._numpy(*args)
-            if _fresh(res, args):  # the common case: a new float64 array of the arguments' shape
-                return res  # type: ignore[no-any-return]
-            if isinstance(res, (int, float)) and _same_shape(args):  # a constant derivative
-                return np.full(args[0].shape, res, dtype=np.float64)
-            shape = np.broadcast_shapes(*(np.shape(a) for a in args))
-            return np.broadcast_to(np.asarray(res, dtype=np.float64), shape).copy()
+                return _float_call(self._numpy, *args)
         if arith is Arithmetic.EXACT and not self._polynomial:
             raise BackendError(
                 f"{self.expr} is not a rational function, so it has no exact value; "
@@ -85,6 +85,17 @@ class ScalarFunction:
         ufunc = np.frompyfunc(scalar, len(self.symbols), 1)
         out = ufunc(*args)
         return np.asarray(out, dtype=object)
+
+
+def _float_call(fn: Callable[..., Any], *args: np.ndarray) -> np.ndarray:
+    """``fn(*args)`` as a new float64 array of the broadcast shape (never an argument)."""
+    res = fn(*args)
+    if _fresh(res, args):  # the common case: a new float64 array of the arguments' shape
+        return res  # type: ignore[no-any-return]
+    if isinstance(res, (int, float)) and _same_shape(args):  # a constant derivative
+        return np.full(args[0].shape, res, dtype=np.float64)
+    shape = np.broadcast_shapes(*(np.shape(a) for a in args))
+    return np.broadcast_to(np.asarray(res, dtype=np.float64), shape).copy()
 
 
 def _select(condlist: Sequence[Any], choicelist: Sequence[Any], default: Any = np.nan) -> Any:
