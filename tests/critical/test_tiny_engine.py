@@ -46,6 +46,7 @@ def test_tiny_engine_agrees_with_the_reference_engine(thm) -> None:
         ref = obj.evaluate(start, "float")
         scale = max(1.0, float(np.abs(ref.hessian).max()))
         assert abs(risk - float(ref.risk)) <= 1e-12 * max(1.0, abs(float(ref.risk)))
+        assert TinyEngine(obj).risk(start) == risk  # the line search's forward-only risk
         np.testing.assert_allclose(grad, ref.gradient, rtol=0, atol=1e-12 * scale)
         np.testing.assert_allclose(hess, ref.hessian, rtol=0, atol=1e-12 * scale)
 

@@ -2,20 +2,23 @@ r"""Forward-mode risk, gradient and Hessian for tiny networks (the search's inne
 
 For the tiny instances of the search (P <= 40, n <= 10) the general engines
 (:mod:`verify.engine.factored`) spend most of their time in per-call Python
-bookkeeping built for large ``n``. Here every node carries its value ``(dim, n)``,
-its Jacobian ``(dim, P, n)`` and its Hessian ``(dim, P, P, n)`` (``None`` while
-zero), pushed forward through the compiled graph's four operations (``matmul``,
-``bias``, ``act``, ``add``) with index arrays prepared once per model:
+bookkeeping built for large ``n``. Here every node carries its value ``(dim, n)``
+and its Jacobian ``(dim, P, n)`` (``None`` while zero), pushed forward through the
+compiled graph's four operations (``matmul``, ``bias``, ``act``, ``add``) with index
+arrays prepared once per model:
 
 * ``y = M u``: ``J_y = M J_u + e_i u_j`` on the columns of ``M``'s entries;
-  ``H_y = M H_u`` plus the cross term ``d^2 y_i / d M_ij d theta_q = (J_u)_jq``
-  and its transpose;
 * ``y = u + b``: ``J_y = J_u + e_i`` on the bias entries;
-* ``y = sigma(u)``: ``J_y = sigma' J_u``, ``H_y = sigma' H_u + sigma'' J_u J_u^T``.
+* ``y = sigma(u)``: ``J_y = sigma' J_u``;
+
+then the Gauss--Newton term ``sum_n l'' J_f J_f^T`` and the second-order term
+``sum_n l' Hess f`` by one backward pass of adjoints (second-order chain rule:
+each operation's own second derivatives between the Jacobians of its inputs), so no
+``(dim, P, P, n)`` array is formed.
 
 Used only to *find* candidates (NUMERIC); every candidate is re-evaluated with
 the reference engine before it is reported, and certification never sees these
-numbers. ``tests/test_tiny_engine.py`` checks agreement with the reference
+numbers. ``tests/critical/test_tiny_engine.py`` checks agreement with the reference
 engine on random models.
 """
 
@@ -28,7 +31,7 @@ import numpy as np
 from verify.numbers.arithmetic import Arithmetic
 
 F64 = Arithmetic.FLOAT
-MAX_ELEMENTS = 400_000  # largest dim * P * P * n handled here
+MAX_ELEMENTS = 400_000  # largest dim * P * P * n handled here (the search's tiny models)
 
 
 class TinyEngine:
@@ -100,10 +103,11 @@ class TinyEngine:
         p, n = self.p, self.n
         vals: list[np.ndarray] = [self.x]
         jac: list[np.ndarray | None] = [None]
-        hes: list[np.ndarray | None] = [None]
+        slopes: list[np.ndarray | None] = []  # sigma'(u) at every act, for the backward pass
         for step in self.steps:
             kind, inputs = step[0], step[1]
-            u, ju, hu = vals[inputs[0]], jac[inputs[0]], hes[inputs[0]]
+            u, ju = vals[inputs[0]], jac[inputs[0]]
+            slope = None
             if kind == "matmul":
                 m = theta[step[2] : step[3]].reshape(step[4], -1)
                 rows, params, cols = step[5]
@@ -111,45 +115,77 @@ class TinyEngine:
                 jy = np.zeros((m.shape[0], p, n)) if ju is None else np.einsum(
                     "ij,jpn->ipn", m, ju)
                 jy[rows, params] += u[cols]
-                hy = None if hu is None else np.einsum("ij,jpqn->ipqn", m, hu)
-                if ju is not None:
-                    cross = np.zeros((m.shape[0], p, p, n))
-                    cross[rows, params] = ju[cols]
-                    cross += cross.transpose(0, 2, 1, 3)
-                    hy = cross if hy is None else hy + cross
             elif kind == "bias":
                 rows, params, _ = step[5]
                 y = u + theta[step[2] : step[3]].reshape(step[4], -1)
                 jy = np.zeros((u.shape[0], p, n)) if ju is None else ju.copy()
                 jy[rows, params] += 1.0
-                hy = hu
             elif kind == "act":
-                value, d1, d2 = step[2]
-                y = value(u)
-                s1 = d1(u)
-                jy = None if ju is None else s1[:, None, :] * ju
-                hy = None if hu is None else s1[:, None, None, :] * hu
-                if ju is not None and not step[3]:
-                    s2 = d2(u)
-                    curv = s2[:, None, None, :] * ju[:, :, None, :] * ju[:, None, :, :]
-                    hy = curv if hy is None else hy + curv
+                y = step[2][0](u)
+                slope = step[2][1](u)
+                jy = None if ju is None else slope[:, None, :] * ju
             else:  # add
-                v, jv, hv = vals[inputs[1]], jac[inputs[1]], hes[inputs[1]]
-                y = u + v
+                jv = jac[inputs[1]]
+                y = u + vals[inputs[1]]
                 jy = jv if ju is None else ju if jv is None else ju + jv
-                hy = hv if hu is None else hu if hv is None else hu + hv
             vals.append(y)
             jac.append(jy)
-            hes.append(hy)
-        f, jf, hf = vals[-1], jac[-1], hes[-1]
+            slopes.append(slope)
+        f, jf = vals[-1], jac[-1]
         value, d1, d2 = self.loss
         risk = float(value(f, self.y).sum() / n)
         if jf is None:
             return risk, np.zeros(p), np.zeros((p, p))
         l1 = d1(f, self.y)
-        l2 = d2(f, self.y)
         grad = np.einsum("on,opn->p", l1, jf) / n
-        hess = np.einsum("opn,oqn->pq", jf * l2[:, None, :], jf)
-        if hf is not None:
-            hess = hess + np.einsum("opqn,on->pq", hf, l1)
+        hess = np.einsum("opn,oqn->pq", jf * d2(f, self.y)[:, None, :], jf)
+        self._second_order(theta, vals, jac, slopes, l1, hess)
         return risk, grad, hess / n
+
+    def _second_order(
+        self,
+        theta: np.ndarray,
+        vals: list[np.ndarray],
+        jac: list[np.ndarray | None],
+        slopes: list[np.ndarray | None],
+        l1: np.ndarray,
+        hess: np.ndarray,
+    ) -> None:
+        """Add ``sum_n l'_n Hess f_n`` to ``hess``: backpropagate the adjoints ``ybar`` of
+        ``sum_n l'_n f_n`` and add every operation's own second derivatives, weighted by
+        its output adjoint, between the Jacobians of its inputs (second-order chain rule):
+        a matmul ``y = M u`` has ``d^2 y_i / dM_ij du_j = 1`` (the block
+        ``sum_n ybar_i J_u[j]`` and its transpose), an activation ``sigma''(u) J_u J_u^T``;
+        biases and additions are linear. No ``(dim, P, P, n)`` array is formed."""
+        adj: list[np.ndarray | None] = [None] * len(vals)
+        adj[-1] = l1
+        for k in range(len(self.steps) - 1, -1, -1):
+            step = self.steps[k]
+            kind, inputs = step[0], step[1]
+            ybar = adj[k + 1]
+            if ybar is None:
+                continue
+            ju = jac[inputs[0]]
+            if kind == "matmul":
+                m = theta[step[2] : step[3]].reshape(step[4], -1)
+                if ju is not None:
+                    block = np.einsum("in,jqn->ijq", ybar, ju).reshape(step[3] - step[2], -1)
+                    hess[step[2] : step[3]] += block
+                    hess[:, step[2] : step[3]] += block.T
+                _accumulate(adj, inputs[0], m.T @ ybar)
+            elif kind == "act":
+                slope = slopes[k]
+                assert slope is not None
+                if ju is not None and not step[3]:
+                    w = ybar * step[2][2](vals[inputs[0]])
+                    hess += np.einsum("ipn,iqn->pq", ju * w[:, None, :], ju)
+                _accumulate(adj, inputs[0], slope * ybar)
+            elif kind == "bias":
+                _accumulate(adj, inputs[0], ybar)
+            else:  # add
+                _accumulate(adj, inputs[0], ybar)
+                _accumulate(adj, inputs[1], ybar)
+
+
+def _accumulate(adj: list[np.ndarray | None], node: int, contrib: np.ndarray) -> None:
+    adj[node] = contrib if adj[node] is None else adj[node] + contrib
