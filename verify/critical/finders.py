@@ -194,21 +194,26 @@ def _damped_newton(obj: Objective, th: np.ndarray, max_iter: int, notes: list[st
     risk_of, derivs = _evaluators(obj)
     risk, g, h = derivs(th)
     mu = 1e-3
+    eig = None  # (eigenvalues, eigenvectors, Q^T g) of the current Hessian, kept across rejections
     for _ in range(max_iter):
-        gnorm = float(np.linalg.norm(g))
-        if gnorm <= 1e-13 * max(1.0, abs(risk)) or not np.isfinite(gnorm):
-            break
-        if not np.all(np.isfinite(h)):
-            notes.append("damped Newton: non-finite Hessian")
-            break
-        lam, q = np.linalg.eigh(h)
+        if eig is None:
+            gnorm = float(np.linalg.norm(g))
+            if gnorm <= 1e-13 * max(1.0, abs(risk)) or not np.isfinite(gnorm):
+                break
+            if not np.all(np.isfinite(h)):
+                notes.append("damped Newton: non-finite Hessian")
+                break
+            lam, q = np.linalg.eigh(h)
+            eig = (lam, q, q.T @ g)
+        lam, q, qg = eig
         shift = max(mu, -float(lam[0]) + mu)
-        step = -q @ ((q.T @ g) / (lam + shift))
+        step = -q @ (qg / (lam + shift))
         trial = th + step
         new_risk = risk_of(trial)  # forward pass only: rejected steps stay cheap
         if np.isfinite(new_risk) and new_risk <= risk:
             th = trial
             risk, g, h = derivs(trial)
+            eig = None
             mu = max(mu * 0.25, 1e-12)
             if float(np.linalg.norm(th)) > MAX_NORM:
                 notes.append("parameters grew past MAX_NORM during descent")
@@ -241,18 +246,23 @@ def find_saddle(
             risk, g, h = derivs(th)
             gnorm = float(np.linalg.norm(g))
             mu = 1e-3
+            eig = None  # as in _damped_newton: the Hessian changes only on accepted steps
             for _ in range(max_iter):
-                if gnorm <= 1e-13 * max(1.0, abs(risk)) or not np.isfinite(gnorm):
-                    break
-                if not np.all(np.isfinite(h)):
-                    break
-                lam, q = np.linalg.eigh(h)
-                step = -q @ ((lam / (lam**2 + mu)) * (q.T @ g))
+                if eig is None:
+                    if gnorm <= 1e-13 * max(1.0, abs(risk)) or not np.isfinite(gnorm):
+                        break
+                    if not np.all(np.isfinite(h)):
+                        break
+                    lam, q = np.linalg.eigh(h)
+                    eig = (lam, q, q.T @ g)
+                lam, q, qg = eig
+                step = -q @ ((lam / (lam**2 + mu)) * qg)
                 new_risk, new_g, new_h = derivs(th + step)
                 new_norm = float(np.linalg.norm(new_g))
                 if np.isfinite(new_norm) and new_norm < gnorm:
                     th, gnorm = th + step, new_norm
                     risk, g, h = new_risk, new_g, new_h
+                    eig = None
                     mu = max(mu * 0.25, 1e-14)
                     if float(np.linalg.norm(th)) > MAX_NORM:
                         break
