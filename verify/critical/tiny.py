@@ -112,8 +112,8 @@ class TinyEngine:
                 m = theta[step[2] : step[3]].reshape(step[4], -1)
                 rows, params, cols = step[5]
                 y = m @ u
-                jy = np.zeros((m.shape[0], p, n)) if ju is None else np.einsum(
-                    "ij,jpn->ipn", m, ju)
+                jy = np.zeros((m.shape[0], p, n)) if ju is None else (
+                    m @ ju.reshape(ju.shape[0], -1)).reshape(m.shape[0], p, n)
                 jy[rows, params] += u[cols]
             elif kind == "bias":
                 rows, params, _ = step[5]
@@ -137,8 +137,9 @@ class TinyEngine:
         if jf is None:
             return risk, np.zeros(p), np.zeros((p, p))
         l1 = d1(f, self.y)
-        grad = np.einsum("on,opn->p", l1, jf) / n
-        hess = np.einsum("opn,oqn->pq", jf * d2(f, self.y)[:, None, :], jf)
+        flat = _samples_last(jf)  # (P, d_out * n): one GEMM per term
+        grad = flat @ l1.reshape(-1) / n
+        hess = (flat * d2(f, self.y).reshape(1, -1)) @ flat.T
         self._second_order(theta, vals, jac, slopes, l1, hess)
         return risk, grad, hess / n
 
@@ -169,7 +170,9 @@ class TinyEngine:
             if kind == "matmul":
                 m = theta[step[2] : step[3]].reshape(step[4], -1)
                 if ju is not None:
-                    block = np.einsum("in,jqn->ijq", ybar, ju).reshape(step[3] - step[2], -1)
+                    j, q = ju.shape[0], ju.shape[1]  # block[i, j, q] = sum_n ybar[i, n] ju[j, q, n]
+                    block = (ju.reshape(j * q, -1) @ ybar.T).reshape(j, q, -1)
+                    block = block.transpose(2, 0, 1).reshape(step[3] - step[2], q)
                     hess[step[2] : step[3]] += block
                     hess[:, step[2] : step[3]] += block.T
                 _accumulate(adj, inputs[0], m.T @ ybar)
@@ -178,13 +181,19 @@ class TinyEngine:
                 assert slope is not None
                 if ju is not None and not step[3]:
                     w = ybar * step[2][2](vals[inputs[0]])
-                    hess += np.einsum("ipn,iqn->pq", ju * w[:, None, :], ju)
+                    flat = _samples_last(ju)
+                    hess += (flat * w.reshape(1, -1)) @ flat.T
                 _accumulate(adj, inputs[0], slope * ybar)
             elif kind == "bias":
                 _accumulate(adj, inputs[0], ybar)
             else:  # add
                 _accumulate(adj, inputs[0], ybar)
                 _accumulate(adj, inputs[1], ybar)
+
+
+def _samples_last(j: np.ndarray) -> np.ndarray:
+    """A Jacobian ``(dim, P, n)`` as ``(P, dim * n)``."""
+    return j.transpose(1, 0, 2).reshape(j.shape[1], -1)
 
 
 def _accumulate(adj: list[np.ndarray | None], node: int, contrib: np.ndarray) -> None:
