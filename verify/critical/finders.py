@@ -195,10 +195,11 @@ def _damped_newton(obj: Objective, th: np.ndarray, max_iter: int, notes: list[st
     risk, g, h = derivs(th)
     mu = 1e-3
     eig = None  # (eigenvalues, eigenvectors, Q^T g) of the current Hessian, kept across rejections
+    flat = 0  # accepted steps in a row that did not lower the risk: float precision is reached
     for _ in range(max_iter):
         if eig is None:
             gnorm = float(np.linalg.norm(g))
-            if gnorm <= 1e-13 * max(1.0, abs(risk)) or not np.isfinite(gnorm):
+            if gnorm <= 1e-13 * max(1.0, abs(risk)) or not np.isfinite(gnorm) or flat >= 3:
                 break
             if not np.all(np.isfinite(h)):
                 notes.append("damped Newton: non-finite Hessian")
@@ -211,6 +212,7 @@ def _damped_newton(obj: Objective, th: np.ndarray, max_iter: int, notes: list[st
         trial = th + step
         new_risk = risk_of(trial)  # forward pass only: rejected steps stay cheap
         if np.isfinite(new_risk) and new_risk <= risk:
+            flat = flat + 1 if new_risk == risk else 0
             th = trial
             risk, g, h = derivs(trial)
             eig = None
