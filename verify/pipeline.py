@@ -27,11 +27,14 @@ from verify.verdict import Verdict
 
 
 def certify_point(
-    theorem: Theorem, objective: Objective, theta: Any, where: str = "near"
+    theorem: Theorem, objective: Objective, theta: Any, where: str = "near", *,
+    qualifiers_first: bool = False,
 ) -> Report:
-    """Evaluate ``theorem`` at the critical point certified at or near ``theta``."""
+    """Evaluate ``theorem`` at the critical point certified at or near ``theta``
+    (``qualifiers_first``: see :func:`verify.theorems.core.evaluate`)."""
     theorem.applies_to(objective.model, objective.loss)
-    return evaluate(theorem, Context(objective, theta, where=where))
+    return evaluate(theorem, Context(objective, theta, where=where),
+                    qualifiers_first=qualifiers_first)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 Random in-setting instances of the true theorems (Y1, Y1' of docs/claims.md Y1-D, Y2, S1,
 K2) are drawn from their own search cases; critical points are found numerically from the
 drawn start (minima, and saddles for theorems whose search examines them) and every
-candidate is certified through :func:`verify.pipeline.certify_point`. The contract:
+candidate is certified through :func:`verify.theorems.core.evaluate` (what
+:func:`verify.pipeline.certify_point` runs), in full and with the search's
+``qualifiers_first`` short cut, which must give the same verdict. The contract:
 
 - a true theorem is never VIOLATED;
 - every VIOLATED of a negative control (FC1, K3) has EXACT/CERTIFIED evidence for every
@@ -30,10 +32,11 @@ from hypothesis import strategies as st
 from verify.certify import Box
 from verify.io.records import record, replay
 from verify.objectives.empirical import Objective
-from verify.pipeline import certify_point, find_points
+from verify.pipeline import find_points
 from verify.search.strategies import search_cases
 from verify.theorems.catalogue import theorem
-from verify.theorems.core import Report
+from verify.theorems.context import Context
+from verify.theorems.core import Report, evaluate
 from verify.verdict import Verdict
 
 TRUE = ("Y1", "Y1'", "Y2", "S1", "K2")
@@ -58,7 +61,11 @@ def _contract(tid: str, case: tuple[Any, np.ndarray], tally: Counter[str]) -> No
     tally["instances"] += 1
     tally["escapes"] += len(escapes)
     for cand in cands:
-        rep = certify_point(thm, obj, cand.theta)
+        ctx = Context(obj, cand.theta, where="near")
+        rep = evaluate(thm, ctx)
+        quick = evaluate(thm, ctx, qualifiers_first=True)  # the search's short cut
+        assert (quick.verdict, quick.method, quick.vacuous) == (
+            rep.verdict, rep.method, rep.vacuous), (rep.format(), quick.format())
         tally["points"] += 1
         tally[rep.verdict.value] += 1
         prem = dict(rep.premises)

@@ -213,7 +213,7 @@ def _examine(
                 _collect(tally.points, theorem, fctx, details, None)
             continue
         try:
-            report = certify_point(theorem, obj, theta)
+            report = certify_point(theorem, obj, theta, qualifiers_first=True)
         except (ArithmeticError, ValueError) as err:  # a bug to report, not a verdict
             if counting:
                 tally.counts[f"certification error {type(err).__name__}"] += 1

@@ -297,15 +297,34 @@ def decide(
     return (Verdict.INCONCLUSIVE, weakest(methods), False, "undecided: " + ", ".join(open_parts))
 
 
-def evaluate(theorem: Theorem, ctx: Context) -> Report:
+def evaluate(theorem: Theorem, ctx: Context, *, qualifiers_first: bool = False) -> Report:
     """Evaluate ``theorem`` at the point held by ``ctx`` (see :mod:`verify.theorems.context`).
 
+    With ``qualifiers_first`` the qualifier premises are checked first and, if one
+    does not hold, nothing else is (the verdict is INCONCLUSIVE whatever the other
+    parts say, :func:`decide`); the report marks those parts "not evaluated". The
+    search uses it: most points it certifies are not certified critical points.
     Raises :class:`~verify.errors.NotApplicable` outside the theorem's setting.
     """
     theorem.applies_to(ctx.objective.model, ctx.objective.loss)
     t0 = time.perf_counter()
-    premises = [(p.name, p.check(ctx)) for p in theorem.premises]
-    conclusion = theorem.conclusion.check(ctx)
+    done: dict[str, Evidence] = {}
+    if qualifiers_first:
+        for p in theorem.premises:
+            if p.name in theorem.qualifiers:
+                done[p.name] = p.check(ctx)
+    skip = next((n for n, e in done.items() if e.verdict is not Verdict.HOLDS), None)
+    if skip is not None:
+        unchecked = Evidence(
+            Verdict.INCONCLUSIVE, Method.NUMERIC,
+            f"not evaluated: the point is not certified to be a {skip.replace('_', ' ')}",
+        )
+        premises = [(p.name, done.get(p.name, unchecked)) for p in theorem.premises]
+        conclusion = unchecked
+    else:
+        premises = [(p.name, done[p.name] if p.name in done else p.check(ctx))
+                    for p in theorem.premises]
+        conclusion = theorem.conclusion.check(ctx)
     verdict, method, vacuous, reason = decide(premises, conclusion, theorem.qualifiers)
     return Report(
         theorem,
