@@ -80,7 +80,7 @@ class Candidate:
 
 def polish(obj: Objective, theta: np.ndarray, steps: int = 30) -> np.ndarray:
     """Newton steps ``theta -= lstsq(H, g)`` while they reduce ``||g||`` (derivatives from
-    :func:`_evaluators`; the result is judged by the reference engine in :func:`_summary`)."""
+    :func:`_evaluators`)."""
     th = np.array(theta, dtype=np.float64)
     _, derivs = _evaluators(obj)
     _, g, h = derivs(th)
@@ -101,28 +101,27 @@ def polish(obj: Objective, theta: np.ndarray, steps: int = 30) -> np.ndarray:
 
 
 def _summary(obj: Objective, th: np.ndarray, start: int, kind: str, notes: list[str]) -> Candidate:
-    land = obj.evaluate(th, "float")
-    assert land.hessian is not None
-    eig = float(np.linalg.eigvalsh(land.hessian)[0]) if th.size else 0.0
+    risk, gradient, hessian = _evaluators(obj)[1](th)
+    eig = float(np.linalg.eigvalsh(hessian)[0]) if th.size else 0.0
     norm = float(np.linalg.norm(th))
     escaped = norm > MAX_NORM or not np.all(np.isfinite(th))
     if escaped:
         notes = [*notes, f"||theta|| = {norm:.3g} exceeds {MAX_NORM:g}: escape to infinity"]
-    elif obj.loss.margin and float(land.risk) < _all_margins_positive(obj):
+    elif obj.loss.margin and risk < _all_margins_positive(obj):
         # R < l(0)/n forces y_i f_i > 0 for every sample, so E[g f] < 0; but at a critical
         # point E[g f] = (w, c) . grad_{(w, c)} R = 0 (f is linear in the output layer)
         escaped = True
         notes = [
             *notes,
             (
-                f"float R = {float(land.risk):.3g} < l(0)/n: every margin is positive, so "
+                f"float R = {risk:.3g} < l(0)/n: every margin is positive, so "
                 "E[g f] < 0 and no critical point is here; R tends to its unattained "
                 f"infimum 0 ({obj.loss.label}): an escape to infinity (||theta|| = {norm:.3g})"
             ),
         ]
     elif norm > ESCAPE_NORM and (
-        _decreases_along_ray(obj, th, float(land.risk))
-        or _decreases_along_ray(obj, th, float(land.risk), _output_mask(obj))
+        _decreases_along_ray(obj, th, risk)
+        or _decreases_along_ray(obj, th, risk, _output_mask(obj))
     ):
         escaped = True
         notes = [
@@ -135,8 +134,8 @@ def _summary(obj: Objective, th: np.ndarray, start: int, kind: str, notes: list[
         ]
     return Candidate(
         th,
-        float(land.risk),
-        float(np.linalg.norm(land.gradient)),
+        risk,
+        float(np.linalg.norm(gradient)),
         eig,
         escaped,
         start,
@@ -171,8 +170,9 @@ Derivatives = tuple[float, np.ndarray, np.ndarray]
 def _evaluators(obj: Objective) -> tuple[Any, Any]:
     """``(theta -> risk, theta -> (risk, gradient, Hessian))`` in float64: forward mode for
     tiny networks (:mod:`verify.critical.tiny`, no per-call bookkeeping), else the
-    reference engine. Candidates are re-evaluated with the reference engine by
-    :func:`_summary` either way."""
+    reference engine. Both are NUMERIC: a candidate is re-evaluated by the reference engine
+    in the float screen (:class:`verify.theorems.context.FloatContext`) and rigorously
+    by certification before anything is reported about it."""
     if TinyEngine.fits(obj):
         tiny = TinyEngine(obj)
         return tiny.risk, tiny.evaluate
