@@ -718,7 +718,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--scheduler", metavar="ADDRESS",
         help="run the shards on an existing Dask cluster, e.g. tcp://host:8786 "
-        "(dask-scheduler + dask-worker --nthreads 1; see README)",
+        "(dask scheduler + dask worker --nthreads 1; see README)",
     )
     p.add_argument(
         "--shard-budget", type=int, default=50, metavar="K",

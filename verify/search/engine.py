@@ -40,6 +40,7 @@ from verify.io.records import record, write_record
 from verify.models import ResidualBlock
 from verify.objectives.empirical import Objective
 from verify.pipeline import certify_point
+from verify.search.generation import stable_generation
 from verify.search.strategies import PROFILES, register_profiles, search_cases
 from verify.theorems.context import FloatContext
 from verify.theorems.core import Report, Theorem, screen
@@ -356,6 +357,7 @@ def search(
         return hit
 
     with (
+        stable_generation(),  # the same cases whatever the process imported before
         threadpool_limits(1),  # BLAS on one thread: tiny matrices, and other processes' cores
         contextlib.suppress(NoSuchExample, Unsatisfiable, _BudgetSpent),  # nothing found
     ):
