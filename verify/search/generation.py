@@ -11,14 +11,17 @@ different counterexample. (Found in this project: a K3 search shrank to a
 ``softplus`` model in the test-suite process and to a ``square`` one in a fresh
 process, with the same seed.)
 
-:func:`stable_generation` makes Hypothesis's own provider skip those constant
-draws for the duration of one search, so a search is a function of its
-arguments and the library versions only. It swaps the registered ``"hypothesis"``
-provider class for the duration (the runner resolves it once, when the search
-starts) and restores it afterwards; nothing else of Hypothesis changes (the
-engine, its data tree, mutations, targeting and shrinking stay those of the
-default backend). ``tests/search/test_generation.py`` checks that a pool of
-local constants no longer changes the generated cases.
+:func:`stable_generation` makes Hypothesis's own provider draw only its
+built-in constants (fixed by the Hypothesis version) for the duration of one
+search, so a search is a function of its arguments and the library versions
+only. It swaps the registered ``"hypothesis"`` provider class for the duration
+(the runner resolves it once, when the search starts) and restores it afterwards;
+nothing else of Hypothesis changes (the engine, its data tree, mutations,
+targeting and shrinking stay those of the default backend). Searches in several
+threads of one process at once may see the default provider (the swap is
+process-wide): use processes, as ``--workers`` does.
+``tests/search/test_generation.py`` checks that a pool of local constants no
+longer changes the generated cases.
 """
 
 from __future__ import annotations
@@ -27,15 +30,31 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from hypothesis.internal.conjecture.providers import AVAILABLE_PROVIDERS, HypothesisProvider
+from hypothesis.internal.conjecture.choice import choice_permitted
+from hypothesis.internal.conjecture.providers import (
+    AVAILABLE_PROVIDERS,
+    GLOBAL_CONSTANTS,
+    HypothesisProvider,
+)
 
 
 class StableProvider(HypothesisProvider):
-    """Hypothesis's provider without its draws of source-code constants."""
+    """Hypothesis's provider drawing only its built-in constants (``GLOBAL_CONSTANTS``,
+    fixed by the Hypothesis version), never those of the imported local modules: the
+    same choices, with the same probabilities and random numbers, as the default
+    provider in a process without local constants. (Its constant cache is shared with
+    the default provider and holds local constants, so it is not used here.)"""
 
     def _maybe_draw_constant(self, choice_type: Any, constraints: Any, *, p: float = 0.05
-                             ) -> None:
-        return None
+                             ) -> Any:
+        assert self._random is not None
+        if self._random.random() > p:
+            return None
+        pool = tuple(c for c in GLOBAL_CONSTANTS.set_for_type(choice_type)
+                     if choice_permitted(c, constraints))
+        if not pool:
+            return None
+        return self._random.choice(self._random.choice([pool]))
 
 
 @contextlib.contextmanager
