@@ -428,88 +428,87 @@ class FloatPass:
     ) -> None:
         """Blocks of :meth:`_unit_terms` that involve the dense ("rest") slots.
 
-        With curvature, the samples of unit ``r`` are ordered positive ``c_r``,
-        negative ``c_r``, then negligible ``c_r`` (``|c_r| <= 2^-200 max|c|``: below
-        float resolution, left out of the rank updates), and ``X_r`` is built
-        scaled by ``w_r = sqrt|c_r|`` (1 on the negligible segment); the GEMM with
-        the left rows then uses ``left / w_r`` so that it sees the unscaled
-        gradient.
+        One unit ``r`` at a time (temporaries of ``rest + left rows`` by ``n``, not
+        ``m`` times that), into one buffer ``X_r``: rows ``[0, rest)`` hold
+        ``grad_rest p_r`` and the rows below hold the unit's left rows. With
+        curvature the samples are ordered positive ``c_r``, negative ``c_r``, then
+        negligible ``c_r`` (``|c_r| <= 2^-200 max|c|``: below float resolution, left
+        out of the rank updates); the gradient rows are scaled by ``w_r = sqrt|c_r|``
+        and the left rows by ``1 / w_r`` (``-1 / w_r`` on the negative segment,
+        ``w_r = 1`` on the negligible one), so that one symmetric product per sign
+        segment ``X_r X_r^T`` gives both ``sum_i c_r grad p_r grad p_r^T`` (its
+        leading block) and the left rows against the unscaled gradient (the block
+        below it); the negligible segment adds only the latter, as one product.
         """
         pool, slots = self.pool, self.net.slots
         hsym, hlow = self.hsym, self.hlow
-        assert hsym is not None and hlow is not None
-        m = left.shape[0]
-        perm = w = npos = nneg = None
-        if c is not None:
-            tiny = float(np.max(np.abs(c), initial=0.0)) * 2.0**-200
-            key = np.where(c > tiny, 0, np.where(c < -tiny, 1, 2)).astype(np.int8)
-            perm = np.argsort(key, axis=1, kind="stable")
-            npos = np.count_nonzero(key == 0, axis=1)
-            nneg = np.count_nonzero(key == 1, axis=1)
-            w = np.sqrt(np.abs(np.take_along_axis(c, perm, axis=1)))
-            for r in range(m):
-                w[r, npos[r] + nneg[r] :] = 1.0
-        x = self._grad_rest(ru, rest, perm, w)
-        nleft = left.shape[1]
-        if nleft:
-            sleft = _sort_units(left, perm, pool)
-            if w is not None:
-                sleft /= w[:, None, :]
-            prod = np.matmul(sleft, x.transpose(1, 2, 0), out=pool.empty((m, nleft, rest)))
-            row = 0
-            for ks, ybar in feeds:
-                dk = ybar.shape[0]
-                blk = prod[:, row : row + dk].transpose(1, 0, 2).reshape(ks.size, rest)
-                hlow[ks.offset : ks.stop, :rest] += blk
-                row += dk
-            for j, t in enumerate(consts if row < nleft else []):
-                z = prod[:, row + starts[j] : row + starts[j + 1]]
-                blk = (ru.const[t].T @ z.reshape(m, -1)).reshape(slots[t].size, rest)
-                hlow[slots[t].offset : slots[t].stop, :rest] += blk
-            pool.release(prod)
-            if sleft is not left:
-                pool.release(sleft)
-        if npos is not None and nneg is not None:
-            for r in range(m):
-                pos, negs = x[:, r, : npos[r]], x[:, r, npos[r] : npos[r] + nneg[r]]
-                if pos.shape[1]:
-                    hsym[:rest, :rest] += pos @ pos.T
-                if negs.shape[1]:
-                    hsym[:rest, :rest] -= negs @ negs.T
-        pool.release(x)
-
-    def _grad_rest(
-        self, ru: Reduced, rest: int, perm: np.ndarray | None, w: np.ndarray | None
-    ) -> np.ndarray:
-        """``grad p_r`` on the dense slots, shape ``(rest, m, n)``: the samples of
-        unit ``r`` in the order ``perm[r]`` and scaled by ``w[r]`` (if given)."""
-        assert ru.var is not None
-        pool = self.pool
-        var = _sort_units(ru.var, perm, pool, axis=1)
-        if w is not None:
-            var *= w
-        m, n = var.shape[1], self.n
-        x = pool.empty((rest, m, n))
-        ug = pool.empty((max(s.din for s in self.net.slots[: ru.nvar]), m, n))
-        for t in range(ru.nvar):
-            ts = self.net.slots[t]
-            blk = var[ts.col : ts.col + ts.dout]
-            dst = x[ts.offset : ts.stop]
-            ut = self._input(t)
-            if ut is None:
-                dst[...] = blk
-                continue
-            if perm is None:
-                ugt = ut[:, None, :]
+        assert hsym is not None and hlow is not None and ru.var is not None
+        m, nleft, n = left.shape
+        var = ru.var
+        ucat, ustarts = self._inputs(list(range(ru.nvar)))
+        order = _sign_order(c) if c is not None else None
+        buf = pool.empty((rest + (nleft if order is not None else 0), n))
+        vbuf = ubuf = None
+        if order is not None:
+            vbuf = pool.empty((var.shape[0], n))
+            ubuf = pool.empty(ucat.shape)
+        prod = pool.empty((m, nleft, rest)) if nleft else None
+        hrr = hsym[:rest, :rest]
+        for r in range(m):
+            if order is None:
+                v, u = var[:, r], ucat
             else:
-                ugt = ug[: ts.din]
-                for r in range(m):
-                    np.take(ut, perm[r], axis=1, out=ugt[:, r])
-            np.multiply(blk[:, None], ugt, out=dst.reshape(ts.dout, ts.din, m, n))
-        pool.release(ug)
-        if var is not ru.var:
-            pool.release(var)
-        return x
+                assert vbuf is not None and ubuf is not None
+                perm = order.perm[r]
+                v = np.take(var[:, r], perm, axis=1, out=vbuf)
+                u = np.take(ucat, perm, axis=1, out=ubuf)
+                v *= order.w[r]
+            for t in range(ru.nvar):
+                ts = slots[t]
+                dst = buf[ts.offset : ts.stop].reshape(ts.dout, ts.din, n)
+                ut = u[ustarts[t] : ustarts[t + 1]]
+                np.multiply(v[ts.col : ts.col + ts.dout, None], ut, out=dst)
+            grad = buf[:rest]
+            if order is None:
+                if prod is not None:
+                    np.matmul(left[r], grad.T, out=prod[r])
+                continue
+            if nleft:
+                lr = buf[rest:]
+                np.take(left[r], order.perm[r], axis=1, out=lr)
+                lr *= order.inv[r]
+            a, b = int(order.npos[r]), int(order.npos[r] + order.nneg[r])
+            pr = None if prod is None else prod[r]
+            if pr is not None:
+                pr.fill(0.0)
+            for lo, hi, sign in ((0, a, 1.0), (a, b, -1.0)):
+                if hi > lo:
+                    seg = buf[:, lo:hi]
+                    g = seg @ seg.T  # symmetric rank update (numpy calls syrk for A @ A.T)
+                    if sign > 0:
+                        hrr += g[:rest, :rest]
+                        if pr is not None:
+                            pr += g[rest:, :rest]
+                    else:
+                        hrr -= g[:rest, :rest]
+                        if pr is not None:
+                            pr -= g[rest:, :rest]
+            if pr is not None and b < n:
+                pr += buf[rest:, b:] @ buf[:rest, b:].T
+        pool.release(buf, vbuf, ubuf)
+        if prod is None:
+            return
+        row = 0
+        for ks, ybar in feeds:
+            dk = ybar.shape[0]
+            blk = prod[:, row : row + dk].transpose(1, 0, 2).reshape(ks.size, rest)
+            hlow[ks.offset : ks.stop, :rest] += blk
+            row += dk
+        for j, t in enumerate(consts if row < nleft else []):
+            z = prod[:, row + starts[j] : row + starts[j + 1]]
+            blk = (ru.const[t].T @ z.reshape(m, -1)).reshape(slots[t].size, rest)
+            hlow[slots[t].offset : slots[t].stop, :rest] += blk
+        pool.release(prod)
 
     def _output_jacobian(self, rf: Reduced) -> np.ndarray:
         d_out, n = self.net.dims[-1], self.n
@@ -532,13 +531,31 @@ class FloatPass:
         return jf
 
 
-def _sort_units(a: np.ndarray, perm: np.ndarray | None, pool: Pool, axis: int = 0) -> np.ndarray:
-    """Reorder the samples (last axis) of every unit (``axis``) by ``perm[unit]``."""
-    if perm is None:
-        return a
-    out = pool.empty(a.shape)
-    for r in range(perm.shape[0]):
-        src = a[r] if axis == 0 else a[:, r]
-        dst = out[r] if axis == 0 else out[:, r]
-        np.take(src, perm[r], axis=-1, out=dst)
-    return out
+@dataclass
+class SignOrder:
+    """Samples of every unit ordered positive, negative, negligible weight ``c``."""
+
+    perm: np.ndarray  # (m, n) sample order of each unit
+    npos: np.ndarray  # (m,) samples with c > tiny
+    nneg: np.ndarray  # (m,) samples with c < -tiny
+    w: np.ndarray  # (m, n) sqrt|c| in that order, 1 on the negligible segment
+    inv: np.ndarray  # (m, n) 1/w, negated on the negative segment
+
+
+def _sign_order(c: np.ndarray) -> SignOrder:
+    """:class:`SignOrder` of ``c`` (shape ``(m, n)``); ``|c| <= 2^-200 max|c|`` is negligible.
+
+    A NaN weight (overflow upstream) sorts as positive, so it reaches the result."""
+    tiny = float(np.max(np.abs(c), initial=0.0)) * 2.0**-200
+    nonpos = c <= tiny
+    negligible = np.abs(c) <= tiny
+    key = nonpos.view(np.int8) + negligible.view(np.int8)  # 0 positive, 1 negative, 2 negligible
+    perm = np.argsort(key, axis=1, kind="stable")
+    nz = np.count_nonzero(nonpos, axis=1)
+    nneg = nz - np.count_nonzero(negligible, axis=1)
+    w = np.sqrt(np.abs(np.take_along_axis(c, perm, axis=1)))
+    skey = np.take_along_axis(key, perm, axis=1)
+    w[skey == 2] = 1.0
+    inv = np.divide(1.0, w)
+    np.negative(inv, out=inv, where=skey == 1)
+    return SignOrder(perm, c.shape[1] - nz, nneg, w, inv)
