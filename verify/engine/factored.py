@@ -388,7 +388,8 @@ class FloatPass:
             assert c is not None and ucat is not None
             np.multiply(c[:, None], ucat[None], out=left[:, nfeed:])
         if ucat is not None and nfeed + curv_rows:
-            g = np.matmul(left, ucat.T)  # (m, left rows, sum din): against constant slots
+            # (m, left rows, sum din): against constant slots, as one GEMM over all units
+            g = (left.reshape(-1, n) @ ucat.T).reshape(m, nfeed + curv_rows, -1)
             row = 0
             for ks, ybar in feeds:
                 gk = g[:, row : row + ybar.shape[0]].transpose(1, 0, 2)
@@ -460,9 +461,12 @@ class FloatPass:
             else:
                 assert vbuf is not None and ubuf is not None
                 perm = order.perm[r]
-                v = np.take(var[:, r], perm, axis=1, out=vbuf)
-                u = np.take(ucat, perm, axis=1, out=ubuf)
-                v *= order.w[r]
+                if order.npos[r] == n:  # every weight positive: the order is the identity
+                    v, u = np.multiply(var[:, r], order.w[r], out=vbuf), ucat
+                else:
+                    v = np.take(var[:, r], perm, axis=1, out=vbuf)
+                    u = np.take(ucat, perm, axis=1, out=ubuf)
+                    v *= order.w[r]
             for t in range(ru.nvar):
                 ts = slots[t]
                 dst = buf[ts.offset : ts.stop].reshape(ts.dout, ts.din, n)
@@ -475,8 +479,11 @@ class FloatPass:
                 continue
             if nleft:
                 lr = buf[rest:]
-                np.take(left[r], order.perm[r], axis=1, out=lr)
-                lr *= order.inv[r]
+                if order.npos[r] == n:
+                    np.multiply(left[r], order.inv[r], out=lr)
+                else:
+                    np.take(left[r], order.perm[r], axis=1, out=lr)
+                    lr *= order.inv[r]
             a, b = int(order.npos[r]), int(order.npos[r] + order.nneg[r])
             pr = None if prod is None else prod[r]
             if pr is not None:
@@ -546,16 +553,22 @@ def _sign_order(c: np.ndarray) -> SignOrder:
     """:class:`SignOrder` of ``c`` (shape ``(m, n)``); ``|c| <= 2^-200 max|c|`` is negligible.
 
     A NaN weight (overflow upstream) sorts as positive, so it reaches the result."""
-    tiny = float(np.max(np.abs(c), initial=0.0)) * 2.0**-200
+    m, n = c.shape
+    absc = np.abs(c)
+    tiny = float(np.max(absc, initial=0.0)) * 2.0**-200
     nonpos = c <= tiny
-    negligible = np.abs(c) <= tiny
+    negligible = absc <= tiny
     key = nonpos.view(np.int8) + negligible.view(np.int8)  # 0 positive, 1 negative, 2 negligible
     perm = np.argsort(key, axis=1, kind="stable")
-    nz = np.count_nonzero(nonpos, axis=1)
-    nneg = nz - np.count_nonzero(negligible, axis=1)
-    w = np.sqrt(np.abs(np.take_along_axis(c, perm, axis=1)))
-    skey = np.take_along_axis(key, perm, axis=1)
-    w[skey == 2] = 1.0
+    nz = nonpos.sum(axis=1)
+    npos = n - nz
+    nneg = nz - negligible.sum(axis=1)
+    w = np.take(absc.ravel(), perm + np.arange(0, m * n, n)[:, None])  # rows gathered by perm
+    np.sqrt(w, out=w)
+    stops = npos + nneg
+    for r in range(m):  # segments are contiguous after sorting
+        w[r, stops[r] :] = 1.0
     inv = np.divide(1.0, w)
-    np.negative(inv, out=inv, where=skey == 1)
-    return SignOrder(perm, c.shape[1] - nz, nneg, w, inv)
+    for r in range(m):
+        np.negative(inv[r, npos[r] : stops[r]], out=inv[r, npos[r] : stops[r]])
+    return SignOrder(perm, npos, nneg, w, inv)
