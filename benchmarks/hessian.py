@@ -15,7 +15,7 @@ Printed in one run:
 
 1. For (d, m, L, n) in {(3,2,2,1000), (4,3,3,1000), (8,4,3,1000), (8,4,6,1000),
    (8,4,3,10000)}, CPU-time medians (after warm-ups, the methods called round-robin
-   with an untimed settle pause after each call, see :func:`interleaved_cpu_medians`) of
+   with an untimed settle pause after each JAX call, see :func:`interleaved_cpu_medians`) of
 
    * ``ours``: ``Objective.evaluate(theta, "float", order=2)`` (risk, gradient
      and Hessian through the public API, as the library ships today);
@@ -105,31 +105,41 @@ def median_time(fn: Callable[[], Any], repeats: int, warmup: int = 3) -> float:
     return statistics.median(times)
 
 
-SETTLE_S = 0.02  # untimed pause after each timed call (see interleaved_cpu_medians)
+SETTLE_S = 0.02  # untimed pause after each timed JAX call (see interleaved_cpu_medians)
 
 
 def interleaved_cpu_medians(
-    fns: dict[str, Callable[[], Any]], repeats: int, warmup: int = 3
+    fns: dict[str, Callable[[], Any]],
+    repeats: int,
+    warmup: int = 3,
+    settle_after: frozenset[str] = frozenset({"jax"}),
 ) -> dict[str, float]:
     """Median CPU time (process time, all threads) of each function, the functions called
     round-robin (a, b, c, a, b, c, ...) so that a change of machine load hits all alike.
 
-    After every call the process sleeps ``SETTLE_S`` untimed: XLA's worker threads keep
-    spinning for a few milliseconds after ``block_until_ready`` returns, and without the
-    pause that CPU time was billed to whichever method ran next (measured at P = 200,
-    n = 1000: process time of ``ours`` 11.3 ms against 6.7 ms of its own thread time;
-    with a 10 ms pause both 6.3 ms)."""
-    for _ in range(warmup):
-        for fn in fns.values():
-            fn()
+    After every call of a function named in ``settle_after`` the process sleeps
+    ``SETTLE_S`` untimed: XLA's worker threads keep spinning for a few milliseconds after
+    ``block_until_ready`` returns, and without the pause that CPU time was billed to
+    whichever method ran next (measured at P = 200, n = 1000: process time of ``ours``
+    11.3 ms against 6.7 ms of its own thread time; with a 10 ms pause both 6.3 ms). The
+    pause is not taken after the other methods: a sleep hands the core to other
+    processes and the next call then starts with cold caches."""
+
+    def call(k: str, fn: Callable[[], Any]) -> float:
+        t0 = time.process_time()
+        fn()
+        dt = time.process_time() - t0
+        if k in settle_after:
             time.sleep(SETTLE_S)
+        return dt
+
+    for _ in range(warmup):
+        for k, fn in fns.items():
+            call(k, fn)
     times: dict[str, list[float]] = {k: [] for k in fns}
     for _ in range(repeats):
         for k, fn in fns.items():
-            t0 = time.process_time()
-            fn()
-            times[k].append(time.process_time() - t0)
-            time.sleep(SETTLE_S)
+            times[k].append(call(k, fn))
     return {k: statistics.median(v) for k, v in times.items()}
 
 
@@ -211,7 +221,7 @@ def bench_configs(repeats: int) -> None:
     print("Full Hessian of the empirical risk (tanh ResNet, squared loss, float64)")
     print(
         f"  CPU-time medians over {repeats} round-robin repeats (settle {SETTLE_S * 1e3:.0f} ms "
-        f"untimed after each call); BLAS threads: {THREADS}; cores: {os.cpu_count()}; "
+        f"untimed after each JAX call); BLAS threads: {THREADS}; cores: {os.cpu_count()}; "
         f"load average at start: {os.getloadavg()[0]:.2f}"
     )
     print("  ours = Objective.evaluate(theta, 'float', order=2); floor = J.T @ J, J of n x P")

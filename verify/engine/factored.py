@@ -48,6 +48,9 @@ class Reduced:
     owned: bool = True  # False while ``var`` is shared with another live node
 
 
+SORT_COST = 32  # multiplications one gathered element is worth (see FloatPass._rest_terms)
+
+
 class Pool:
     """Float64 scratch buffers reused from one evaluation to the next.
 
@@ -427,62 +430,118 @@ class FloatPass:
         consts: list[int],
         starts: list[int],
     ) -> None:
-        """Blocks of :meth:`_unit_terms` that involve the dense ("rest") slots.
+        """Blocks of :meth:`_unit_terms` that involve the dense ("rest") slots: the
+        curvature ``sum_{i,r} c[r,i] grad p_r grad p_r^T`` on them and the left rows
+        against ``grad p_r`` (``prod``, distributed to the fed matmuls' and the
+        constant slots' rows).
 
-        One unit ``r`` at a time (temporaries of ``rest + left rows`` by ``n``, not
-        ``m`` times that), into one buffer ``X_r``: rows ``[0, rest)`` hold
-        ``grad_rest p_r`` and the rows below hold the unit's left rows. With
-        curvature the samples are ordered positive ``c_r``, negative ``c_r``, then
-        negligible ``c_r`` (``|c_r| <= 2^-200 max|c|``: below float resolution, left
-        out of the rank updates); the gradient rows are scaled by ``w_r = sqrt|c_r|``
-        and the left rows by ``1 / w_r`` (``-1 / w_r`` on the negative segment,
-        ``w_r = 1`` on the negligible one), so that one symmetric product per sign
-        segment ``X_r X_r^T`` gives both ``sum_i c_r grad p_r grad p_r^T`` (its
-        leading block) and the left rows against the unscaled gradient (the block
-        below it); the negligible segment adds only the latter, as one product.
+        Two ways to the same sums: :meth:`_rest_sorted` (one symmetric product per unit
+        and sign, samples sorted) and :meth:`_rest_batched` (no sorting: all units in
+        one GEMM of twice the symmetric product's multiplications). The batched one is
+        taken without curvature, and when its multiplications per unit and sample,
+        ``rest * (rest + nleft)``, are within those of the sorted one,
+        ``(rest + nleft)^2 / 2``, plus ``SORT_COST`` per element the sorted one gathers
+        (its per-unit gathers and calls cost more than the extra multiplications for a
+        small ``rest``, e.g. the second block of a ResNet).
         """
+        assert ru.var is not None
+        m, nleft, _ = left.shape
+        width = rest + nleft
+        gathered = ru.var.shape[0] + sum(self.net.slots[t].din for t in range(ru.nvar)) + nleft
+        if c is None or rest * width <= width * width / 2 + SORT_COST * gathered:
+            prod = self._rest_batched(ru, rest, c, left)
+        else:
+            prod = self._rest_sorted(ru, rest, c, left)
+        if prod is None:
+            return
+        hlow, slots = self.hlow, self.net.slots
+        assert hlow is not None
+        row = 0
+        for ks, ybar in feeds:
+            dk = ybar.shape[0]
+            blk = prod[:, row : row + dk].transpose(1, 0, 2).reshape(ks.size, rest)
+            hlow[ks.offset : ks.stop, :rest] += blk
+            row += dk
+        for j, t in enumerate(consts if row < nleft else []):
+            z = prod[:, row + starts[j] : row + starts[j + 1]]
+            blk = (ru.const[t].T @ z.reshape(m, -1)).reshape(slots[t].size, rest)
+            hlow[slots[t].offset : slots[t].stop, :rest] += blk
+        self.pool.release(prod)
+
+    def _rest_batched(
+        self, ru: Reduced, rest: int, c: np.ndarray | None, left: np.ndarray
+    ) -> np.ndarray | None:
+        """All units at once, samples unsorted: ``X`` of shape ``(rest, m, n)`` holds
+        ``grad_rest p_r``; the curvature is one GEMM ``(X * c) X^T`` with inner
+        dimension ``m * n``, and ``prod[r] = left[r] X_r^T`` one batched GEMM."""
         pool, slots = self.pool, self.net.slots
-        hsym, hlow = self.hsym, self.hlow
-        assert hsym is not None and hlow is not None and ru.var is not None
+        hsym = self.hsym
+        assert hsym is not None and ru.var is not None
         m, nleft, n = left.shape
         var = ru.var
         ucat, ustarts = self._inputs(list(range(ru.nvar)))
-        order = _sign_order(c) if c is not None else None
-        buf = pool.empty((rest + (nleft if order is not None else 0), n))
-        vbuf = ubuf = None
-        if order is not None:
-            vbuf = pool.empty((var.shape[0], n))
-            ubuf = pool.empty(ucat.shape)
+        x = pool.empty((rest, m, n))
+        for t in range(ru.nvar):
+            ts = slots[t]
+            dst = x[ts.offset : ts.stop].reshape(ts.dout, ts.din, m, n)
+            ut = ucat[ustarts[t] : ustarts[t + 1], None, :]
+            np.multiply(var[ts.col : ts.col + ts.dout, None], ut, out=dst)
+        if c is not None:
+            xc = np.multiply(x, c, out=pool.empty((rest, m, n)))
+            hsym[:rest, :rest] += xc.reshape(rest, m * n) @ x.reshape(rest, m * n).T
+            pool.release(xc)
+        prod = None
+        if nleft:
+            prod = np.matmul(left, x.transpose(1, 2, 0), out=pool.empty((m, nleft, rest)))
+        pool.release(x)
+        return prod
+
+    def _rest_sorted(
+        self, ru: Reduced, rest: int, c: np.ndarray, left: np.ndarray
+    ) -> np.ndarray | None:
+        """One unit ``r`` at a time (temporaries of ``rest + nleft`` by ``n``), into
+        one buffer ``X_r``: rows ``[0, rest)`` hold ``grad_rest p_r`` and the rows
+        below hold the unit's left rows. The samples are ordered positive ``c_r``,
+        negative ``c_r``, then negligible ``c_r`` (``|c_r| <= 2^-200 max|c|``: below
+        float resolution, left out of the rank updates); the gradient rows are scaled
+        by ``w_r = sqrt|c_r|`` and the left rows by ``1 / w_r`` (``-1 / w_r`` on the
+        negative segment, ``w_r = 1`` on the negligible one), so that one symmetric
+        product per sign segment ``X_r X_r^T`` gives both ``sum_i c_r grad p_r
+        grad p_r^T`` (its leading block) and the left rows against the unscaled
+        gradient (the block below it); the negligible segment adds only the latter,
+        as one product.
+        """
+        pool, slots = self.pool, self.net.slots
+        hsym = self.hsym
+        assert hsym is not None and ru.var is not None
+        m, nleft, n = left.shape
+        var = ru.var
+        ucat, ustarts = self._inputs(list(range(ru.nvar)))
+        order = _sign_order(c)
+        buf = pool.empty((rest + nleft, n))
+        vbuf = pool.empty((var.shape[0], n))
+        ubuf = pool.empty(ucat.shape)
         prod = pool.empty((m, nleft, rest)) if nleft else None
         hrr = hsym[:rest, :rest]
         for r in range(m):
-            if order is None:
-                v, u = var[:, r], ucat
+            perm = order.perm[r]
+            if order.npos[r] == n:  # every weight positive: the order is the identity
+                v, u = np.multiply(var[:, r], order.w[r], out=vbuf), ucat
             else:
-                assert vbuf is not None and ubuf is not None
-                perm = order.perm[r]
-                if order.npos[r] == n:  # every weight positive: the order is the identity
-                    v, u = np.multiply(var[:, r], order.w[r], out=vbuf), ucat
-                else:
-                    v = np.take(var[:, r], perm, axis=1, out=vbuf)
-                    u = np.take(ucat, perm, axis=1, out=ubuf)
-                    v *= order.w[r]
+                v = np.take(var[:, r], perm, axis=1, out=vbuf)
+                u = np.take(ucat, perm, axis=1, out=ubuf)
+                v *= order.w[r]
             for t in range(ru.nvar):
                 ts = slots[t]
                 dst = buf[ts.offset : ts.stop].reshape(ts.dout, ts.din, n)
                 ut = u[ustarts[t] : ustarts[t + 1]]
                 np.multiply(v[ts.col : ts.col + ts.dout, None], ut, out=dst)
-            grad = buf[:rest]
-            if order is None:
-                if prod is not None:
-                    np.matmul(left[r], grad.T, out=prod[r])
-                continue
             if nleft:
                 lr = buf[rest:]
                 if order.npos[r] == n:
                     np.multiply(left[r], order.inv[r], out=lr)
                 else:
-                    np.take(left[r], order.perm[r], axis=1, out=lr)
+                    np.take(left[r], perm, axis=1, out=lr)
                     lr *= order.inv[r]
             a, b = int(order.npos[r]), int(order.npos[r] + order.nneg[r])
             pr = None if prod is None else prod[r]
@@ -503,19 +562,7 @@ class FloatPass:
             if pr is not None and b < n:
                 pr += buf[rest:, b:] @ buf[:rest, b:].T
         pool.release(buf, vbuf, ubuf)
-        if prod is None:
-            return
-        row = 0
-        for ks, ybar in feeds:
-            dk = ybar.shape[0]
-            blk = prod[:, row : row + dk].transpose(1, 0, 2).reshape(ks.size, rest)
-            hlow[ks.offset : ks.stop, :rest] += blk
-            row += dk
-        for j, t in enumerate(consts if row < nleft else []):
-            z = prod[:, row + starts[j] : row + starts[j + 1]]
-            blk = (ru.const[t].T @ z.reshape(m, -1)).reshape(slots[t].size, rest)
-            hlow[slots[t].offset : slots[t].stop, :rest] += blk
-        pool.release(prod)
+        return prod
 
     def _output_jacobian(self, rf: Reduced) -> np.ndarray:
         d_out, n = self.net.dims[-1], self.n
