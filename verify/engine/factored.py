@@ -51,6 +51,24 @@ class Reduced:
 SORT_COST = 32  # multiplications one gathered element is worth (see FloatPass._rest_terms)
 
 
+@dataclass
+class Feed:
+    """A matmul fed by an activation: its slot and the adjoint ``ybar`` of its output,
+    given as ``rows`` (``k`` by ``n``) with ``ybar = low.T @ rows``. ``low`` is ``None``
+    (``rows`` is ``ybar``) unless the matmul's output reaches the network output along a
+    linear path with ``d f / d y = low`` of fewer rows than ``ybar``: then ``rows`` is the
+    seed and the fed matmul's terms are formed on ``d_out`` rows instead of ``dim(y)``
+    and mapped back by ``low.T`` (the last residual block under a readout)."""
+
+    slot: Slot
+    rows: np.ndarray
+    low: np.ndarray | None
+
+    def expand(self, block: np.ndarray) -> np.ndarray:
+        """``block`` of shape ``(m, k, x)`` on ``rows`` -> ``(m, dim(y), x)`` on ``ybar``."""
+        return block if self.low is None else np.matmul(self.low.T, block)
+
+
 class Pool:
     """Float64 scratch buffers reused from one evaluation to the next.
 
@@ -108,7 +126,9 @@ class FloatPass:
             for k, op in enumerate(net.ops)
             if op.act is not None
         }
+        self.seed = seed
         self.adj = self._backward(seed) if seed is not None else None
+        self.out_const = self._output_consts() if seed is not None else {}
         p = net.n_params
         self.hsym: np.ndarray | None = None
         self.hlow: np.ndarray | None = None
@@ -197,6 +217,41 @@ class FloatPass:
             for i in op.inputs:
                 adj[i] = ybar if adj[i] is None else adj[i] + ybar
         return adj
+
+    def _output_consts(self) -> dict[int, np.ndarray]:
+        """The constant blocks ``d f / d y_t`` of the output's reduced Jacobian: the
+        slots joined to the output by a linear path, found by running the propagation
+        rules of :meth:`_matmul`, :meth:`_act` and :meth:`_add` on the constant parts
+        only (``nvar``: slots below it have a sample-dependent block)."""
+        net, theta = self.net, self.fw.theta
+        part: list[tuple[int, dict[int, np.ndarray]] | None] = [None] * len(net.dims)
+        part[0] = (0, {})
+        for k, op in enumerate(net.ops):
+            p0 = part[op.inputs[0]]
+            assert p0 is not None
+            nvar, const = p0
+            s = net.op_slot.get(k)
+            if op.kind == "matmul":
+                m = op.matrix(theta)
+                const = {t: m @ c for t, c in const.items()}
+                const[s] = np.eye(m.shape[0])  # type: ignore[index]
+            elif op.kind == "bias":
+                const = {**const, s: np.eye(net.dims[op.out])}  # type: ignore[dict-item]
+            elif op.kind == "act":
+                nvar, const = max([nvar, *(t + 1 for t in const)]), {}
+            else:
+                p1 = part[op.inputs[1]]
+                assert p1 is not None
+                nvar = max(nvar, p1[0])
+                merged: dict[int, np.ndarray] = {}
+                for t, c in [*const.items(), *p1[1].items()]:
+                    if t >= nvar:
+                        merged[t] = merged[t] + c if t in merged else c
+                const = merged
+            part[op.out] = (nvar, const)
+        last = part[-1]
+        assert last is not None
+        return last[1]
 
     def _gradient(self) -> np.ndarray:
         grad = np.empty(self.net.n_params)
@@ -340,11 +395,18 @@ class FloatPass:
         assert act is not None
         abar = self._adj(op.out)
         c = None if abar is None or act.d2_is_zero else abar * act.d2(Arithmetic.FLOAT, u)
-        feeds: list[tuple[Slot, np.ndarray]] = []
+        feeds: list[Feed] = []
         for j in net.consumers[k]:
             ybar = self._adj(net.ops[j].out)
-            if ybar is not None:
-                feeds.append((net.slots[net.op_slot[j]], ybar))
+            if ybar is None:
+                continue
+            s = net.op_slot[j]
+            low = self.out_const.get(s)
+            if low is not None and low.shape[0] < ybar.shape[0]:
+                assert self.seed is not None
+                feeds.append(Feed(net.slots[s], self.seed, low))
+            else:
+                feeds.append(Feed(net.slots[s], ybar, None))
         if c is not None or feeds:
             self._unit_terms(ru, c, feeds, d1)
 
@@ -352,7 +414,7 @@ class FloatPass:
         self,
         ru: Reduced,
         c: np.ndarray | None,
-        feeds: list[tuple[Slot, np.ndarray]],
+        feeds: list[Feed],
         d1: np.ndarray | None,
     ) -> None:
         """``sum_{i,r} c[r,i] grad p_r grad p_r^T`` for a node ``p`` with reduced
@@ -377,16 +439,16 @@ class FloatPass:
         rest = net.offsets[ru.nvar]
         ucat, starts = self._inputs(consts) if consts else (None, [0])
         curv_rows = starts[-1] if c is not None and consts else 0
-        nfeed = sum(ybar.shape[0] for _, ybar in feeds)
+        nfeed = sum(f.rows.shape[0] for f in feeds)
         if nfeed + curv_rows == 0 and rest == 0:
             return
         # per-unit left rows: ybar_j * sigma'_r (fed matmuls), then c_r * u_t
         left = pool.empty((m, nfeed + curv_rows, n))
         row = 0
-        for _, ybar in feeds:
+        for f in feeds:
             assert d1 is not None
-            np.multiply(ybar[None], d1[:, None], out=left[:, row : row + ybar.shape[0]])
-            row += ybar.shape[0]
+            np.multiply(f.rows[None], d1[:, None], out=left[:, row : row + f.rows.shape[0]])
+            row += f.rows.shape[0]
         if curv_rows:
             assert c is not None and ucat is not None
             np.multiply(c[:, None], ucat[None], out=left[:, nfeed:])
@@ -394,9 +456,10 @@ class FloatPass:
             # (m, left rows, sum din): against constant slots, as one GEMM over all units
             g = (left.reshape(-1, n) @ ucat.T).reshape(m, nfeed + curv_rows, -1)
             row = 0
-            for ks, ybar in feeds:
-                gk = g[:, row : row + ybar.shape[0]].transpose(1, 0, 2)
-                row += ybar.shape[0]
+            for f in feeds:
+                ks = f.slot
+                gk = f.expand(g[:, row : row + f.rows.shape[0]]).transpose(1, 0, 2)
+                row += f.rows.shape[0]
                 for j, t in enumerate(consts):
                     blk = gk[:, :, None, starts[j] : starts[j + 1]] * ru.const[t][None, :, :, None]
                     hlow[ks.offset : ks.stop, slots[t].offset : slots[t].stop] += blk.reshape(
@@ -426,7 +489,7 @@ class FloatPass:
         rest: int,
         c: np.ndarray | None,
         left: np.ndarray,
-        feeds: list[tuple[Slot, np.ndarray]],
+        feeds: list[Feed],
         consts: list[int],
         starts: list[int],
     ) -> None:
@@ -457,11 +520,11 @@ class FloatPass:
         hlow, slots = self.hlow, self.net.slots
         assert hlow is not None
         row = 0
-        for ks, ybar in feeds:
-            dk = ybar.shape[0]
-            blk = prod[:, row : row + dk].transpose(1, 0, 2).reshape(ks.size, rest)
-            hlow[ks.offset : ks.stop, :rest] += blk
-            row += dk
+        for f in feeds:
+            k = f.rows.shape[0]
+            blk = f.expand(prod[:, row : row + k]).transpose(1, 0, 2).reshape(f.slot.size, rest)
+            hlow[f.slot.offset : f.slot.stop, :rest] += blk
+            row += k
         for j, t in enumerate(consts if row < nleft else []):
             z = prod[:, row + starts[j] : row + starts[j + 1]]
             blk = (ru.const[t].T @ z.reshape(m, -1)).reshape(slots[t].size, rest)
