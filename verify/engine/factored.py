@@ -14,10 +14,13 @@ factored form that keeps the heavy work in BLAS products with inner dimension
   ``p_l = U_l h_{l-1}`` with respect to ``V_{l-1}`` and ``U_l``) stay constant
   ``(dim, dout)`` matrices, and their Hessian blocks need only products with
   the slot inputs;
-* the remaining ("rest") rows of ``sum_{i,r} c_{r,i} grad p_r grad p_r^T`` are one
-  symmetric rank update per unit and sign of ``c`` on
-  ``X_r = sqrt|c_r| grad_rest p_r`` (samples sorted by sign, so each update is a
-  contiguous column range);
+* the remaining ("rest") rows of ``sum_{i,r} c_{r,i} grad p_r grad p_r^T``, with
+  the per-unit left rows riding along, are symmetric rank updates
+  (:mod:`verify.engine.rank_updates`: per unit and sign of ``c`` on samples sorted
+  by sign, or one unsorted GEMM over all units when ``rest`` is small);
+* a fed matmul whose output reaches the output along a linear path (the last
+  block's ``V`` under a readout) works on the ``d_out`` seed rows instead of its
+  ``dim(y)`` adjoint rows (:class:`~verify.engine.scratch.Feed`);
 * the bilinear term of a matmul fed by an activation is formed at the
   activation, in the same batched GEMM as the constant-slot blocks;
 * temporaries come from a scratch pool kept by the network between calls
@@ -26,94 +29,22 @@ factored form that keeps the heavy work in BLAS products with inner dimension
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 import numpy as np
 
-from verify.engine.compiled import Forward, Graph, Slot
+from verify.engine.compiled import Forward, Graph
+from verify.engine.rank_updates import RankUpdates
+from verify.engine.scratch import Feed, Pool, Reduced
 from verify.numbers.arithmetic import Arithmetic
 
-
-@dataclass
-class Reduced:
-    """Reduced Jacobian ``dv/dy`` of a node ``v`` with respect to the slot outputs
-    ``y``: a dense part ``var`` of shape ``(cols, dim(v), n)`` for slots
-    ``[0, nvar)``, constant ``(dim(v), dout)`` blocks ``const`` for some slots
-    ``>= nvar`` (reached by a linear path), and zero for every other slot."""
-
-    var: np.ndarray | None
-    nvar: int
-    const: dict[int, np.ndarray]
-    owned: bool = True  # False while ``var`` is shared with another live node
+__all__ = ["FloatPass", "Pool"]
 
 
-SORT_COST = 32  # multiplications one gathered element is worth (see FloatPass._rest_terms)
-
-
-@dataclass
-class Feed:
-    """A matmul fed by an activation: its slot and the adjoint ``ybar`` of its output,
-    given as ``rows`` (``k`` by ``n``) with ``ybar = low.T @ rows``. ``low`` is ``None``
-    (``rows`` is ``ybar``) unless the matmul's output reaches the network output along a
-    linear path with ``d f / d y = low`` of fewer rows than ``ybar``: then ``rows`` is the
-    seed and the fed matmul's terms are formed on ``d_out`` rows instead of ``dim(y)``
-    and mapped back by ``low.T`` (the last residual block under a readout)."""
-
-    slot: Slot
-    rows: np.ndarray
-    low: np.ndarray | None
-
-    def expand(self, block: np.ndarray) -> np.ndarray:
-        """``block`` of shape ``(m, k, x)`` on ``rows`` -> ``(m, dim(y), x)`` on ``ybar``."""
-        return block if self.low is None else np.matmul(self.low.T, block)
-
-
-class Pool:
-    """Float64 scratch buffers reused from one evaluation to the next.
-
-    At these sizes, first-touch page faults on freshly allocated memory cost as
-    much as the arithmetic, so the float path takes its temporaries from here
-    (best fit) and gives them back when they are dead. Only arrays that never
-    leave the pass are given back; results are always fresh arrays. Small
-    arrays are left to the allocator, and at most ``MAX_BUFFERS`` are kept.
-    """
-
-    MIN_SIZE = 4096  # elements; smaller requests come straight from numpy
-    MAX_BUFFERS = 32
-
-    def __init__(self) -> None:
-        self._free: list[np.ndarray] = []
-
-    def empty(self, shape: tuple[int, ...]) -> np.ndarray:
-        size = math.prod(shape)
-        if size < self.MIN_SIZE:
-            return np.empty(shape)
-        best = -1
-        for i, b in enumerate(self._free):
-            if b.size >= size and (best < 0 or b.size < self._free[best].size):
-                best = i
-        buf = self._free.pop(best) if best >= 0 else np.empty(size)
-        return buf[:size].reshape(shape)
-
-    def release(self, *arrays: np.ndarray | None) -> None:
-        for a in arrays:
-            if a is None:
-                continue
-            buf = a if a.base is None else a.base
-            if isinstance(buf, np.ndarray) and buf.ndim == 1 and buf.size >= self.MIN_SIZE:
-                self._free.append(buf)
-        if len(self._free) > self.MAX_BUFFERS:
-            self._free.sort(key=lambda b: b.size)
-            del self._free[: len(self._free) - self.MAX_BUFFERS]
-
-
-class FloatPass:
+class FloatPass(RankUpdates):
     """One float64 evaluation of the output Jacobian and the curvature term.
 
     Symmetric contributions go to ``hsym``; one-sided blocks (rows of a later slot
     against columns of an earlier one) to ``hlow``; the result is
-    ``hsym + hlow + hlow^T``.
+    ``(hsym + hsym^T) / 2 + hlow + hlow^T``, exactly symmetric.
     """
 
     def __init__(self, net: Graph, fw: Forward, seed: np.ndarray | None, pool: Pool) -> None:
@@ -133,7 +64,8 @@ class FloatPass:
         self.hsym: np.ndarray | None = None
         self.hlow: np.ndarray | None = None
         if seed is not None:
-            self.hsym = np.zeros((p, p))
+            self.hsym = pool.empty((p, p))
+            self.hsym.fill(0.0)
             self.hlow = pool.empty((p, p))
             self.hlow.fill(0.0)
 
@@ -191,12 +123,14 @@ class FloatPass:
             self.pool.release(rf.var)
         if self.hsym is None or self.hlow is None:
             return jf, None
-        hess, low = self.hsym, self.hlow
-        np.add(hess, hess.T, out=hess)  # exactly symmetric: rounding differs per triangle
+        # H = (S + S^T) / 2 + L + L^T = (R + R^T) / 2 with R = S + 2 L: exactly symmetric
+        # (rounding differs per triangle), one transposed sum instead of two in place
+        hsym, low = self.hsym, self.hlow
+        np.add(low, low, out=low)
+        hsym += low
+        hess = np.add(hsym, hsym.T)
         hess *= 0.5
-        np.add(low, low.T, out=low)
-        hess += low
-        self.pool.release(low)
+        self.pool.release(low, hsym)
         return jf, hess
 
     # ---- helpers ---------------------------------------------------------------
@@ -483,150 +417,6 @@ class FloatPass:
             self._rest_terms(ru, rest, c, left, feeds, consts, starts)
         pool.release(left)
 
-    def _rest_terms(
-        self,
-        ru: Reduced,
-        rest: int,
-        c: np.ndarray | None,
-        left: np.ndarray,
-        feeds: list[Feed],
-        consts: list[int],
-        starts: list[int],
-    ) -> None:
-        """Blocks of :meth:`_unit_terms` that involve the dense ("rest") slots: the
-        curvature ``sum_{i,r} c[r,i] grad p_r grad p_r^T`` on them and the left rows
-        against ``grad p_r`` (``prod``, distributed to the fed matmuls' and the
-        constant slots' rows).
-
-        Two ways to the same sums: :meth:`_rest_sorted` (one symmetric product per unit
-        and sign, samples sorted) and :meth:`_rest_batched` (no sorting: all units in
-        one GEMM of twice the symmetric product's multiplications). The batched one is
-        taken without curvature, and when its multiplications per unit and sample,
-        ``rest * (rest + nleft)``, are within those of the sorted one,
-        ``(rest + nleft)^2 / 2``, plus ``SORT_COST`` per element the sorted one gathers
-        (its per-unit gathers and calls cost more than the extra multiplications for a
-        small ``rest``, e.g. the second block of a ResNet).
-        """
-        assert ru.var is not None
-        m, nleft, _ = left.shape
-        width = rest + nleft
-        gathered = ru.var.shape[0] + sum(self.net.slots[t].din for t in range(ru.nvar)) + nleft
-        if c is None or rest * width <= width * width / 2 + SORT_COST * gathered:
-            prod = self._rest_batched(ru, rest, c, left)
-        else:
-            prod = self._rest_sorted(ru, rest, c, left)
-        if prod is None:
-            return
-        hlow, slots = self.hlow, self.net.slots
-        assert hlow is not None
-        row = 0
-        for f in feeds:
-            k = f.rows.shape[0]
-            blk = f.expand(prod[:, row : row + k]).transpose(1, 0, 2).reshape(f.slot.size, rest)
-            hlow[f.slot.offset : f.slot.stop, :rest] += blk
-            row += k
-        for j, t in enumerate(consts if row < nleft else []):
-            z = prod[:, row + starts[j] : row + starts[j + 1]]
-            blk = (ru.const[t].T @ z.reshape(m, -1)).reshape(slots[t].size, rest)
-            hlow[slots[t].offset : slots[t].stop, :rest] += blk
-        self.pool.release(prod)
-
-    def _rest_batched(
-        self, ru: Reduced, rest: int, c: np.ndarray | None, left: np.ndarray
-    ) -> np.ndarray | None:
-        """All units at once, samples unsorted: ``X`` of shape ``(rest, m, n)`` holds
-        ``grad_rest p_r``; the curvature is one GEMM ``(X * c) X^T`` with inner
-        dimension ``m * n``, and ``prod[r] = left[r] X_r^T`` one batched GEMM."""
-        pool, slots = self.pool, self.net.slots
-        hsym = self.hsym
-        assert hsym is not None and ru.var is not None
-        m, nleft, n = left.shape
-        var = ru.var
-        ucat, ustarts = self._inputs(list(range(ru.nvar)))
-        x = pool.empty((rest, m, n))
-        for t in range(ru.nvar):
-            ts = slots[t]
-            dst = x[ts.offset : ts.stop].reshape(ts.dout, ts.din, m, n)
-            ut = ucat[ustarts[t] : ustarts[t + 1], None, :]
-            np.multiply(var[ts.col : ts.col + ts.dout, None], ut, out=dst)
-        if c is not None:
-            xc = np.multiply(x, c, out=pool.empty((rest, m, n)))
-            hsym[:rest, :rest] += xc.reshape(rest, m * n) @ x.reshape(rest, m * n).T
-            pool.release(xc)
-        prod = None
-        if nleft:
-            prod = np.matmul(left, x.transpose(1, 2, 0), out=pool.empty((m, nleft, rest)))
-        pool.release(x)
-        return prod
-
-    def _rest_sorted(
-        self, ru: Reduced, rest: int, c: np.ndarray, left: np.ndarray
-    ) -> np.ndarray | None:
-        """One unit ``r`` at a time (temporaries of ``rest + nleft`` by ``n``), into
-        one buffer ``X_r``: rows ``[0, rest)`` hold ``grad_rest p_r`` and the rows
-        below hold the unit's left rows. The samples are ordered positive ``c_r``,
-        negative ``c_r``, then negligible ``c_r`` (``|c_r| <= 2^-200 max|c|``: below
-        float resolution, left out of the rank updates); the gradient rows are scaled
-        by ``w_r = sqrt|c_r|`` and the left rows by ``1 / w_r`` (``-1 / w_r`` on the
-        negative segment, ``w_r = 1`` on the negligible one), so that one symmetric
-        product per sign segment ``X_r X_r^T`` gives both ``sum_i c_r grad p_r
-        grad p_r^T`` (its leading block) and the left rows against the unscaled
-        gradient (the block below it); the negligible segment adds only the latter,
-        as one product.
-        """
-        pool, slots = self.pool, self.net.slots
-        hsym = self.hsym
-        assert hsym is not None and ru.var is not None
-        m, nleft, n = left.shape
-        var = ru.var
-        ucat, ustarts = self._inputs(list(range(ru.nvar)))
-        order = _sign_order(c)
-        buf = pool.empty((rest + nleft, n))
-        vbuf = pool.empty((var.shape[0], n))
-        ubuf = pool.empty(ucat.shape)
-        prod = pool.empty((m, nleft, rest)) if nleft else None
-        hrr = hsym[:rest, :rest]
-        for r in range(m):
-            perm = order.perm[r]
-            if order.npos[r] == n:  # every weight positive: the order is the identity
-                v, u = np.multiply(var[:, r], order.w[r], out=vbuf), ucat
-            else:
-                v = np.take(var[:, r], perm, axis=1, out=vbuf)
-                u = np.take(ucat, perm, axis=1, out=ubuf)
-                v *= order.w[r]
-            for t in range(ru.nvar):
-                ts = slots[t]
-                dst = buf[ts.offset : ts.stop].reshape(ts.dout, ts.din, n)
-                ut = u[ustarts[t] : ustarts[t + 1]]
-                np.multiply(v[ts.col : ts.col + ts.dout, None], ut, out=dst)
-            if nleft:
-                lr = buf[rest:]
-                if order.npos[r] == n:
-                    np.multiply(left[r], order.inv[r], out=lr)
-                else:
-                    np.take(left[r], perm, axis=1, out=lr)
-                    lr *= order.inv[r]
-            a, b = int(order.npos[r]), int(order.npos[r] + order.nneg[r])
-            pr = None if prod is None else prod[r]
-            if pr is not None:
-                pr.fill(0.0)
-            for lo, hi, sign in ((0, a, 1.0), (a, b, -1.0)):
-                if hi > lo:
-                    seg = buf[:, lo:hi]
-                    g = seg @ seg.T  # symmetric rank update (numpy calls syrk for A @ A.T)
-                    if sign > 0:
-                        hrr += g[:rest, :rest]
-                        if pr is not None:
-                            pr += g[rest:, :rest]
-                    else:
-                        hrr -= g[:rest, :rest]
-                        if pr is not None:
-                            pr -= g[rest:, :rest]
-            if pr is not None and b < n:
-                pr += buf[rest:, b:] @ buf[:rest, b:].T
-        pool.release(buf, vbuf, ubuf)
-        return prod
-
     def _output_jacobian(self, rf: Reduced) -> np.ndarray:
         d_out, n = self.net.dims[-1], self.n
         jf = np.empty((d_out, self.net.n_params, n))
@@ -646,39 +436,3 @@ class FloatPass:
             else:
                 np.multiply(rt[:, :, None], ut, out=dst.reshape(d_out, ts.dout, ts.din, n))
         return jf
-
-
-@dataclass
-class SignOrder:
-    """Samples of every unit ordered positive, negative, negligible weight ``c``."""
-
-    perm: np.ndarray  # (m, n) sample order of each unit
-    npos: np.ndarray  # (m,) samples with c > tiny
-    nneg: np.ndarray  # (m,) samples with c < -tiny
-    w: np.ndarray  # (m, n) sqrt|c| in that order, 1 on the negligible segment
-    inv: np.ndarray  # (m, n) 1/w, negated on the negative segment
-
-
-def _sign_order(c: np.ndarray) -> SignOrder:
-    """:class:`SignOrder` of ``c`` (shape ``(m, n)``); ``|c| <= 2^-200 max|c|`` is negligible.
-
-    A NaN weight (overflow upstream) sorts as positive, so it reaches the result."""
-    m, n = c.shape
-    absc = np.abs(c)
-    tiny = float(np.max(absc, initial=0.0)) * 2.0**-200
-    nonpos = c <= tiny
-    negligible = absc <= tiny
-    key = nonpos.view(np.int8) + negligible.view(np.int8)  # 0 positive, 1 negative, 2 negligible
-    perm = np.argsort(key, axis=1, kind="stable")
-    nz = nonpos.sum(axis=1)
-    npos = n - nz
-    nneg = nz - negligible.sum(axis=1)
-    w = np.take(absc.ravel(), perm + np.arange(0, m * n, n)[:, None])  # rows gathered by perm
-    np.sqrt(w, out=w)
-    stops = npos + nneg
-    for r in range(m):  # segments are contiguous after sorting
-        w[r, stops[r] :] = 1.0
-    inv = np.divide(1.0, w)
-    for r in range(m):
-        np.negative(inv[r, npos[r] : stops[r]], out=inv[r, npos[r] : stops[r]])
-    return SignOrder(perm, npos, nneg, w, inv)
