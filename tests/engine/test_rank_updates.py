@@ -100,3 +100,27 @@ def test_last_block_feed_uses_the_seed_rows() -> None:
         low = fp.out_const.get(last_v)
         assert low is not None
         assert (low.shape[0] < graph.slots[last_v].dout) is expect_low
+
+
+@pytest.mark.parametrize("sort_cost", [0, 10**9])
+def test_unit_with_zero_weight_everywhere(sort_cost: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A unit whose curvature weight is 0 on every sample (its column of V is 0, so its
+    adjoint is 0) still has bilinear terms with the V it feeds: the sorted path forms them
+    from the negligible segment alone."""
+    monkeypatch.setattr(rank_updates, "SORT_COST", sort_cost)
+    model = MODELS["deep"]
+    net = Network(model)
+    rng = np.random.default_rng(5)
+    theta = 0.7 * rng.standard_normal(model.n_params)
+    v = model.param("blocks[2].V")
+    theta[v.offset : v.stop].reshape(v.shape)[:, 0] = 0.0
+    fw = net.forward(theta, rng.standard_normal((model.d_x, 23)), F)
+    seed = rng.standard_normal(fw.output.shape)
+    weight = rng.standard_normal(fw.output.shape)
+    _, hess, _ = net.gradient_and_hessian(fw, seed, weight)
+    jf, curv, _ = net._generic_jacobian_and_curvature(fw, seed)
+    assert curv is not None
+    ref = curv + sum((jf[o] * weight[o]) @ jf[o].T for o in range(model.d_out))
+    assert _rel(hess, ref) < 1e-12
+    block = ref[v.offset : v.stop, : v.offset]
+    assert np.abs(block).max() > 1e-3  # the terms this test is about are not all zero
