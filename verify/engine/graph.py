@@ -60,18 +60,22 @@ def chunk_samples(graph: Graph) -> int:
 
     The estimate, ``8 * (3 * C * D + 2 * sum(dims))`` bytes with ``C`` the reduced-Jacobian
     columns (total output rows of the parameter operations) and ``D`` the widest node,
-    counts the live reduced Jacobians and the forward values and adjoints; measured at the
-    benchmark model (P = 200, ``C * D = 224``) it is 6.6 KB against 8.3 KB traced per
-    sample. With the budget of 24 MiB that model runs n = 1000 in one pass and
-    n = 10,000 in 3 (chunks of 2048 samples cost 3% more time than 3334 for 1.6x against
-    2.6x the Jacobian's memory; see ``benchmarks/hessian.py``).
+    counts the live reduced Jacobians and the forward values and adjoints; at the
+    benchmark model (P = 200, ``C * D = 224``) it gives a chunk of 2995 samples: n = 1000
+    in one pass (peak 5.1x the Jacobian's bytes) and n = 10,000 in four (1.8x). Passes
+    have a fixed cost (~0.85 ms there), so smaller chunks trade time for memory: at
+    n = 1000, 256-sample chunks measured 2.8x memory but 8.1x the ``J.T @ J`` floor
+    against 5.1x in one pass (``benchmarks/README.md``).
     """
     per_sample = 8 * (3 * graph.cols[-1] * max(graph.dims) + 2 * sum(graph.dims))
     return max(MIN_CHUNK, CHUNK_BYTES // per_sample)
 
 
 class Network:
-    """A compiled model: forward values, gradients and Hessians in any arithmetic."""
+    """A compiled model: forward values, gradients and Hessians in any arithmetic.
+
+    ``chunk`` is the number of samples per float Hessian pass (:func:`chunk_samples`).
+    """
 
     def __init__(self, model: Model) -> None:
         self.model = model
