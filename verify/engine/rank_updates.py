@@ -208,6 +208,10 @@ def sign_order(c: np.ndarray) -> SignOrder:
     absc = np.abs(c)
     tiny = float(np.max(absc, initial=0.0)) * 2.0**-200
     nonpos = c <= tiny
+    if not nonpos.any():  # every weight positive (e.g. a convex loss's l''): no sorting
+        w = np.sqrt(absc)
+        perm = np.broadcast_to(np.arange(n), (m, n))
+        return SignOrder(perm, np.full(m, n), np.zeros(m, dtype=np.intp), w, np.divide(1.0, w))
     negligible = absc <= tiny
     key = nonpos.view(np.int8) + negligible.view(np.int8)  # 0 positive, 1 negative, 2 negligible
     perm = np.argsort(key, axis=1, kind="stable")
