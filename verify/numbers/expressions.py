@@ -68,6 +68,8 @@ class ScalarFunction:
                 type(res) is np.ndarray
                 and res.dtype == np.float64
                 and res.shape == shape
+                and res.flags.writeable
+                and res.flags.owndata
                 and not any(np.may_share_memory(res, a) for a in args)
             ):
                 return res  # already a fresh array of the right shape (no second copy)
