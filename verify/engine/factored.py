@@ -14,10 +14,13 @@ factored form that keeps the heavy work in BLAS products with inner dimension
   ``p_l = U_l h_{l-1}`` with respect to ``V_{l-1}`` and ``U_l``) stay constant
   ``(dim, dout)`` matrices, and their Hessian blocks need only products with
   the slot inputs;
-* the remaining ("rest") rows of ``sum_{i,r} c_{r,i} grad p_r grad p_r^T`` are one
-  symmetric rank update per unit and sign of ``c`` on
-  ``X_r = sqrt|c_r| grad_rest p_r`` (samples sorted by sign, so each update is a
-  contiguous column range);
+* the remaining ("rest") rows of ``sum_{i,r} c_{r,i} grad p_r grad p_r^T``, with
+  the per-unit left rows riding along, are symmetric rank updates
+  (:mod:`verify.engine.rank_updates`: per unit and sign of ``c`` on samples sorted
+  by sign, or one unsorted GEMM over all units when ``rest`` is small);
+* a fed matmul whose output reaches the output along a linear path (the last
+  block's ``V`` under a readout) works on the ``d_out`` seed rows instead of its
+  ``dim(y)`` adjoint rows (:class:`~verify.engine.scratch.Feed`);
 * the bilinear term of a matmul fed by an activation is formed at the
   activation, in the same batched GEMM as the constant-slot blocks;
 * temporaries come from a scratch pool kept by the network between calls
@@ -26,73 +29,22 @@ factored form that keeps the heavy work in BLAS products with inner dimension
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 import numpy as np
 
-from verify.engine.compiled import Forward, Graph, Slot
+from verify.engine.compiled import Forward, Graph
+from verify.engine.rank_updates import RankUpdates
+from verify.engine.scratch import Feed, Pool, Reduced
 from verify.numbers.arithmetic import Arithmetic
 
-
-@dataclass
-class Reduced:
-    """Reduced Jacobian ``dv/dy`` of a node ``v`` with respect to the slot outputs
-    ``y``: a dense part ``var`` of shape ``(cols, dim(v), n)`` for slots
-    ``[0, nvar)``, constant ``(dim(v), dout)`` blocks ``const`` for some slots
-    ``>= nvar`` (reached by a linear path), and zero for every other slot."""
-
-    var: np.ndarray | None
-    nvar: int
-    const: dict[int, np.ndarray]
-    owned: bool = True  # False while ``var`` is shared with another live node
+__all__ = ["FloatPass", "Pool"]
 
 
-class Pool:
-    """Float64 scratch buffers reused from one evaluation to the next.
-
-    At these sizes, first-touch page faults on freshly allocated memory cost as
-    much as the arithmetic, so the float path takes its temporaries from here
-    (best fit) and gives them back when they are dead. Only arrays that never
-    leave the pass are given back; results are always fresh arrays. Small
-    arrays are left to the allocator, and at most ``MAX_BUFFERS`` are kept.
-    """
-
-    MIN_SIZE = 4096  # elements; smaller requests come straight from numpy
-    MAX_BUFFERS = 32
-
-    def __init__(self) -> None:
-        self._free: list[np.ndarray] = []
-
-    def empty(self, shape: tuple[int, ...]) -> np.ndarray:
-        size = math.prod(shape)
-        if size < self.MIN_SIZE:
-            return np.empty(shape)
-        best = -1
-        for i, b in enumerate(self._free):
-            if b.size >= size and (best < 0 or b.size < self._free[best].size):
-                best = i
-        buf = self._free.pop(best) if best >= 0 else np.empty(size)
-        return buf[:size].reshape(shape)
-
-    def release(self, *arrays: np.ndarray | None) -> None:
-        for a in arrays:
-            if a is None:
-                continue
-            buf = a if a.base is None else a.base
-            if isinstance(buf, np.ndarray) and buf.ndim == 1 and buf.size >= self.MIN_SIZE:
-                self._free.append(buf)
-        if len(self._free) > self.MAX_BUFFERS:
-            self._free.sort(key=lambda b: b.size)
-            del self._free[: len(self._free) - self.MAX_BUFFERS]
-
-
-class FloatPass:
+class FloatPass(RankUpdates):
     """One float64 evaluation of the output Jacobian and the curvature term.
 
     Symmetric contributions go to ``hsym``; one-sided blocks (rows of a later slot
     against columns of an earlier one) to ``hlow``; the result is
-    ``hsym + hlow + hlow^T``.
+    ``(hsym + hsym^T) / 2 + hlow + hlow^T``, exactly symmetric.
     """
 
     def __init__(self, net: Graph, fw: Forward, seed: np.ndarray | None, pool: Pool) -> None:
@@ -105,12 +57,15 @@ class FloatPass:
             for k, op in enumerate(net.ops)
             if op.act is not None
         }
+        self.seed = seed
         self.adj = self._backward(seed) if seed is not None else None
+        self.out_const = self._output_consts() if seed is not None else {}
         p = net.n_params
         self.hsym: np.ndarray | None = None
         self.hlow: np.ndarray | None = None
         if seed is not None:
-            self.hsym = np.zeros((p, p))
+            self.hsym = pool.empty((p, p))
+            self.hsym.fill(0.0)
             self.hlow = pool.empty((p, p))
             self.hlow.fill(0.0)
 
@@ -168,12 +123,14 @@ class FloatPass:
             self.pool.release(rf.var)
         if self.hsym is None or self.hlow is None:
             return jf, None
-        hess, low = self.hsym, self.hlow
-        np.add(hess, hess.T, out=hess)  # exactly symmetric: rounding differs per triangle
+        # H = (S + S^T) / 2 + L + L^T = (R + R^T) / 2 with R = S + 2 L: exactly symmetric
+        # (rounding differs per triangle), one transposed sum instead of two in place
+        hsym, low = self.hsym, self.hlow
+        np.add(low, low, out=low)
+        hsym += low
+        hess = np.add(hsym, hsym.T)
         hess *= 0.5
-        np.add(low, low.T, out=low)
-        hess += low
-        self.pool.release(low)
+        self.pool.release(low, hsym)
         return jf, hess
 
     # ---- helpers ---------------------------------------------------------------
@@ -194,6 +151,41 @@ class FloatPass:
             for i in op.inputs:
                 adj[i] = ybar if adj[i] is None else adj[i] + ybar
         return adj
+
+    def _output_consts(self) -> dict[int, np.ndarray]:
+        """The constant blocks ``d f / d y_t`` of the output's reduced Jacobian: the
+        slots joined to the output by a linear path, found by running the propagation
+        rules of :meth:`_matmul`, :meth:`_act` and :meth:`_add` on the constant parts
+        only (``nvar``: slots below it have a sample-dependent block)."""
+        net, theta = self.net, self.fw.theta
+        part: list[tuple[int, dict[int, np.ndarray]] | None] = [None] * len(net.dims)
+        part[0] = (0, {})
+        for k, op in enumerate(net.ops):
+            p0 = part[op.inputs[0]]
+            assert p0 is not None
+            nvar, const = p0
+            s = net.op_slot.get(k)
+            if op.kind == "matmul":
+                m = op.matrix(theta)
+                const = {t: m @ c for t, c in const.items()}
+                const[s] = np.eye(m.shape[0])  # type: ignore[index]
+            elif op.kind == "bias":
+                const = {**const, s: np.eye(net.dims[op.out])}  # type: ignore[dict-item]
+            elif op.kind == "act":
+                nvar, const = max([nvar, *(t + 1 for t in const)]), {}
+            else:
+                p1 = part[op.inputs[1]]
+                assert p1 is not None
+                nvar = max(nvar, p1[0])
+                merged: dict[int, np.ndarray] = {}
+                for t, c in [*const.items(), *p1[1].items()]:
+                    if t >= nvar:
+                        merged[t] = merged[t] + c if t in merged else c
+                const = merged
+            part[op.out] = (nvar, const)
+        last = part[-1]
+        assert last is not None
+        return last[1]
 
     def _gradient(self) -> np.ndarray:
         grad = np.empty(self.net.n_params)
@@ -337,11 +329,18 @@ class FloatPass:
         assert act is not None
         abar = self._adj(op.out)
         c = None if abar is None or act.d2_is_zero else abar * act.d2(Arithmetic.FLOAT, u)
-        feeds: list[tuple[Slot, np.ndarray]] = []
+        feeds: list[Feed] = []
         for j in net.consumers[k]:
             ybar = self._adj(net.ops[j].out)
-            if ybar is not None:
-                feeds.append((net.slots[net.op_slot[j]], ybar))
+            if ybar is None:
+                continue
+            s = net.op_slot[j]
+            low = self.out_const.get(s)
+            if low is not None and low.shape[0] < ybar.shape[0]:
+                assert self.seed is not None
+                feeds.append(Feed(net.slots[s], self.seed, low))
+            else:
+                feeds.append(Feed(net.slots[s], ybar, None))
         if c is not None or feeds:
             self._unit_terms(ru, c, feeds, d1)
 
@@ -349,7 +348,7 @@ class FloatPass:
         self,
         ru: Reduced,
         c: np.ndarray | None,
-        feeds: list[tuple[Slot, np.ndarray]],
+        feeds: list[Feed],
         d1: np.ndarray | None,
     ) -> None:
         """``sum_{i,r} c[r,i] grad p_r grad p_r^T`` for a node ``p`` with reduced
@@ -374,25 +373,27 @@ class FloatPass:
         rest = net.offsets[ru.nvar]
         ucat, starts = self._inputs(consts) if consts else (None, [0])
         curv_rows = starts[-1] if c is not None and consts else 0
-        nfeed = sum(ybar.shape[0] for _, ybar in feeds)
+        nfeed = sum(f.rows.shape[0] for f in feeds)
         if nfeed + curv_rows == 0 and rest == 0:
             return
         # per-unit left rows: ybar_j * sigma'_r (fed matmuls), then c_r * u_t
         left = pool.empty((m, nfeed + curv_rows, n))
         row = 0
-        for _, ybar in feeds:
+        for f in feeds:
             assert d1 is not None
-            np.multiply(ybar[None], d1[:, None], out=left[:, row : row + ybar.shape[0]])
-            row += ybar.shape[0]
+            np.multiply(f.rows[None], d1[:, None], out=left[:, row : row + f.rows.shape[0]])
+            row += f.rows.shape[0]
         if curv_rows:
             assert c is not None and ucat is not None
             np.multiply(c[:, None], ucat[None], out=left[:, nfeed:])
         if ucat is not None and nfeed + curv_rows:
-            g = np.matmul(left, ucat.T)  # (m, left rows, sum din): against constant slots
+            # (m, left rows, sum din): against constant slots, as one GEMM over all units
+            g = (left.reshape(-1, n) @ ucat.T).reshape(m, nfeed + curv_rows, -1)
             row = 0
-            for ks, ybar in feeds:
-                gk = g[:, row : row + ybar.shape[0]].transpose(1, 0, 2)
-                row += ybar.shape[0]
+            for f in feeds:
+                ks = f.slot
+                gk = f.expand(g[:, row : row + f.rows.shape[0]]).transpose(1, 0, 2)
+                row += f.rows.shape[0]
                 for j, t in enumerate(consts):
                     blk = gk[:, :, None, starts[j] : starts[j + 1]] * ru.const[t][None, :, :, None]
                     hlow[ks.offset : ks.stop, slots[t].offset : slots[t].stop] += blk.reshape(
@@ -416,101 +417,6 @@ class FloatPass:
             self._rest_terms(ru, rest, c, left, feeds, consts, starts)
         pool.release(left)
 
-    def _rest_terms(
-        self,
-        ru: Reduced,
-        rest: int,
-        c: np.ndarray | None,
-        left: np.ndarray,
-        feeds: list[tuple[Slot, np.ndarray]],
-        consts: list[int],
-        starts: list[int],
-    ) -> None:
-        """Blocks of :meth:`_unit_terms` that involve the dense ("rest") slots.
-
-        With curvature, the samples of unit ``r`` are ordered positive ``c_r``,
-        negative ``c_r``, then negligible ``c_r`` (``|c_r| <= 2^-200 max|c|``: below
-        float resolution, left out of the rank updates), and ``X_r`` is built
-        scaled by ``w_r = sqrt|c_r|`` (1 on the negligible segment); the GEMM with
-        the left rows then uses ``left / w_r`` so that it sees the unscaled
-        gradient.
-        """
-        pool, slots = self.pool, self.net.slots
-        hsym, hlow = self.hsym, self.hlow
-        assert hsym is not None and hlow is not None
-        m = left.shape[0]
-        perm = w = npos = nneg = None
-        if c is not None:
-            tiny = float(np.max(np.abs(c), initial=0.0)) * 2.0**-200
-            key = np.where(c > tiny, 0, np.where(c < -tiny, 1, 2)).astype(np.int8)
-            perm = np.argsort(key, axis=1, kind="stable")
-            npos = np.count_nonzero(key == 0, axis=1)
-            nneg = np.count_nonzero(key == 1, axis=1)
-            w = np.sqrt(np.abs(np.take_along_axis(c, perm, axis=1)))
-            for r in range(m):
-                w[r, npos[r] + nneg[r] :] = 1.0
-        x = self._grad_rest(ru, rest, perm, w)
-        nleft = left.shape[1]
-        if nleft:
-            sleft = _sort_units(left, perm, pool)
-            if w is not None:
-                sleft /= w[:, None, :]
-            prod = np.matmul(sleft, x.transpose(1, 2, 0), out=pool.empty((m, nleft, rest)))
-            row = 0
-            for ks, ybar in feeds:
-                dk = ybar.shape[0]
-                blk = prod[:, row : row + dk].transpose(1, 0, 2).reshape(ks.size, rest)
-                hlow[ks.offset : ks.stop, :rest] += blk
-                row += dk
-            for j, t in enumerate(consts if row < nleft else []):
-                z = prod[:, row + starts[j] : row + starts[j + 1]]
-                blk = (ru.const[t].T @ z.reshape(m, -1)).reshape(slots[t].size, rest)
-                hlow[slots[t].offset : slots[t].stop, :rest] += blk
-            pool.release(prod)
-            if sleft is not left:
-                pool.release(sleft)
-        if npos is not None and nneg is not None:
-            for r in range(m):
-                pos, negs = x[:, r, : npos[r]], x[:, r, npos[r] : npos[r] + nneg[r]]
-                if pos.shape[1]:
-                    hsym[:rest, :rest] += pos @ pos.T
-                if negs.shape[1]:
-                    hsym[:rest, :rest] -= negs @ negs.T
-        pool.release(x)
-
-    def _grad_rest(
-        self, ru: Reduced, rest: int, perm: np.ndarray | None, w: np.ndarray | None
-    ) -> np.ndarray:
-        """``grad p_r`` on the dense slots, shape ``(rest, m, n)``: the samples of
-        unit ``r`` in the order ``perm[r]`` and scaled by ``w[r]`` (if given)."""
-        assert ru.var is not None
-        pool = self.pool
-        var = _sort_units(ru.var, perm, pool, axis=1)
-        if w is not None:
-            var *= w
-        m, n = var.shape[1], self.n
-        x = pool.empty((rest, m, n))
-        ug = pool.empty((max(s.din for s in self.net.slots[: ru.nvar]), m, n))
-        for t in range(ru.nvar):
-            ts = self.net.slots[t]
-            blk = var[ts.col : ts.col + ts.dout]
-            dst = x[ts.offset : ts.stop]
-            ut = self._input(t)
-            if ut is None:
-                dst[...] = blk
-                continue
-            if perm is None:
-                ugt = ut[:, None, :]
-            else:
-                ugt = ug[: ts.din]
-                for r in range(m):
-                    np.take(ut, perm[r], axis=1, out=ugt[:, r])
-            np.multiply(blk[:, None], ugt, out=dst.reshape(ts.dout, ts.din, m, n))
-        pool.release(ug)
-        if var is not ru.var:
-            pool.release(var)
-        return x
-
     def _output_jacobian(self, rf: Reduced) -> np.ndarray:
         d_out, n = self.net.dims[-1], self.n
         jf = np.empty((d_out, self.net.n_params, n))
@@ -530,15 +436,3 @@ class FloatPass:
             else:
                 np.multiply(rt[:, :, None], ut, out=dst.reshape(d_out, ts.dout, ts.din, n))
         return jf
-
-
-def _sort_units(a: np.ndarray, perm: np.ndarray | None, pool: Pool, axis: int = 0) -> np.ndarray:
-    """Reorder the samples (last axis) of every unit (``axis``) by ``perm[unit]``."""
-    if perm is None:
-        return a
-    out = pool.empty(a.shape)
-    for r in range(perm.shape[0]):
-        src = a[r] if axis == 0 else a[:, r]
-        dst = out[r] if axis == 0 else out[:, r]
-        np.take(src, perm[r], axis=-1, out=dst)
-    return out

@@ -45,16 +45,37 @@ import flint
 import numpy as np
 
 from verify.catalogue.activations import Activation
-from verify.engine.compiled import Forward, compile_model
+from verify.engine.compiled import Forward, Graph, compile_model
 from verify.engine.factored import FloatPass, Pool
 from verify.models import Model
 from verify.numbers.arithmetic import Arithmetic, ball_bounds
 
-CHUNK_SAMPLES = 2048  # float Hessians over more samples are summed over chunks (memory)
+CHUNK_BYTES = 24 << 20  # budget for one float Hessian pass's temporaries; more samples are chunked
+MIN_CHUNK = 256  # never fewer samples per pass (each pass has a fixed cost of ~1 ms at P = 200)
+
+
+def chunk_samples(graph: Graph) -> int:
+    """Samples per float Hessian pass: ``CHUNK_BYTES`` over an estimate of the pass's
+    temporaries per sample, at least ``MIN_CHUNK``.
+
+    The estimate, ``8 * (3 * C * D + 2 * sum(dims))`` bytes with ``C`` the reduced-Jacobian
+    columns (total output rows of the parameter operations) and ``D`` the widest node,
+    counts the live reduced Jacobians and the forward values and adjoints; at the
+    benchmark model (P = 200, ``C * D = 224``) it gives a chunk of 2995 samples: n = 1000
+    in one pass (peak 5.1x the Jacobian's bytes) and n = 10,000 in four (1.8x). Passes
+    have a fixed cost (~0.85 ms there), so smaller chunks trade time for memory: at
+    n = 1000, 256-sample chunks measured 2.8x memory but 8.1x the ``J.T @ J`` floor
+    against 5.1x in one pass (``benchmarks/README.md``).
+    """
+    per_sample = 8 * (3 * graph.cols[-1] * max(graph.dims) + 2 * sum(graph.dims))
+    return max(MIN_CHUNK, CHUNK_BYTES // per_sample)
 
 
 class Network:
-    """A compiled model: forward values, gradients and Hessians in any arithmetic."""
+    """A compiled model: forward values, gradients and Hessians in any arithmetic.
+
+    ``chunk`` is the number of samples per float Hessian pass (:func:`chunk_samples`).
+    """
 
     def __init__(self, model: Model) -> None:
         self.model = model
@@ -65,6 +86,7 @@ class Network:
         self._last_use = self.graph.last_use
         self._lock = threading.Lock()
         self._pool = Pool()
+        self.chunk = chunk_samples(self.graph)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -170,7 +192,7 @@ class Network:
             pool, self._pool = self._pool, Pool()
         try:
             n = fw.values[0].shape[1]
-            if jacobian or seed is None or n <= CHUNK_SAMPLES:
+            if jacobian or seed is None or n <= self.chunk:
                 first, hess = FloatPass(self.graph, fw, seed, pool).run(weight, jacobian)
             else:
                 first, hess = self._chunked(fw, seed, weight, pool, n)
@@ -181,10 +203,10 @@ class Network:
     def _chunked(
         self, fw: Forward, seed: np.ndarray, weight: np.ndarray | None, pool: Pool, n: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Gradient and Hessian as sums over chunks of at most ``CHUNK_SAMPLES`` samples, so
+        """Gradient and Hessian as sums over chunks of at most ``self.chunk`` samples, so
         the pass's temporaries scale with the chunk, not with ``n`` (equal to the one-pass
         result up to the order of floating-point summation)."""
-        k = -(-n // CHUNK_SAMPLES)
+        k = -(-n // self.chunk)
         bounds = [round(i * n / k) for i in range(k + 1)]
         first: np.ndarray | None = None
         hess: np.ndarray | None = None

@@ -1,0 +1,229 @@
+r"""Rank updates of the float64 pass on the dense ("rest") slots.
+
+For a node ``p`` with reduced Jacobian ``ru`` (:class:`~verify.engine.scratch.Reduced`)
+the curvature ``sum_{i,r} c[r,i] grad p_r grad p_r^T`` restricted to the slots whose
+block of ``dp/dy`` depends on the sample (the first ``rest`` parameters), and the
+products of per-unit "left" rows (fed matmuls, constant slots) with ``grad p_r``,
+are the dominant cost of the float Hessian (``O(rest^2 n)`` per unit). Two ways to
+the same sums, chosen per node by a multiplication count (:data:`SORT_COST`): one
+symmetric product per unit and sign on samples sorted by the sign of ``c``, or one
+unsorted GEMM over all units. The methods are mixed into
+:class:`~verify.engine.factored.FloatPass`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from verify.engine.compiled import Graph
+from verify.engine.scratch import Feed, Pool, Reduced
+
+SORT_COST = 32  # multiplications one gathered element is worth (see RankUpdates._rest_terms)
+
+
+class RankUpdates:
+    """The rest-slot terms of :class:`~verify.engine.factored.FloatPass` (a mixin)."""
+
+    net: Graph
+    pool: Pool
+    hsym: np.ndarray | None
+    hlow: np.ndarray | None
+
+    def _inputs(self, slots: list[int]) -> tuple[np.ndarray, list[int]]:
+        raise NotImplementedError  # provided by FloatPass
+
+    def _rest_terms(
+        self,
+        ru: Reduced,
+        rest: int,
+        c: np.ndarray | None,
+        left: np.ndarray,
+        feeds: list[Feed],
+        consts: list[int],
+        starts: list[int],
+    ) -> None:
+        """Blocks of :meth:`_unit_terms` that involve the dense ("rest") slots: the
+        curvature ``sum_{i,r} c[r,i] grad p_r grad p_r^T`` on them and the left rows
+        against ``grad p_r`` (``prod``, distributed to the fed matmuls' and the
+        constant slots' rows).
+
+        Two ways to the same sums: :meth:`_rest_sorted` (one symmetric product per unit
+        and sign, samples sorted) and :meth:`_rest_batched` (no sorting: all units in
+        one GEMM of twice the symmetric product's multiplications). The batched one is
+        taken without curvature, and when its multiplications per unit and sample,
+        ``rest * (rest + nleft)``, are within those of the sorted one,
+        ``(rest + nleft)^2 / 2``, plus ``SORT_COST`` per element the sorted one gathers
+        (its per-unit gathers and calls cost more than the extra multiplications for a
+        small ``rest``, e.g. the second block of a ResNet).
+        """
+        assert ru.var is not None
+        m, nleft, _ = left.shape
+        width = rest + nleft
+        gathered = ru.var.shape[0] + sum(self.net.slots[t].din for t in range(ru.nvar)) + nleft
+        if c is None or rest * width <= width * width / 2 + SORT_COST * gathered:
+            prod = self._rest_batched(ru, rest, c, left)
+        else:
+            prod = self._rest_sorted(ru, rest, c, left)
+        if prod is None:
+            return
+        hlow, slots = self.hlow, self.net.slots
+        assert hlow is not None
+        row = 0
+        for f in feeds:
+            k = f.rows.shape[0]
+            blk = f.expand(prod[:, row : row + k]).transpose(1, 0, 2).reshape(f.slot.size, rest)
+            hlow[f.slot.offset : f.slot.stop, :rest] += blk
+            row += k
+        for j, t in enumerate(consts if row < nleft else []):
+            z = prod[:, row + starts[j] : row + starts[j + 1]]
+            blk = (ru.const[t].T @ z.reshape(m, -1)).reshape(slots[t].size, rest)
+            hlow[slots[t].offset : slots[t].stop, :rest] += blk
+        self.pool.release(prod)
+
+    def _rest_batched(
+        self, ru: Reduced, rest: int, c: np.ndarray | None, left: np.ndarray
+    ) -> np.ndarray | None:
+        """All units at once, samples unsorted: ``X`` of shape ``(rest, m, n)`` holds
+        ``grad_rest p_r``; the curvature is one GEMM ``(X * c) X^T`` with inner
+        dimension ``m * n``, and ``prod[r] = left[r] X_r^T`` one batched GEMM."""
+        pool, slots = self.pool, self.net.slots
+        hsym = self.hsym
+        assert hsym is not None and ru.var is not None
+        m, nleft, n = left.shape
+        var = ru.var
+        ucat, ustarts = self._inputs(list(range(ru.nvar)))
+        x = pool.empty((rest, m, n))
+        for t in range(ru.nvar):
+            ts = slots[t]
+            dst = x[ts.offset : ts.stop].reshape(ts.dout, ts.din, m, n)
+            ut = ucat[ustarts[t] : ustarts[t + 1], None, :]
+            np.multiply(var[ts.col : ts.col + ts.dout, None], ut, out=dst)
+        if c is not None:
+            xc = np.multiply(x, c, out=pool.empty((rest, m, n)))
+            hsym[:rest, :rest] += xc.reshape(rest, m * n) @ x.reshape(rest, m * n).T
+            pool.release(xc)
+        prod = None
+        if nleft:
+            prod = np.matmul(left, x.transpose(1, 2, 0), out=pool.empty((m, nleft, rest)))
+        pool.release(x)
+        return prod
+
+    def _rest_sorted(
+        self, ru: Reduced, rest: int, c: np.ndarray, left: np.ndarray
+    ) -> np.ndarray | None:
+        """One unit ``r`` at a time (temporaries of ``rest + nleft`` by ``n``), into
+        one buffer ``X_r``: rows ``[0, rest)`` hold ``grad_rest p_r`` and the rows
+        below hold the unit's left rows. The samples are ordered positive ``c_r``,
+        negative ``c_r``, then negligible ``c_r`` (``|c_r| <= 2^-200 max|c|``: below
+        float resolution, left out of the rank updates); the gradient rows are scaled
+        by ``w_r = sqrt|c_r|`` and the left rows by ``1 / w_r`` (``-1 / w_r`` on the
+        negative segment, ``w_r = 1`` on the negligible one), so that one symmetric
+        product per sign segment ``X_r X_r^T`` gives both ``sum_i c_r grad p_r
+        grad p_r^T`` (its leading block) and the left rows against the unscaled
+        gradient (the block below it); the negligible segment adds only the latter,
+        as one product.
+        """
+        pool, slots = self.pool, self.net.slots
+        hsym = self.hsym
+        assert hsym is not None and ru.var is not None
+        m, nleft, n = left.shape
+        var = ru.var
+        ucat, ustarts = self._inputs(list(range(ru.nvar)))
+        order = sign_order(c)
+        buf = pool.empty((rest + nleft, n))
+        vbuf = pool.empty((var.shape[0], n))
+        ubuf = pool.empty(ucat.shape)
+        prod = pool.empty((m, nleft, rest)) if nleft else None
+        hrr = hsym[:rest, :rest]
+        for r in range(m):
+            perm = order.perm[r]
+            if order.npos[r] == n:  # every weight positive: the order is the identity
+                v, u = np.multiply(var[:, r], order.w[r], out=vbuf), ucat
+            else:
+                v = np.take(var[:, r], perm, axis=1, out=vbuf)
+                u = np.take(ucat, perm, axis=1, out=ubuf)
+                v *= order.w[r]
+            for t in range(ru.nvar):
+                ts = slots[t]
+                dst = buf[ts.offset : ts.stop].reshape(ts.dout, ts.din, n)
+                ut = u[ustarts[t] : ustarts[t + 1]]
+                np.multiply(v[ts.col : ts.col + ts.dout, None], ut, out=dst)
+            if nleft:
+                lr = buf[rest:]
+                if order.npos[r] == n:
+                    np.multiply(left[r], order.inv[r], out=lr)
+                else:
+                    np.take(left[r], perm, axis=1, out=lr)
+                    lr *= order.inv[r]
+            a, b = int(order.npos[r]), int(order.npos[r] + order.nneg[r])
+            pr = None if prod is None else prod[r]
+            fresh = True  # pr not yet written for this unit
+            for lo, hi, sign in ((0, a, 1.0), (a, b, -1.0)):
+                if hi > lo:
+                    seg = buf[:, lo:hi]
+                    g = seg @ seg.T  # symmetric rank update (numpy calls syrk for A @ A.T)
+                    if sign > 0:
+                        hrr += g[:rest, :rest]
+                        if pr is not None:
+                            pr[...] = g[rest:, :rest]
+                    else:
+                        hrr -= g[:rest, :rest]
+                        if pr is not None:
+                            if fresh:
+                                np.negative(g[rest:, :rest], out=pr)
+                            else:
+                                pr -= g[rest:, :rest]
+                    fresh = False
+            if pr is not None:
+                if b < n:
+                    tail = buf[rest:, b:] @ buf[:rest, b:].T
+                    if fresh:
+                        pr[...] = tail
+                    else:
+                        pr += tail
+                elif fresh:
+                    pr.fill(0.0)
+        pool.release(buf, vbuf, ubuf)
+        return prod
+
+
+@dataclass
+class SignOrder:
+    """Samples of every unit ordered positive, negative, negligible weight ``c``."""
+
+    perm: np.ndarray  # (m, n) sample order of each unit
+    npos: np.ndarray  # (m,) samples with c > tiny
+    nneg: np.ndarray  # (m,) samples with c < -tiny
+    w: np.ndarray  # (m, n) sqrt|c| in that order, 1 on the negligible segment
+    inv: np.ndarray  # (m, n) 1/w, negated on the negative segment
+
+
+def sign_order(c: np.ndarray) -> SignOrder:
+    """:class:`SignOrder` of ``c`` (shape ``(m, n)``); ``|c| <= 2^-200 max|c|`` is negligible.
+
+    A NaN weight (overflow upstream) sorts as positive, so it reaches the result."""
+    m, n = c.shape
+    absc = np.abs(c)
+    tiny = float(np.max(absc, initial=0.0)) * 2.0**-200
+    nonpos = c <= tiny
+    if not nonpos.any():  # every weight positive (e.g. a convex loss's l''): no sorting
+        w = np.sqrt(absc)
+        perm = np.broadcast_to(np.arange(n), (m, n))
+        return SignOrder(perm, np.full(m, n), np.zeros(m, dtype=np.intp), w, np.divide(1.0, w))
+    negligible = absc <= tiny
+    key = nonpos.view(np.int8) + negligible.view(np.int8)  # 0 positive, 1 negative, 2 negligible
+    perm = np.argsort(key, axis=1, kind="stable")
+    nz = nonpos.sum(axis=1)
+    npos = n - nz
+    nneg = nz - negligible.sum(axis=1)
+    w = np.take(absc.ravel(), perm + np.arange(0, m * n, n)[:, None])  # rows gathered by perm
+    np.sqrt(w, out=w)
+    stops = npos + nneg
+    for r in range(m):  # segments are contiguous after sorting
+        w[r, stops[r] :] = 1.0
+    inv = np.divide(1.0, w)
+    for r in range(m):
+        np.negative(inv[r, npos[r] : stops[r]], out=inv[r, npos[r] : stops[r]])
+    return SignOrder(perm, npos, nneg, w, inv)
