@@ -39,9 +39,10 @@ exactly 95% within 50 (median 20 instances): no planted theorem is hard yet.
 True controls: the catalogue's Y1, Y1', Y2, S1, K2 (``TRUE_THEOREMS``, by id) and Y3D,
 the Y3 bound with its derived constant ``G`` (``TRUE_CONTROLS``; not in the main
 catalogue, so ``resnet-verify all`` is unchanged). Y3D shares P-Y3-HALF's setting
-(:data:`~verify.theorems.near_identity.NEAR_IDENTITY`) and cases: at P-Y3-HALF's
-counterexamples it holds. Its conclusion is never certified HOLDS from the infimum over
-``t`` (only via ``R <= R_lin``), so a Y3D search is evidence of soundness, not of truth.
+(:data:`~verify.theorems.near_identity.NEAR_IDENTITY`) and cases; at P-Y3-HALF's
+hand-built counterexample it is certified to hold. Its conclusion is certified HOLDS only
+by a subgradient certificate for the infimum over ``t`` (at ``t0 = 0`` or near the
+minimiser) or by ``R <= R_lin``; a Y3D search is evidence of soundness, not a proof.
 
 Not planted (said so rather than faked): a logistic-only violation (the linear
 baseline is not attained on separable data, so R <= R_lin has no certified bracket

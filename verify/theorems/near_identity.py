@@ -15,22 +15,26 @@ Claim [D] (proof in docs/claims.md, it uses only ``grad_w R = 0``): if every blo
     R(theta*) <= E[l(t^T x; y)] + c G (e^alpha - 1) E||x|| ||t||        with c = 1.
 
 :func:`near_identity_bound` builds the conclusion for any constant ``c`` (``c = 1/2``
-is the planted false claim P-Y3-HALF of :mod:`verify.search.planted`). The premise is
-instantiated with ``alpha_bar = L max_l Lip(sigma)^{r_l} ||V_l||_2 ||A_{l,r}||_2 ...
-||U_l||_2``, a certified *upper* bound of ``L max_l Lip(block l)`` (spectral norms bounded
-by ``min(Frobenius, sqrt(||M||_1 ||M||_inf))`` in Arb balls over the checked point or
-box): every block is then ``(alpha_bar/L)``-Lipschitz, so the premise holds with
-``alpha_bar``, and a conclusion that fails with ``alpha_bar`` is a counterexample.
+is the planted false claim P-Y3-HALF of :mod:`verify.search.planted`). ``alpha`` is the
+smallest admissible one, ``L max_l Lip(block l)``; the right-hand side grows with it. The
+bounds on it are in :mod:`verify.theorems.block_lipschitz`.
 
 What the certified check establishes:
 
-* VIOLATED (CERTIFIED): an explicit rational ``t`` (chosen in float64 by minimising the
-  right-hand side, then rationalised) with ``R(theta*) >`` a rigorous upper bound of the
-  right-hand side at ``t`` (``R`` exact at an exact point, else its Arb enclosure over the
-  certified box; ``E l(t^T x)`` exact for Huber, Arb for logistic; ``e^alpha_bar`` in Arb).
-* HOLDS (as strong as the baseline's bracket): only when ``R(theta*) <= R_lin`` is proved,
-  since the right-hand side is ``>= E l(t^T x) >= R_lin`` for every ``t``. Otherwise the
-  infimum over ``t`` is not certified and the answer is INCONCLUSIVE, never HOLDS.
+* VIOLATED (CERTIFIED): with ``alpha_bar >=`` ``alpha`` (certified upper bound: every block
+  is then ``(alpha_bar/L)``-Lipschitz, so the premise holds with ``alpha_bar``), an explicit
+  rational ``t`` (chosen in float64 by minimising the right-hand side, then rationalised)
+  with ``R(theta*) >`` a rigorous upper bound of the right-hand side at ``t`` (``R`` exact
+  at an exact point, else its Arb enclosure over the certified box; ``E l(t^T x)`` exact
+  for Huber, Arb for logistic; ``e^alpha_bar`` in Arb).
+* HOLDS (CERTIFIED) only with a certified lower bound of ``inf_t RHS(t)`` above
+  ``R(theta*)``: with ``alpha_lo <= alpha`` (certified lower bound) and a rational ``t0``
+  (``0`` or the rationalised minimiser) where ``s = E[l'(t0^T x) x]`` has
+  ``||s|| <= c G (e^alpha_lo - 1) E||x||``, convexity gives ``RHS(t) >= E l(t0^T x) -
+  s^T t0`` for every ``t`` (:func:`infimum_lower_bound`); or ``R(theta*) <= R_lin``
+  (certified bracket), since ``RHS(t) >= E l(t^T x) >= R_lin``.
+* INCONCLUSIVE otherwise: the infimum over ``t`` is not certified by anything else, so
+  "not refuted" is never reported as HOLDS.
 
 The float screen (:data:`Condition.screen`) gives the margin ``min_t RHS(t) - R`` in
 float64 (``> 0``: the bound is numerically satisfied).
@@ -49,6 +53,13 @@ from scipy.optimize import minimize
 from verify.models import Model, ResidualBlock
 from verify.numbers.arithmetic import Arithmetic, to_fmpq
 from verify.numbers.format import fmt_number, safe_float
+from verify.theorems.block_lipschitz import (
+    LIPSCHITZ_AT_ZERO,
+    alpha_float,
+    alpha_lower,
+    alpha_upper,
+    as_arb,
+)
 from verify.theorems.context import Context, FloatContext
 from verify.theorems.core import Condition
 from verify.theorems.premises import numeric
@@ -62,17 +73,6 @@ from verify.theorems.setting import (
     Setting,
 )
 from verify.verdict import Evidence, Method, Verdict, weakest
-
-#: activations with ``sigma(0) = 0`` and their Lipschitz constants (leaky_relu: max(1, |a|))
-_LIPSCHITZ_AT_ZERO = ("relu", "leaky_relu", "identity", "tanh")
-
-
-def activation_lipschitz(act: Any) -> Fraction:
-    """Lipschitz constant of an activation with ``sigma(0) = 0`` from :data:`_LIPSCHITZ_AT_ZERO`."""
-    if act.name == "leaky_relu":
-        return max(Fraction(1), abs(Fraction(act.alpha)))
-    return Fraction(1)
-
 
 # ---- setting ---------------------------------------------------------------------------
 
@@ -88,10 +88,10 @@ def _bias_free(model: Model, loss: Any) -> str | None:
 
 def _activations(model: Model, loss: Any) -> str | None:
     for i, b in enumerate(model.stages):
-        if b.activation.name not in _LIPSCHITZ_AT_ZERO:
+        if b.activation.name not in LIPSCHITZ_AT_ZERO:
             return (
                 f"block {i} uses {b.activation.name!r}, not one of "
-                f"{', '.join(_LIPSCHITZ_AT_ZERO)} (sigma(0) = 0 and Lipschitz)"
+                f"{', '.join(LIPSCHITZ_AT_ZERO)} (sigma(0) = 0 and Lipschitz)"
             )
     return None
 
@@ -122,79 +122,6 @@ NEAR_IDENTITY = Setting(
     (RESIDUAL, READOUT, SCALAR_OUTPUT, NO_OUTPUT_BIAS, NO_INTERCEPT, BIAS_FREE, ZERO_AT_ZERO,
      LOSS_CONVEX, LIPSCHITZ_LOSS),
 )
-
-
-# ---- alpha: an upper bound of L max_l Lip(block l) ------------------------------------------
-
-
-def _arb(v: Any) -> flint.arb:
-    return v if isinstance(v, flint.arb) else flint.arb(to_fmpq(v))
-
-
-def _norm2_upper(m: np.ndarray) -> flint.arb:
-    """An Arb ball whose upper end bounds ``||M||_2`` for every ``M`` in the enclosure:
-    ``min(||M||_F, sqrt(||M||_1 ||M||_inf))`` of the entries' magnitudes."""
-    a = np.array([[abs(_arb(v)).upper() for v in row] for row in np.atleast_2d(m)],
-                 dtype=object)
-    frob = sum((v * v for v in a.flat), flint.arb(0)).sqrt()
-    one = max(sum(a[:, j], flint.arb(0)) for j in range(a.shape[1]))
-    inf = max(sum(a[i, :], flint.arb(0)) for i in range(a.shape[0]))
-    mixed = (one * inf).sqrt()
-    return mixed if mixed.upper() < frob.upper() else frob
-
-
-def _blocks(model: Model, values: Any) -> list[tuple[Fraction, int, list[np.ndarray]]]:
-    """Per block ``(Lip(sigma), r, [U, A_1, ..., A_r, V])`` (absent matrices left out):
-    ``h -> V phi(U h)`` with ``phi = sigma o A_r o ... o sigma`` (``r`` activations, at
-    least 1) is ``Lip(sigma)^r ||V|| prod ||A_j|| ||U||``-Lipschitz."""
-    named = model.unpack(np.asarray(values, dtype=object))
-    out = []
-    for i, b in enumerate(model.stages):
-        assert isinstance(b, ResidualBlock)
-        names = [f"blocks[{i}].U"] if b.proj is not None else []
-        names += [f"blocks[{i}].phi[{j}].A" for j in range(len(b.hidden))]
-        names += [f"blocks[{i}].V"] if b.out else []
-        mats = [np.atleast_2d(named[k]) for k in names]
-        out.append((activation_lipschitz(b.activation), max(1, len(b.hidden)), mats))
-    return out
-
-
-def block_lipschitz(model: Model, values: Any) -> list[flint.arb]:
-    """Per block, a ball whose upper end bounds ``Lip(h -> V phi(U h))`` at ``values``
-    (exact rationals or Arb balls, e.g. a certified box)."""
-    out = []
-    for lip_sigma, r, mats in _blocks(model, values):
-        lip = flint.arb(1)
-        for _ in range(r):
-            lip = lip * flint.arb(to_fmpq(lip_sigma))
-        for m in mats:
-            lip = lip * _norm2_upper(m)
-        out.append(lip)
-    return out
-
-
-def alpha_float(model: Model, theta: np.ndarray) -> float:
-    """Float64 twin of :func:`alpha_upper` (screening only)."""
-    best = 0.0
-    for lip_sigma, r, mats in _blocks(model, np.asarray(theta, dtype=np.float64)):
-        lip = float(lip_sigma) ** r
-        for m in mats:
-            a = np.abs(np.asarray(m, dtype=np.float64))
-            frob = float(np.sqrt(np.sum(a * a)))
-            mixed = float(np.sqrt(np.max(a.sum(axis=0)) * np.max(a.sum(axis=1))))
-            lip *= min(frob, mixed)
-        best = max(best, lip)
-    return len(model.stages) * best
-
-
-def alpha_upper(model: Model, values: Any) -> flint.arb:
-    """``alpha_bar``: an exact Arb number ``>= L max_l Lip(block l)`` over the enclosure."""
-    lips = block_lipschitz(model, values)
-    top = max((lip.upper() for lip in lips), key=lambda v: float(v.mid()))
-    for lip in lips:  # max by midpoint, then make sure it bounds every upper end
-        if not top >= lip.upper():
-            top = lip.upper()
-    return (flint.arb(len(lips)) * top).upper()
 
 
 # ---- the right-hand side ---------------------------------------------------------------------
@@ -249,22 +176,53 @@ def _candidates(t: np.ndarray) -> list[list[Fraction]]:
     return out + ([zero] if zero not in out else [])
 
 
-def rhs_ball(obj: Any, t: list[Fraction], factor: flint.arb) -> flint.arb:
-    """Rigorous enclosure of ``E l(t^T x; y) + factor E||x|| ||t||`` at rational ``t``."""
+def _loss_terms(obj: Any, t: list[Fraction], grad: bool = False) -> tuple[Any, Any]:
+    """``(E l(t^T x; y), E[l'(t^T x; y) x])`` at rational ``t``: exact ``fmpq`` for rational
+    losses (Huber), Arb balls otherwise; the gradient only with ``grad``."""
     arith = Arithmetic.EXACT if obj.loss.exact_ok else Arithmetic.BALL
     x, y = obj.arrays(arith)
     tq = np.array([to_fmpq(v) for v in t], dtype=object)
-    p = (tq @ x).reshape(1, -1) if arith is Arithmetic.EXACT else (
-        np.array([flint.arb(v) for v in tq], dtype=object) @ x).reshape(1, -1)
-    losses = obj.loss.value(arith, p, y)
+    if arith is Arithmetic.BALL:
+        tq = np.array([flint.arb(v) for v in tq], dtype=object)
+    p = (tq @ x).reshape(1, -1)
     n = x.shape[1]
-    mean_loss = sum((_arb(v) for v in np.asarray(losses).flat), flint.arb(0)) / n
-    xa = np.array([_arb(v) for v in x.flat], dtype=object).reshape(x.shape)
-    mean_norm = sum(
+    mean = sum(np.asarray(obj.loss.value(arith, p, y)).flat, arith.scalar(0)) / n
+    if not grad:
+        return mean, None
+    g = np.asarray(obj.loss.d1(arith, p, y)).reshape(-1)
+    return mean, [sum((g[i] * x[j, i] for i in range(n)), arith.scalar(0)) / n
+                  for j in range(x.shape[0])]
+
+
+def _mean_norm_ball(obj: Any) -> flint.arb:
+    x, _ = obj.arrays(Arithmetic.EXACT if obj.loss.exact_ok else Arithmetic.BALL)
+    xa = np.array([as_arb(v) for v in x.flat], dtype=object).reshape(x.shape)
+    n = x.shape[1]
+    return sum(
         (sum((v * v for v in xa[:, i]), flint.arb(0)).sqrt() for i in range(n)), flint.arb(0)
     ) / n
-    t_norm = sum((flint.arb(v) * flint.arb(v) for v in tq), flint.arb(0)).sqrt()
-    return mean_loss + factor * mean_norm * t_norm
+
+
+def rhs_ball(obj: Any, t: list[Fraction], factor: flint.arb) -> flint.arb:
+    """Rigorous enclosure of ``E l(t^T x; y) + factor E||x|| ||t||`` at rational ``t``."""
+    mean_loss, _ = _loss_terms(obj, t)
+    t_norm = sum((flint.arb(to_fmpq(v)) * flint.arb(to_fmpq(v)) for v in t), flint.arb(0)).sqrt()
+    return as_arb(mean_loss) + factor * _mean_norm_ball(obj) * t_norm
+
+
+def infimum_lower_bound(obj: Any, t0: list[Fraction], slope: flint.arb) -> Any:
+    """A rigorous lower bound of ``inf_t E l(t^T x) + slope ||t||`` from the point ``t0``, or
+    ``None``: with ``s = E[l'(t0^T x) x]`` and ``||s|| <= slope`` (certified), convexity gives
+    ``E l(t^T x) + slope ||t|| >= E l(t0^T x) + s^T (t - t0) + slope ||t||
+    >= E l(t0^T x) - s^T t0`` for every ``t``. Exact (``fmpq``) for rational losses."""
+    mean, s = _loss_terms(obj, t0, grad=True)
+    arith = Arithmetic.EXACT if obj.loss.exact_ok else Arithmetic.BALL
+    sq = sum((v * v for v in s), arith.scalar(0))
+    lo = slope.lower()
+    if not (lo >= 0 and (sq == 0 or as_arb(sq) <= lo * lo)):
+        return None
+    return mean - sum((si * arith.scalar(ti) for si, ti in zip(s, t0, strict=True)),
+                      arith.scalar(0))
 
 
 def _t_text(t: list[Fraction]) -> str:
@@ -274,7 +232,7 @@ def _t_text(t: list[Fraction]) -> str:
 def _certified_bound(c: Fraction) -> Callable[[Context], Evidence]:
     def check(ctx: Context) -> Evidence:
         obj = ctx.objective
-        risk = _arb(ctx.land.risk)
+        risk = as_arb(ctx.land.risk)
         alpha = alpha_upper(obj.model, ctx.values)
         factor = flint.arb(to_fmpq(c)) * flint.arb(to_fmpq(obj.loss.lipschitz)) * (
             alpha.exp() - 1
@@ -300,7 +258,7 @@ def _certified_bound(c: Fraction) -> Callable[[Context], Evidence]:
                 witness={"t": [str(v) for v in t], "alpha_bar": fmt_number(alpha, 17),
                          "c": str(c), "G": str(obj.loss.lipschitz)},
             )
-        held = _holds_by_linear(ctx, risk, obj)
+        held = _holds_by_subgradient(ctx, risk, c, t_float) or _holds_by_linear(ctx, risk, obj)
         if held is not None:
             return held
         where = "" if best is None else (
@@ -309,8 +267,9 @@ def _certified_bound(c: Fraction) -> Callable[[Context], Evidence]:
         return Evidence(
             Verdict.INCONCLUSIVE, method,
             f"not refuted: R(theta*) in [{fmt_number(r_lo)}, {fmt_number(risk.upper())}]{where} "
-            f"({about}); HOLDS needs a certified lower bound of the infimum over t, which only "
-            "R(theta*) <= R_lin gives, and it is not proved here",
+            f"({about}); HOLDS needs a certified lower bound of the infimum over t above "
+            "R(theta*) (a subgradient certificate at t0 = 0 or near the minimiser, or "
+            "R(theta*) <= R_lin), and none was found",
             margin=None if best is None else safe_float(best[0].upper() - r_lo),
         )
 
@@ -320,6 +279,38 @@ def _certified_bound(c: Fraction) -> Callable[[Context], Evidence]:
 def _mean_norm(obj: Any) -> float:
     x, _ = _float_data(obj)
     return float(np.mean(np.linalg.norm(x, axis=0)))
+
+
+def _holds_by_subgradient(
+    ctx: Context, risk: flint.arb, c: Fraction, t_float: np.ndarray
+) -> Evidence | None:
+    """HOLDS if ``R(theta*) <=`` a certified lower bound of ``inf_t RHS(t)`` evaluated with
+    ``alpha_lo <= alpha`` (:func:`~verify.theorems.block_lipschitz.alpha_lower`; the
+    right-hand side grows with ``alpha``), from :func:`infimum_lower_bound` at ``t0 = 0``
+    or at the rationalised float minimiser."""
+    obj = ctx.objective
+    alpha = alpha_lower(obj.model, ctx.values)
+    slope = (flint.arb(to_fmpq(c)) * flint.arb(to_fmpq(obj.loss.lipschitz))
+             * (alpha.exp() - 1) * _mean_norm_ball(obj))
+    if not slope.is_finite():
+        return None
+    for t0 in [[Fraction(0)] * len(t_float), *_candidates(t_float)[:-1]]:
+        bound = infimum_lower_bound(obj, t0, slope)
+        if bound is None:
+            continue
+        exact = not isinstance(bound, flint.arb) and not isinstance(ctx.land.risk, flint.arb)
+        if (ctx.land.risk <= bound) if exact else (risk <= as_arb(bound)):
+            return Evidence(
+                Verdict.HOLDS, weakest([ctx.method, Method.CERTIFIED]),
+                f"R(theta*) <= {fmt_number(risk.upper())} <= {fmt_number(bound)} <= inf_t RHS: "
+                f"at t0 = {_t_text(t0)} the gradient s of E l(t^T x) has ||s|| <= "
+                f"c G (e^alpha_lo - 1) E||x||, so RHS(t) >= E l(t0^T x) - s^T t0 for every t "
+                f"(convexity), with alpha_lo = {fmt_number(alpha)} a certified lower bound of "
+                "L max_l Lip(block l) (the right-hand side grows with alpha)",
+                margin=safe_float(as_arb(bound) - risk), tolerance=0.0,
+                witness={"t0": [str(v) for v in t0], "alpha_lo": fmt_number(alpha, 17)},
+            )
+    return None
 
 
 def _holds_by_linear(ctx: Context, risk: flint.arb, obj: Any) -> Evidence | None:
@@ -333,7 +324,7 @@ def _holds_by_linear(ctx: Context, risk: flint.arb, obj: Any) -> Evidence | None
     base = ctx.baseline
     if base.evidence.verdict is not Verdict.HOLDS or base.lower is None:
         return None
-    lower = _arb(base.lower)
+    lower = as_arb(base.lower)
     if not risk <= lower:
         return None
     return Evidence(
@@ -366,14 +357,15 @@ def _screen_bound(c: Fraction) -> Callable[[FloatContext], Evidence]:
 
 def near_identity_bound(c: Fraction) -> Condition:
     """The Y3 conclusion with constant ``c``: ``R(theta*) <= inf_t E l(t^T x) +
-    c G (e^alpha - 1) E||x|| ||t||`` (VIOLATED certified or INCONCLUSIVE; HOLDS only via
-    ``R <= R_lin``; see the module docstring)."""
+    c G (e^alpha - 1) E||x|| ||t||``: VIOLATED (certified, with ``alpha_bar >= alpha``),
+    HOLDS only with a certified lower bound of the infimum (with ``alpha_lo <= alpha``),
+    else INCONCLUSIVE; see the module docstring."""
     c = Fraction(c)
     name = "near_identity_bound" if c == 1 else f"near_identity_bound_c={c}"
     return Condition(
         name,
         f"R(theta*) <= inf_t E l(t^T x; y) + {c} G (e^alpha - 1) E||x|| ||t||, "
-        "alpha = L max_l Lip(block l) (certified upper bound)",
+        "alpha = L max_l Lip(block l)",
         _certified_bound(c),
         _screen_bound(c),
     )
@@ -386,8 +378,8 @@ __all__ = [
     "NEAR_IDENTITY",
     "Y3_BOUND",
     "Y3_HALF_BOUND",
-    "alpha_upper",
-    "block_lipschitz",
+    "best_t",
+    "infimum_lower_bound",
     "near_identity_bound",
     "rhs_ball",
 ]
