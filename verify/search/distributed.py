@@ -58,7 +58,7 @@ class TheoremSpec:
 
     def resolve(self) -> Theorem:
         """The theorem this spec names (raises InvalidInput for an unknown id)."""
-        from verify.search.planted import PLANTED
+        from verify.search.planted import PLANTED, TRUE_CONTROLS
         from verify.search.profiles import PROBES
 
         if self.module is not None:
@@ -67,7 +67,7 @@ class TheoremSpec:
             return load_theorem(self.module).without(*self.without)
         if self.id is None:
             raise InvalidInput("theorem spec has neither 'id' nor 'module'; give one of them.")
-        planted = {k.upper(): v for k, v in {**PLANTED, **PROBES}.items()}
+        planted = {k.upper(): v for k, v in {**PLANTED, **PROBES, **TRUE_CONTROLS}.items()}
         if self.id.strip().upper() in planted:
             return planted[self.id.strip().upper()].without(*self.without)
         from verify.theorems.catalogue import theorem

@@ -4,7 +4,7 @@ Each entry is an ordinary :class:`~verify.theorems.core.Theorem` with
 ``kind="negative_control"``, its own setting and search cases, stating a claim
 that is *known to be false* with a known family of certified counterexamples.
 A search that cannot find them in its budget is weak; a search that reports a
-VIOLATED verdict for a true theorem (Y1, Y1', Y2, S1, K2) is wrong. Graded by
+VIOLATED verdict for a true theorem (Y1, Y1', Y2, S1, K2, Y3D) is wrong. Graded by
 difficulty (``DIFFICULTY``): ``easy`` ones run in the default test suite (found
 in every seed tried), the others in the slow group and in
 ``benchmarks/search_power.py``.
@@ -23,6 +23,12 @@ P-S1-BLIND P-S1 from plain starts: the saddle finder must reach the thin family 
 P-FC-BLIND FC1 from plain starts: dead units must be reached by the finder        medium
            (biases below ``-|a| max|x|``)
 P-FC3      FC1 at depth 3 (three ReLU layers), plain starts                        medium
+P-Y3-HALF  Y3's derived bound with ``G/2`` for ``G`` (docs/claims.md Y3 [D]): false  medium
+           at Huber ``w = 0`` saddles ``{E[l'(0, y) h_L(x)] = 0}`` with
+           ``sign(y) = -sign(x)``, ``|y| > delta`` (scalar x, identity block,
+           ``v u = -1``: ``R - E l(t x) = delta |t| E|x|`` for small ``t`` against
+           ``0.859 delta |t| E|x|``); a violation of one loss family only: with
+           logistic loss ``|l'(0, y)| = G/2`` and no first-order violation exists
 =========  =====================================================================  ==========
 
 Difficulty is measured (``benchmarks/search_power.py``, 20 seeds): easy = found
@@ -30,25 +36,35 @@ within a handful of instances, medium = within 200 in every seed, hard = fewer
 than 95% of seeds within 50. P-S1-BLIND was designed to be hard and measured at
 exactly 95% within 50 (median 20 instances): no planted theorem is hard yet.
 
-Not planted (said so rather than faked): the Y3 bound with its constant halved
-(Y3 is not in the catalogue as a checkable conclusion at a point) and a
-logistic-only violation (the linear baseline is not attained on separable data,
-so R <= R_lin has no certified bracket there).
+True controls: the catalogue's Y1, Y1', Y2, S1, K2 (``TRUE_THEOREMS``, by id) and Y3D,
+the Y3 bound with its derived constant ``G`` (``TRUE_CONTROLS``; not in the main
+catalogue, so ``resnet-verify all`` is unchanged). Y3D shares P-Y3-HALF's setting
+(:data:`~verify.theorems.near_identity.NEAR_IDENTITY`) and cases; at P-Y3-HALF's
+hand-built counterexample it is certified to hold. Its conclusion is certified HOLDS only
+by a subgradient certificate for the infimum over ``t`` (at ``t0 = 0`` or near the
+minimiser) or by ``R <= R_lin``; a Y3D search is evidence of soundness, not a proof.
+
+Not planted (said so rather than faked): a logistic-only violation (the linear
+baseline is not attained on separable data, so R <= R_lin has no certified bracket
+there).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from fractions import Fraction
 from typing import Any
 
 from hypothesis import strategies as st
 
 from verify.catalogue.activations import activation
+from verify.catalogue.losses import loss
 from verify.models import Model, ResidualBlock, fully_connected
 from verify.theorems.cases import instance, labels, rationals, rows, start_point
 from verify.theorems.catalogue import FC1, K2, K3, Y2
 from verify.theorems.conclusions import DICHOTOMY, LE_LINEAR
 from verify.theorems.core import Theorem
+from verify.theorems.near_identity import NEAR_IDENTITY, Y3_BOUND, Y3_HALF_BOUND
 from verify.theorems.premises import CRITICAL, TWICE_DIFF
 from verify.theorems.setting import FULLY_CONNECTED, SINGLE_BLOCK_RESNET
 
@@ -160,8 +176,64 @@ P_FC3 = replace(
     cases=_fc_plain(3),
 )
 
+@st.composite
+def _near_identity_cases(draw: st.DrawFn, theorem: Theorem) -> tuple[Any, Any]:
+    """Yun-form ResNets without biases (one hidden unit per block, 1 or 2 blocks, identity,
+    relu or tanh) on scalar or 2-d inputs, Huber (``delta`` 1/2 or 1) or logistic loss.
+    Huber labels have ``|y| > delta`` (so ``l'(0; y) = -delta sign(y)`` at ``w = 0``); in
+    half the cases ``sign(y_i) = -sign(x_i1)``, where the halved Y3 bound fails at the
+    saddles ``{w = 0, E[l'(0, y) h_L(x)] = 0}``; half the starts put ``w = 0``."""
+    d_in = draw(st.sampled_from((1, 1, 2)))
+    act = activation(draw(st.sampled_from(("identity", "relu", "tanh"))))
+    depth = draw(st.sampled_from((1, 1, 1, 2)))
+    model = Model(d_in, tuple(ResidualBlock(act, None, (1,), False) for _ in range(depth)))
+    n = draw(st.integers(2, 6))
+    x = rows(draw, n, d_in)
+    noise = labels(draw, n)
+    aligned = draw(st.booleans())
+    signs = [
+        -1 if aligned and r[0] > 0 else 1 if aligned and r[0] < 0 else (1 if v >= 0 else -1)
+        for r, v in zip(x, noise, strict=True)
+    ]
+    if draw(st.sampled_from((True, True, False))):
+        the_loss = loss("huber", delta=draw(st.sampled_from(("1/2", "1"))))
+        delta = the_loss.param("delta")
+        y: list[Any] = [s * (delta + abs(v) + Fraction(1, 4)) for s, v in zip(signs, noise,
+                                                                               strict=True)]
+    else:
+        the_loss, y = loss("logistic"), signs
+    start = start_point(draw, model)
+    if draw(st.booleans()):
+        named = model.unpack(start)
+        named["w"][:] = 0.0
+        start = model.pack(named)
+    return instance(model, x, y, the_loss), start
+
+
+Y3D = Theorem(
+    "Y3D",
+    "Y3 with the derived constant: at critical points R <= E l(t^T x) + G (e^alpha - 1) "
+    "E||x|| ||t|| for every t",
+    "Yun, Sra & Jadbabaie (2019) near-identity risk bound; constant derived in "
+    "docs/claims.md Y3",
+    "D",
+    (CRITICAL,),
+    Y3_BOUND,
+    setting=NEAR_IDENTITY,
+    cases=_near_identity_cases,
+    saddles=True,
+)
+P_Y3_HALF = replace(
+    Y3D,
+    id="P-Y3-HALF",
+    title="PLANTED FALSE: Y3 with its constant halved (G/2 instead of G)",
+    reference="planted from docs/claims.md Y3 [D]: false at w = 0 saddles with Huber loss",
+    conclusion=Y3_HALF_BOUND,
+    kind="negative_control",
+)
+
 PLANTED: dict[str, Theorem] = {
-    t.id: t for t in (FC1, K3, P_K2, P_S1, P_Y2, P_S1_BLIND, P_FC_BLIND, P_FC3)
+    t.id: t for t in (FC1, K3, P_K2, P_S1, P_Y2, P_S1_BLIND, P_FC_BLIND, P_FC3, P_Y3_HALF)
 }
 DIFFICULTY: dict[str, str] = {
     "FC1": "easy",
@@ -172,7 +244,13 @@ DIFFICULTY: dict[str, str] = {
     "P-S1-BLIND": "medium",
     "P-FC-BLIND": "medium",
     "P-FC3": "medium",
+    "P-Y3-HALF": "medium",
 }
+#: ids of the catalogue's true theorems searched by the power suite (looked up with
+#: :func:`verify.theorems.catalogue.theorem`)
 TRUE_THEOREMS = ("Y1", "Y1'", "Y2", "S1", "K2")
+#: true theorems of the power suite that are not in the catalogue (searched as controls:
+#: never VIOLATED); Y3D is kept here so that ``resnet-verify all`` is unchanged
+TRUE_CONTROLS: dict[str, Theorem] = {Y3D.id: Y3D}
 
-__all__ = ["DIFFICULTY", "PLANTED", "TRUE_THEOREMS"]
+__all__ = ["DIFFICULTY", "PLANTED", "TRUE_CONTROLS", "TRUE_THEOREMS"]
