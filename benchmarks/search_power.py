@@ -1,6 +1,6 @@
 """Search power: planted false theorems found within budgets, and no true theorem violated.
 
-For every planted false theorem (``verify.search.planted.PLANTED``) and every
+For every planted false theorem (``verify.theorems.planted.PLANTED``) and every
 seed, one search of ``--max-budget`` instances stops at the first certified
 counterexample; the table gives the fraction of seeds whose first certified hit
 came within 50 / 200 / 1000 instances (budgets above --max-budget are not
@@ -32,7 +32,7 @@ from threadpoolctl import threadpool_limits
 
 from verify import theorem
 from verify.search.engine import search
-from verify.search.planted import DIFFICULTY, PLANTED, TRUE_CONTROLS, TRUE_THEOREMS
+from verify.theorems.planted import DIFFICULTY, PLANTED, TRUE_CONTROLS, TRUE_THEOREMS
 
 BUDGETS = (50, 200, 1000)
 

@@ -1,4 +1,4 @@
-"""The open probe "Y1' without column_space" as a campaign (verify.search.profiles.Y1_OPEN).
+"""The open probe "Y1' without column_space" as a campaign (verify.theorems.probes.Y1_OPEN).
 
 Every critical point found (minima and saddles) is sent to certification
 (``certify_all``), so the effort is reported in instances and in certified

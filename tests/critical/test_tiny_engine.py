@@ -15,9 +15,9 @@ from verify import theorem
 from verify.critical.finders import minimize
 from verify.critical.tiny import TinyEngine
 from verify.objectives.empirical import Objective
-from verify.search.planted import PLANTED
-from verify.search.profiles import Y1_OPEN
 from verify.search.strategies import search_cases
+from verify.theorems.planted import PLANTED
+from verify.theorems.probes import Y1_OPEN
 
 
 def _cases(thm, count: int, seed: int) -> list:

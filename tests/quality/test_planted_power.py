@@ -1,4 +1,4 @@
-"""Search power on planted false theorems (verify.search.planted) and soundness on the true ones.
+"""Search power on planted false theorems (verify.theorems.planted) and soundness on the true ones.
 
 Default suite: the easy planted theorems are found by a certified counterexample in
 every seed tried (budget 50), and searches of the true theorems (the catalogue's
@@ -14,8 +14,8 @@ import pytest
 from verify import Verdict, theorem
 from verify.io.records import replay
 from verify.search.engine import search
-from verify.search.planted import DIFFICULTY, PLANTED, TRUE_CONTROLS, TRUE_THEOREMS
 from verify.theorems.core import Theorem
+from verify.theorems.planted import DIFFICULTY, PLANTED, TRUE_CONTROLS, TRUE_THEOREMS
 
 EASY = [t for t, d in DIFFICULTY.items() if d == "easy"]
 HARDER = [t for t, d in DIFFICULTY.items() if d != "easy"]

@@ -1,6 +1,6 @@
 """The planted "Y3 with its constant halved" theorem (P-Y3-HALF) and its true control Y3D.
 
-The hand-built counterexample of verify/search/planted.py (scalar x, identity block,
+The hand-built counterexample of verify/theorems/planted.py (scalar x, identity block,
 Huber loss with delta = 1, w = 0, v u = -1, sign(y) = -sign(x), |y| > delta) is
 certified VIOLATED for P-Y3-HALF and not VIOLATED for Y3D; the Lipschitz bound alpha_bar
 really bounds the blocks; the search finds P-Y3-HALF by itself and its record replays;
@@ -27,7 +27,6 @@ from verify.numbers.arithmetic import Arithmetic
 from verify.objectives.empirical import Objective
 from verify.pipeline import certify_point
 from verify.search.engine import search
-from verify.search.planted import DIFFICULTY, PLANTED, TRUE_CONTROLS
 from verify.search.strategies import search_cases
 from verify.theorems.block_lipschitz import alpha_lower, alpha_upper
 from verify.theorems.cases import instance
@@ -39,6 +38,7 @@ from verify.theorems.near_identity import (
     infimum_lower_bound,
     rhs_ball,
 )
+from verify.theorems.planted import DIFFICULTY, PLANTED, TRUE_CONTROLS
 from verify.verdict import Method, Verdict
 
 HALF = PLANTED["P-Y3-HALF"]
@@ -104,7 +104,7 @@ def test_screens_agree_with_the_certified_checks() -> None:
 
 def test_logistic_loss_gives_no_violation_at_the_same_saddle() -> None:
     # |l'(0; y)| = G/2 for logistic: the first-order gain |t| E|x| / 2 is below the
-    # halved bound's 0.859 |t| E|x| (docs in verify/search/planted.py)
+    # halved bound's 0.859 |t| E|x| (docs in verify/theorems/planted.py)
     obj, theta = _saddle("logistic", [-1, -1])
     ev = Y3_HALF_BOUND.check(Context(obj, theta))
     assert ev.verdict is not Verdict.VIOLATED, ev.reason

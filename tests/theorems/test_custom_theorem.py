@@ -11,8 +11,8 @@ import pytest
 
 import verify
 from verify.cli.main import main
-from verify.cli.usermodule import load_theorem
 from verify.errors import InvalidInput
+from verify.theorems.usermodule import load_theorem
 
 ROOT = Path(__file__).resolve().parents[2]
 USER = ROOT / "examples" / "user" / "my_claims.py"
@@ -82,7 +82,7 @@ def test_bad_theorem_module_is_one_line_exit_2(
 
 
 def test_theorem_id_and_module_together_are_rejected() -> None:
-    from verify.cli.usermodule import resolve
+    from verify.theorems.usermodule import resolve
 
     with pytest.raises(InvalidInput, match="both given"):
         resolve("Y1", f"{USER}:TOO_STRONG", None)
@@ -107,7 +107,7 @@ def test_search_finds_the_user_negative_control(capsys: pytest.CaptureFixture[st
     )
     doc = json.loads(out)
     assert code == 0 and doc["verdict"] == "violated"
-    from verify.cli.usermodule import load_theorem
+    from verify.theorems.usermodule import load_theorem
 
     replayed = verify.replay(doc["counterexample"], theorem=load_theorem(f"{USER}:TOO_STRONG"))
     assert replayed.reproduced, replayed.differences

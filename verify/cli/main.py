@@ -22,7 +22,6 @@ from typing import Any, NoReturn
 import numpy as np
 
 from verify.cli import guard
-from verify.cli.usermodule import resolve
 from verify.errors import InvalidInput
 from verify.io import budget
 from verify.io.instances import load_instance
@@ -32,6 +31,7 @@ from verify.numbers.bounds import all_finite, finite_float_array, fmt6
 from verify.objectives.empirical import Objective
 from verify.report.encode import derivative_lines, encode, fmt, table
 from verify.report.provenance import header, tool_version
+from verify.theorems.usermodule import resolve
 from verify.verdict import Verdict
 
 PROG = "resnet-verify"
@@ -241,15 +241,17 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from verify.pipeline import check
-    from verify.theorems import THEOREMS
+    from verify.theorems.registry import GROUPS
 
     if args.list:
-        rows = [[t.id, t.kind, f"[{t.tag}]", t.title, t.reference] for t in THEOREMS.values()]
+        listed = [(g, key, t) for g, members in GROUPS.items() for key, t in members.items()]
+        rows = [[key, g, t.kind, f"[{t.tag}]", t.title, t.reference] for g, key, t in listed]
         payload = {
             "provenance": header("check"),
             "theorems": [
                 {
-                    "id": t.id,
+                    "id": key,
+                    "group": g,
                     "kind": t.kind,
                     "tag": t.tag,
                     "title": t.title,
@@ -257,10 +259,10 @@ def cmd_check(args: argparse.Namespace) -> int:
                     "premises": list(t.premise_names),
                     "conclusion": t.conclusion.name,
                 }
-                for t in THEOREMS.values()
+                for g, key, t in listed
             ],
         }
-        _emit(args, payload, table(rows, ["id", "kind", "tag", "claim", "reference"]))
+        _emit(args, payload, table(rows, ["id", "group", "kind", "tag", "claim", "reference"]))
         return 0
     if args.theorem_module and args.instance is None:  # check --theorem-module M INSTANCE
         args.instance, args.theorem = args.theorem, None

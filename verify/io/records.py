@@ -39,8 +39,8 @@ from verify.errors import InvalidInput, VerifyError
 from verify.io.budget import check_check
 from verify.io.instances import Instance, instance_to_json, parse_instance
 from verify.io.writing import strict_value, write_new
-from verify.theorems.catalogue import theorem as lookup
 from verify.theorems.core import Report, Theorem
+from verify.theorems.registry import named as lookup
 from verify.verdict import Method, Verdict
 
 PACKAGES = ("resnet-verify", "numpy", "scipy", "sympy", "cvxpy", "hypothesis", "python-flint")

@@ -58,21 +58,11 @@ class TheoremSpec:
 
     def resolve(self) -> Theorem:
         """The theorem this spec names (raises InvalidInput for an unknown id)."""
-        from verify.search.planted import PLANTED, TRUE_CONTROLS
-        from verify.search.profiles import PROBES
+        from verify.theorems.usermodule import resolve
 
-        if self.module is not None:
-            from verify.cli.usermodule import load_theorem
-
-            return load_theorem(self.module).without(*self.without)
-        if self.id is None:
+        if self.id is None and self.module is None:
             raise InvalidInput("theorem spec has neither 'id' nor 'module'; give one of them.")
-        planted = {k.upper(): v for k, v in {**PLANTED, **PROBES, **TRUE_CONTROLS}.items()}
-        if self.id.strip().upper() in planted:
-            return planted[self.id.strip().upper()].without(*self.without)
-        from verify.theorems.catalogue import theorem
-
-        return theorem(self.id, self.without)
+        return resolve(self.id, self.module, list(self.without))
 
 
 def shard(theorem: dict[str, Any], spec: dict[str, Any], seed: int, budget: int

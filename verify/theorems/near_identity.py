@@ -15,7 +15,7 @@ Claim [D] (proof in docs/claims.md, it uses only ``grad_w R = 0``): if every blo
     R(theta*) <= E[l(t^T x; y)] + c G (e^alpha - 1) E||x|| ||t||        with c = 1.
 
 :func:`near_identity_bound` builds the conclusion for any constant ``c`` (``c = 1/2``
-is the planted false claim P-Y3-HALF of :mod:`verify.search.planted`). ``alpha`` is the
+is the planted false claim P-Y3-HALF of :mod:`verify.theorems.planted`). ``alpha`` is the
 smallest admissible one, ``L max_l Lip(block l)``; the right-hand side grows with it. The
 bounds on it are in :mod:`verify.theorems.block_lipschitz`.
 

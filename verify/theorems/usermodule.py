@@ -83,8 +83,9 @@ def load_theorem(spec: str) -> Any:
 
 
 def resolve(theorem_id: str | None, module_spec: str | None, without: list[str] | None) -> Any:
-    """The theorem for ``check``/``search``: built-in id or user module, weakened by ``without``."""
-    from verify.theorems import theorem
+    """The theorem for ``check``/``search``/shards: a named theorem
+    (:func:`verify.theorems.registry.named`) or a user module, weakened by ``without``."""
+    from verify.theorems.registry import named
 
     if module_spec is not None:
         if theorem_id is not None:
@@ -95,4 +96,4 @@ def resolve(theorem_id: str | None, module_spec: str | None, without: list[str] 
         return load_theorem(module_spec).without(*(without or ()))
     if theorem_id is None:
         raise InvalidInput("a THEOREM id or --theorem-module PATH.py:NAME is required.")
-    return theorem(theorem_id, without or ())
+    return named(theorem_id, without or ())
