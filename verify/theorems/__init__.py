@@ -9,7 +9,12 @@
 - :mod:`~verify.theorems.yun`, :mod:`~verify.theorems.shamir`,
   :mod:`~verify.theorems.kawaguchi_bengio`, :mod:`~verify.theorems.controls`: one module per
   paper, each theorem with its setting and search cases;
-- :mod:`~verify.theorems.catalogue`: the registry.
+- :mod:`~verify.theorems.near_identity`: the Y3 near-identity bound (derived constant);
+- :mod:`~verify.theorems.catalogue`: the catalogue (what ``all`` runs);
+- :mod:`~verify.theorems.planted`, :mod:`~verify.theorems.probes`: planted false theorems
+  (the search's power suite) with their true controls, and open probes;
+- :mod:`~verify.theorems.registry`: one lookup of every named theorem;
+- :mod:`~verify.theorems.usermodule`: a user's theorem loaded from ``PATH.py:NAME``.
 """
 
 from verify.theorems.catalogue import THEOREMS, theorem
