@@ -70,3 +70,13 @@ def start_point(draw: st.DrawFn, model: Model) -> np.ndarray:
     scale = draw(st.sampled_from((0.5, 1.0, 2.0)))
     v = _fractions(_seeded(draw), model.n_params, 2, 4)
     return np.array([float(x) * scale for x in v], dtype=np.float64)
+
+
+def half_at_w_zero(draw: st.DrawFn, model: Model, start: np.ndarray) -> np.ndarray:
+    """``start``, or (on a drawn boolean, half the time) ``start`` with the output weights
+    ``w = 0``: next to the saddle family at ``w = 0`` that planted theorems and probes aim at."""
+    if not draw(st.booleans()):
+        return start
+    named = model.unpack(start)
+    named["w"][:] = 0.0
+    return model.pack(named)

@@ -60,7 +60,14 @@ from hypothesis import strategies as st
 from verify.catalogue.activations import activation
 from verify.catalogue.losses import loss
 from verify.models import Model, ResidualBlock, fully_connected
-from verify.theorems.cases import instance, labels, rationals, rows, start_point
+from verify.theorems.cases import (
+    half_at_w_zero,
+    instance,
+    labels,
+    rationals,
+    rows,
+    start_point,
+)
 from verify.theorems.catalogue import FC1, K2, K3, Y2
 from verify.theorems.conclusions import DICHOTOMY, LE_LINEAR
 from verify.theorems.core import Theorem
@@ -99,10 +106,8 @@ def _saddle(hint: bool) -> Any:
         n = draw(st.integers(d_in + 1, 6))
         y = labels(draw, n)
         start = start_point(draw, model)
-        if hint and draw(st.booleans()):
-            named = model.unpack(start)
-            named["w"][:] = 0.0
-            start = model.pack(named)
+        if hint:
+            start = half_at_w_zero(draw, model, start)
         return instance(model, rows(draw, n, d_in), y), start
 
     return cases
@@ -202,12 +207,7 @@ def _near_identity_cases(draw: st.DrawFn, theorem: Theorem) -> tuple[Any, Any]:
                                                                                strict=True)]
     else:
         the_loss, y = loss("logistic"), signs
-    start = start_point(draw, model)
-    if draw(st.booleans()):
-        named = model.unpack(start)
-        named["w"][:] = 0.0
-        start = model.pack(named)
-    return instance(model, x, y, the_loss), start
+    return instance(model, x, y, the_loss), half_at_w_zero(draw, model, start_point(draw, model))
 
 
 Y3D = Theorem(

@@ -20,7 +20,14 @@ from hypothesis import strategies as st
 from verify.catalogue.activations import activation
 from verify.catalogue.losses import loss
 from verify.models import Model, ResidualBlock
-from verify.theorems.cases import SMOOTH, instance, labels, rows, start_point
+from verify.theorems.cases import (
+    SMOOTH,
+    half_at_w_zero,
+    instance,
+    labels,
+    rows,
+    start_point,
+)
 from verify.theorems.catalogue import theorem
 from verify.theorems.core import Theorem
 
@@ -45,12 +52,7 @@ def spanning_cases(draw: st.DrawFn, theorem: Theorem) -> tuple[Any, Any]:
         y: list[Any] = [1 if v >= 0 else -1 for v in labels(draw, n)]
     else:
         the_loss, y = loss("squared"), labels(draw, n)
-    start = start_point(draw, model)
-    if draw(st.booleans()):
-        named = model.unpack(start)
-        named["w"][:] = 0.0
-        start = model.pack(named)
-    return instance(model, x, y, the_loss), start
+    return instance(model, x, y, the_loss), half_at_w_zero(draw, model, start_point(draw, model))
 
 
 Y1_OPEN = replace(
