@@ -49,13 +49,13 @@ def _output_mask(obj: Objective) -> np.ndarray:
 
 
 def _decreases_along_ray(
-    obj: Objective, th: np.ndarray, risk: float, mask: np.ndarray | None = None
+    risk_of: Any, th: np.ndarray, risk: float, mask: np.ndarray | None = None
 ) -> bool:
     """True if ``R(t theta) < R(theta)`` for t = 1.5 and 2 (strictly, beyond float noise);
     with ``mask`` only the masked coordinates are scaled (e.g. the output layer, along which
-    separable logistic data run off to infinity in a ResNet)."""
+    separable logistic data run off to infinity in a ResNet). ``risk_of``: the float risk."""
     scale = (lambda t: t * th) if mask is None else (lambda t: th + (t - 1) * mask * th)
-    values = [obj.value_and_gradient(scale(t))[0] for t in (1.5, 2.0)]
+    values = [risk_of(scale(t)) for t in (1.5, 2.0)]
     noise = 1e-12 * abs(risk) + 1e-300  # relative: risks near an unattained infimum 0 count
     return all(np.isfinite(v) and v < risk - noise for v in values) and values[1] <= values[0]
 
@@ -101,7 +101,8 @@ def polish(obj: Objective, theta: np.ndarray, steps: int = 30) -> np.ndarray:
 
 
 def _summary(obj: Objective, th: np.ndarray, start: int, kind: str, notes: list[str]) -> Candidate:
-    risk, gradient, hessian = _evaluators(obj)[1](th)
+    risk_of, derivs = _evaluators(obj)
+    risk, gradient, hessian = derivs(th)
     eig = float(np.linalg.eigvalsh(hessian)[0]) if th.size else 0.0
     norm = float(np.linalg.norm(th))
     escaped = norm > MAX_NORM or not np.all(np.isfinite(th))
@@ -120,8 +121,8 @@ def _summary(obj: Objective, th: np.ndarray, start: int, kind: str, notes: list[
             ),
         ]
     elif norm > ESCAPE_NORM and (
-        _decreases_along_ray(obj, th, risk)
-        or _decreases_along_ray(obj, th, risk, _output_mask(obj))
+        _decreases_along_ray(risk_of, th, risk)
+        or _decreases_along_ray(risk_of, th, risk, _output_mask(obj))
     ):
         escaped = True
         notes = [
