@@ -120,13 +120,15 @@ class Activation:
     def d2(self, arith: Arithmetic, z: np.ndarray) -> np.ndarray:
         return self._eval(2, arith, z)
 
-    def float_kernels(self) -> tuple[Callable[[np.ndarray], np.ndarray], ...]:
+    def float_kernels(self, shape: tuple[int, ...] | None = None
+                      ) -> tuple[Callable[[np.ndarray], np.ndarray], ...]:
         """``(value, d1, d2)`` as float64 functions of a float64 array, without a
-        floating-point error context (for inner loops that set their own)."""
+        floating-point error context (for inner loops that set their own); ``shape``: see
+        :meth:`ScalarFunction.float_kernel`."""
         stable = _STABLE_FLOAT.get(self.name)
         if stable is not None:
             return stable
-        return tuple(fn.float_kernel() for fn in self._fns)
+        return tuple(fn.float_kernel(shape) for fn in self._fns)
 
     def _eval(self, order: int, arith: Arithmetic, z: np.ndarray) -> np.ndarray:
         stable = _STABLE_FLOAT.get(self.name)

@@ -143,10 +143,12 @@ class Loss:
         """True if exact rational evaluation is possible (no transcendental parts)."""
         return self._fns[0].exact_ok
 
-    def float_kernels(self) -> tuple[Callable[[np.ndarray, np.ndarray], np.ndarray], ...]:
+    def float_kernels(self, shape: tuple[int, ...] | None = None
+                      ) -> tuple[Callable[[np.ndarray, np.ndarray], np.ndarray], ...]:
         """``(value, d1, d2)`` in ``p`` as float64 functions of ``(p, y)``, without a
-        floating-point error context (for inner loops that set their own)."""
-        return tuple(fn.float_kernel() for fn in self._float_fns)
+        floating-point error context (for inner loops that set their own); ``shape``: see
+        :meth:`ScalarFunction.float_kernel`."""
+        return tuple(fn.float_kernel(shape) for fn in self._float_fns)
 
     def _fn(self, order: int, arith: Arithmetic) -> ScalarFunction:
         return (self._float_fns if arith is Arithmetic.FLOAT else self._fns)[order]

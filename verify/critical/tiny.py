@@ -48,7 +48,8 @@ class TinyEngine:
         self.x, self.y = obj.arrays(F64)
         self.n = int(self.x.shape[1])
         self.p = int(obj.n_params)
-        self.loss = obj.loss.float_kernels()
+        dims = self.graph.dims
+        self.loss = obj.loss.float_kernels((dims[-1], self.n))
         self.steps: list[tuple[Any, ...]] = []
         for op in self.graph.ops:
             if op.kind == "matmul":
@@ -64,7 +65,7 @@ class TinyEngine:
                 self.steps.append((op.kind, op.inputs, op.lo, op.hi, r, index))
             elif op.kind == "act":
                 assert op.act is not None
-                kernels = op.act.float_kernels()
+                kernels = op.act.float_kernels((dims[op.out], self.n))
                 self.steps.append((op.kind, op.inputs, kernels, op.act.d2_is_zero))
             else:
                 self.steps.append((op.kind, op.inputs))

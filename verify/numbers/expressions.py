@@ -61,9 +61,17 @@ class ScalarFunction:
         """The derivative, derived by SymPy."""
         return ScalarFunction(sp.diff(self.expr, symbol, order), self.symbols)
 
-    def float_kernel(self) -> Callable[..., np.ndarray]:
+    def float_kernel(self, shape: tuple[int, ...] | None = None) -> Callable[..., np.ndarray]:
         """The float64 evaluator ``(*arrays) -> array`` of :meth:`__call__` without its
-        floating-point error context: for inner loops that set one themselves."""
+        floating-point error context: for inner loops that set one themselves. With
+        ``shape`` (every argument's shape in those loops), the bare compiled function when a
+        probe call shows it returns a fresh float64 array of that shape (whether it does
+        depends on the expression's structure, never on the values)."""
+        if shape is not None:
+            probe = [np.full(shape, 0.5) for _ in self.symbols]
+            with np.errstate(all="ignore"):
+                if _fresh(self._numpy(*probe), probe):
+                    return self._numpy  # type: ignore[no-any-return]
         return functools.partial(_float_call, self._numpy)
 
     def __call__(self, arith: Arithmetic, *args: np.ndarray) -> np.ndarray:
