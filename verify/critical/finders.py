@@ -175,7 +175,7 @@ def _evaluators(obj: Objective) -> tuple[Any, Any]:
     in the float screen (:class:`verify.theorems.context.FloatContext`) and rigorously
     by certification before anything is reported about it."""
     if TinyEngine.fits(obj):
-        tiny = TinyEngine(obj)
+        tiny = obj.derived("tiny engine", lambda: TinyEngine(obj))
         return tiny.risk, tiny.evaluate
 
     def reference(th: np.ndarray) -> Derivatives:

@@ -12,9 +12,10 @@ differentiable, and the returned Hessian is then the one-sided convention
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -25,6 +26,8 @@ from verify.errors import InvalidInput
 from verify.models import Model
 from verify.numbers.arithmetic import Arithmetic
 from verify.verdict import Method
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -70,10 +73,18 @@ class Objective:
         self.data = data
         self.network = Network(model)
         self._cache: dict[Arithmetic, tuple[np.ndarray, np.ndarray]] = {}
+        self._derived: dict[str, Any] = {}
 
     @property
     def n_params(self) -> int:
         return self.model.n_params
+
+    def derived(self, key: str, build: Callable[[], T]) -> T:
+        """``build()`` once per objective: engines derived from it (e.g. the search's
+        forward-mode engine, which several finders of one instance share)."""
+        if key not in self._derived:
+            self._derived[key] = build()
+        return self._derived[key]  # type: ignore[no-any-return]
 
     def arrays(self, arith: Arithmetic) -> tuple[np.ndarray, np.ndarray]:
         """``x`` as ``(d_x, n)`` and ``y`` as ``(d_out, n)`` in ``arith``."""
