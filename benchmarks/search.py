@@ -111,9 +111,9 @@ def main() -> None:
             pr.disable()
             pstats.Stats(pr).sort_stats("tottime").print_stats(15)
     if args.workers >= 2:
-        print(f"\nserial vs {args.workers} Dask workers (wall seconds, 16 shards of 50)")
+        print(f"\nserial vs {args.workers} Dask workers (wall seconds, 16 shards of 100)")
         for tid in ("S1", "Y1"):
-            serial, dask = parallel(tid, 16, 50, args.workers)
+            serial, dask = parallel(tid, 16, 100, args.workers)
             print(f"{tid:8} serial {serial:6.1f}s  dask {dask:6.1f}s  speed-up "
                   f"{serial / dask:4.2f}x", flush=True)
         print(f"load average at end: {os.getloadavg()}")
