@@ -30,36 +30,46 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from hypothesis.internal.conjecture.choice import choice_permitted
-from hypothesis.internal.conjecture.providers import (
-    AVAILABLE_PROVIDERS,
-    GLOBAL_CONSTANTS,
-    HypothesisProvider,
-)
+try:  # Hypothesis internals (>= 6.131); older releases draw no source-code constants
+    from hypothesis.internal.conjecture.choice import choice_permitted
+    from hypothesis.internal.conjecture.providers import (
+        AVAILABLE_PROVIDERS,
+        GLOBAL_CONSTANTS,
+        HypothesisProvider,
+    )
+    HAVE_PROVIDERS = True
+except ImportError:  # pragma: no cover - depends on the installed Hypothesis
+    HAVE_PROVIDERS = False
 
 
-class StableProvider(HypothesisProvider):
-    """Hypothesis's provider drawing only its built-in constants (``GLOBAL_CONSTANTS``,
-    fixed by the Hypothesis version), never those of the imported local modules: the
-    same choices, with the same probabilities and random numbers, as the default
-    provider in a process without local constants. (Its constant cache is shared with
-    the default provider and holds local constants, so it is not used here.)"""
+if HAVE_PROVIDERS:
 
-    def _maybe_draw_constant(self, choice_type: Any, constraints: Any, *, p: float = 0.05
-                             ) -> Any:
-        assert self._random is not None
-        if self._random.random() > p:
-            return None
-        pool = tuple(c for c in GLOBAL_CONSTANTS.set_for_type(choice_type)
-                     if choice_permitted(c, constraints))
-        if not pool:
-            return None
-        return self._random.choice(self._random.choice([pool]))
+    class StableProvider(HypothesisProvider):
+        """Hypothesis's provider drawing only its built-in constants (``GLOBAL_CONSTANTS``,
+        fixed by the Hypothesis version), never those of the imported local modules: the
+        same choices, with the same probabilities and random numbers, as the default
+        provider in a process without local constants. (Its constant cache is shared with
+        the default provider and holds local constants, so it is not used here.)"""
+
+        def _maybe_draw_constant(self, choice_type: Any, constraints: Any, *,
+                                 p: float = 0.05) -> Any:
+            assert self._random is not None
+            if self._random.random() > p:
+                return None
+            pool = tuple(c for c in GLOBAL_CONSTANTS.set_for_type(choice_type)
+                         if choice_permitted(c, constraints))
+            if not pool:
+                return None
+            return self._random.choice(self._random.choice([pool]))
 
 
 @contextlib.contextmanager
 def stable_generation() -> Iterator[None]:
-    """Within the block, Hypothesis runs started use :class:`StableProvider`."""
+    """Within the block, Hypothesis runs started use :class:`StableProvider` (with a
+    Hypothesis older than the constant draws: nothing to change)."""
+    if not HAVE_PROVIDERS:
+        yield
+        return
     saved = AVAILABLE_PROVIDERS["hypothesis"]
     AVAILABLE_PROVIDERS["hypothesis"] = StableProvider
     try:
@@ -68,4 +78,4 @@ def stable_generation() -> Iterator[None]:
         AVAILABLE_PROVIDERS["hypothesis"] = saved
 
 
-__all__ = ["StableProvider", "stable_generation"]
+__all__ = ["stable_generation"]
