@@ -25,6 +25,7 @@ import numpy as np
 from verify.certify.box import Box, as_box, evaluate_box, kink_reason, q_json
 from verify.certify.inertia import entry_bounds, upper_bound
 from verify.certify.slice import sliced_critical_point
+from verify.certify.zero_output import zero_output_critical_point
 from verify.errors import InvalidInput
 from verify.numbers.arithmetic import Arithmetic, to_float_array
 from verify.numbers.bounds import fmt6, saturating_float
@@ -142,7 +143,10 @@ def critical_point_near(
        ``c``, and the float Hessian ``H(c)`` is inspected: if it is numerically
        singular (``|λ|_min <= |λ|_max / max_condition``) the critical point is
        probably not isolated (flat direction, continuous symmetry) and the
-       Krawczyk test cannot succeed: INCONCLUSIVE, NUMERIC, saying so.
+       Krawczyk test cannot succeed on the full box: the slice certificates are
+       tried (:mod:`verify.certify.slice`: output coupling and positive scaling;
+       :mod:`verify.certify.zero_output`: the ``w = 0`` family), else INCONCLUSIVE,
+       NUMERIC, saying so.
     3. Krawczyk test in Arb: with ``C = H(c)^{-1}`` (float), ``g`` the ball gradient
        at the exact centre ``c`` and ``H(X)`` the ball Hessian over the box
        ``X = c ± r``, ``K(X) = c - C g + (I - C H(X))(X - c)``. If
@@ -203,6 +207,8 @@ def critical_point_near(
     }
     if not np.all(np.isfinite(w)) or cond > max_condition:
         sliced = sliced_critical_point(objective, c, max_condition=max_condition)
+        if sliced is None:
+            sliced = zero_output_critical_point(objective, c, max_condition=max_condition)
         if sliced is not None:
             return Evidence(
                 sliced.verdict,
