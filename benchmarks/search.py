@@ -11,9 +11,12 @@ one seed is noisy): ``inst/CPU-s`` is over all of them, ``lowest`` the slowest s
 ``--workers N`` the same shards run serially and on a local Dask cluster of N
 processes and the wall-clock speed-up is printed (meaningful only on an idle
 machine: the load average is printed). ``--profile`` prints the top of a
-cProfile of one search. Never fails.
+cProfile of one search. ``--certify-all`` certifies every critical point found, not only
+the screened candidates (decisiveness of the true theorems is then the fraction of
+instances decided by a certificate, whatever the screen said). Never fails.
 
     python benchmarks/search.py [--budget 200] [--seeds 3] [--workers 2] [--profile S1]
+                                [--certify-all] [--only S1,Y2]
 """
 
 from __future__ import annotations
