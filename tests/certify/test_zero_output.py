@@ -85,3 +85,26 @@ def test_w_zero_critical_point_is_certified_and_the_box_is_consistent(act: str) 
 def test_declines_away_from_w_zero() -> None:
     obj, th = _objective("tanh", deep=False, seed=1)
     assert zero_output_critical_point(obj, th.astype(np.float64)) is None
+
+
+def test_isolated_w_zero_saddle_gets_w_zero_exactly_and_k2_is_decided() -> None:
+    # K2's y_hat = w (x + V tanh(x)), d_x = d_y = 1: at w = 0 the family is the single point
+    # V* = -E[y x] / E[y tanh x], an isolated saddle the plain Krawczyk box would contain
+    # with w in a ball around 0 (rank W undecidable); the w = 0 certificate fixes w = 0
+    model = Model(1, (ResidualBlock(activation("tanh")),))
+    inst = instance(model, [[Fraction(1)], [Fraction(2)], [Fraction(-1)]],
+                    [Fraction(1), Fraction(1), Fraction(0)])
+    obj = Objective(inst.model, inst.loss, inst.data)
+    xs = np.array([1.0, 2.0, -1.0])
+    ys = np.array([1.0, 1.0, 0.0])
+    v_star = -float(np.sum(ys * xs) / np.sum(ys * np.tanh(xs)))
+    h = np.asarray(obj.evaluate(np.array([v_star, 0.0]), Arithmetic.FLOAT).hessian)
+    assert abs(np.linalg.det(h)) > 1e-3  # nondegenerate: the plain test could isolate it
+    ev = critical_point_near(obj, np.array([v_star, 1e-12]))
+    assert ev.verdict is Verdict.HOLDS and "w = 0 slice" in ev.reason, ev.reason
+    box = box_from_evidence(ev)
+    assert box is not None and box.centre[1] == 0 and box.radius[1] == 0
+    rep = certify_point(theorem("K2"), obj, np.array([v_star, 1e-12]))
+    rank = dict(rep.premises)["rank_condition"]
+    assert rank.verdict is Verdict.VIOLATED, rank.reason  # rank W = 0 < d_x at a saddle
+    assert rep.verdict is Verdict.HOLDS and rep.vacuous
