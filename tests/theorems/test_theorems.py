@@ -131,3 +131,23 @@ def _sound(tid: str, data: st.DataObject) -> None:
 @given(data=st.data())
 def test_verdicts_are_sound_on_random_instances(tid: str, data: st.DataObject) -> None:
     _sound(tid, data)
+
+
+def test_k2_rank_condition_fails_at_a_certified_saddle_with_w_zero() -> None:
+    # y_hat = w (x + V x^2) on x = (1, 2), y = (1, 1): at w = 0 the gradient in w is
+    # -E[y (x + V x^2)] = 0 for V = -3/5, and the Hessian [[E h^2, b], [b, 0]] (b != 0) has a
+    # negative eigenvalue: rank W = 0 < d_x but not a local minimum, so the rank condition
+    # is false (exactly) and K2 holds vacuously; it used to be left undecided.
+    doc = {
+        "format": "resnet-verify/instance@1",
+        "model": {"kind": "resnet", "d_in": 1, "blocks": [{"activation": "square"}]},
+        "loss": "squared",
+        "data": {"x": [[1], [2]], "y": [1, 1]},
+        "params": {"blocks[0].V": [["-3/5"]], "w": [0]},
+    }
+    rep = _report("K2", doc)
+    rank = dict(rep.premises)["rank_condition"]
+    assert dict(rep.premises)["critical_point"].verdict is Verdict.HOLDS
+    assert rank.verdict is Verdict.VIOLATED and rank.method is Method.EXACT, rank.reason
+    assert "not a local minimum" in rank.reason
+    assert rep.verdict is Verdict.HOLDS and rep.vacuous

@@ -25,6 +25,7 @@ import numpy as np
 from verify.certify.box import Box, as_box, evaluate_box, kink_reason, q_json
 from verify.certify.inertia import entry_bounds, upper_bound
 from verify.certify.slice import sliced_critical_point
+from verify.certify.zero_output import zero_output_critical_point
 from verify.errors import InvalidInput
 from verify.numbers.arithmetic import Arithmetic, to_float_array
 from verify.numbers.bounds import fmt6, saturating_float
@@ -142,7 +143,11 @@ def critical_point_near(
        ``c``, and the float Hessian ``H(c)`` is inspected: if it is numerically
        singular (``|λ|_min <= |λ|_max / max_condition``) the critical point is
        probably not isolated (flat direction, continuous symmetry) and the
-       Krawczyk test cannot succeed: INCONCLUSIVE, NUMERIC, saying so.
+       Krawczyk test cannot succeed on the full box: the slice certificate is
+       tried (:mod:`verify.certify.slice`: output coupling and positive scaling),
+       else INCONCLUSIVE, NUMERIC, saying so. At a point with ``w ~ 0`` the ``w = 0``
+       certificate (:mod:`verify.certify.zero_output`) is tried first, whatever the
+       condition: its box has ``w = 0`` exactly.
     3. Krawczyk test in Arb: with ``C = H(c)^{-1}`` (float), ``g`` the ball gradient
        at the exact centre ``c`` and ``H(X)`` the ball Hessian over the box
        ``X = c ± r``, ``K(X) = c - C g + (I - C H(X))(X - c)``. If
@@ -201,17 +206,21 @@ def critical_point_near(
         "min_abs_eigenvalue": _jf(small),
         "at_theta": at.to_dict(),
     }
-    if not np.all(np.isfinite(w)) or cond > max_condition:
+    # at w ~ 0 the w = 0 certificate comes first, even where the plain test would succeed: its
+    # box has w = 0 exactly (a box around w = 0 cannot decide w = 0 or rank W in balls)
+    sliced = zero_output_critical_point(objective, c, max_condition=max_condition)
+    if sliced is None and (not np.all(np.isfinite(w)) or cond > max_condition):
         sliced = sliced_critical_point(objective, c, max_condition=max_condition)
-        if sliced is not None:
-            return Evidence(
-                sliced.verdict,
-                sliced.method,
-                sliced.reason,
-                margin=sliced.margin,
-                tolerance=sliced.tolerance,
-                witness={**info, **sliced.witness},
-            )
+    if sliced is not None:
+        return Evidence(
+            sliced.verdict,
+            sliced.method,
+            sliced.reason,
+            margin=sliced.margin,
+            tolerance=sliced.tolerance,
+            witness={**info, **sliced.witness},
+        )
+    if not np.all(np.isfinite(w)) or cond > max_condition:
         return Evidence(
             Verdict.INCONCLUSIVE,
             Method.NUMERIC,

@@ -1,25 +1,48 @@
-r"""Krawczyk on a slice: certified critical points that are not isolated because of the
-output coupling of the last residual block.
+r"""Krawczyk on a slice: certified critical points that are not isolated because of exact
+continuous symmetries of the risk.
 
-In a ResNet with scalar output ``f = w^T h_L`` and last block
-``h_L = h_{L-1} + V_L phi^L``, the risk depends on ``V_L`` only through ``w^T V_L``:
-``R(w, V_L + u c^T) = R(w, V_L)`` for every ``u ⊥ w``. Critical points therefore come in
-affine families of dimension ``(d_x - 1) n_L`` and the full Hessian is singular, so the
-plain Krawczyk test cannot isolate them (Shamir's single block and Yun's form, the
-settings of S1, Y2, Y1).
+Two symmetries make the Hessian singular at every critical point, so the plain
+Krawczyk test cannot isolate one:
 
-The slice fixes every row ``j != j0`` of ``V_L`` at the centre's exact values, where
-``j0`` maximises ``|w_j|``. Krawczyk on the remaining coordinates proves a unique zero of
-the *restricted* gradient in the box (radius 0 on the fixed coordinates). At that point
-``∇_{V_L} R = w E[g phi^L]^T`` (the backpropagated signal at ``h_L`` is ``w``; an exact
-identity of the model), and its row ``j0`` is 0 with ``w_{j0} != 0`` on the whole box
-(checked in balls), so ``E[g phi^L] = 0`` and every row vanishes: the point is a critical
-point of ``R``. The box is still a box (zero radius on the fixed coordinates), so every
-later certificate evaluated over it holds at that critical point; uniqueness holds only
-within the slice, and the report says so.
+* **Output coupling.** In a ResNet with scalar output ``f = w^T h_L`` and last block
+  ``h_L = h_{L-1} + V_L phi^L``, the risk depends on ``V_L`` only through ``w^T V_L``:
+  ``R(w, V_L + u c^T) = R(w, V_L)`` for every ``u ⊥ w``; critical points come in affine
+  families of dimension ``(d_x - 1) n_L`` (Shamir's single block and Yun's form, the
+  settings of S1, Y2, Y1). The slice fixes every row ``j != j0`` of ``V_L`` at the
+  centre's exact values, where ``j0`` maximises ``|w_j|``.
+* **Positive scaling of homogeneous units.** If a residual block's last nonlinearity
+  is positively homogeneous of degree ``p`` (``sigma(c z) = c^p sigma(z)`` for ``c > 0``:
+  relu, leaky_relu, identity with ``p = 1``; square with ``p = 2``) and its output feeds
+  the block's ``V``, then unit ``u`` (row ``u`` of its incoming weights ``a_u``, with its
+  bias) and column ``u`` of ``V`` satisfy ``R(c a_u, V_{:,u} / c^p) = R`` for every
+  ``c > 0``: a ray of critical points. Differentiating at ``c = 1`` gives the exact
+  Euler identity ``sum_k a_{u,k} dR/da_{u,k} = p sum_j V_{j,u} dR/dV_{j,u}`` wherever
+  ``R`` is differentiable. The slice fixes the coordinate ``a_{u,k0}`` of largest
+  ``|a_{u,k}|`` (nonzero) at its exact value.
+
+Krawczyk on the remaining (free) coordinates proves a unique zero of the *restricted*
+gradient in the box (radius 0 on the fixed coordinates; the box must be free of
+kinks, so ``R`` is twice differentiable on it). At that point:
+
+1. ``∇_{V_L} R = w E[g phi^L]^T`` (the backpropagated signal at ``h_L`` is ``w``; an
+   exact identity of the model); its row ``j0`` is 0 and ``w_{j0} != 0`` on the whole
+   box (checked in balls), so ``E[g phi^L] = 0`` and every row of ``∇_{V_L} R`` vanishes;
+2. then every ``V`` coordinate has zero derivative (free, or handled by 1.), and so has
+   every incoming weight of unit ``u`` except ``a_{u,k0}``; the Euler identity leaves
+   ``a_{u,k0} dR/da_{u,k0} = 0`` with ``a_{u,k0}`` a nonzero exact number, so that
+   derivative vanishes too.
+
+So the point is a critical point of ``R``. The box is still a box (zero radius on the
+fixed coordinates), so every later certificate evaluated over it holds at that
+critical point; uniqueness holds only within the slice, and the report says so.
+The identities are tested at random rational points in exact arithmetic
+(``tests/certify/test_slice_certificate.py``).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 import flint
 import numpy as np
@@ -30,6 +53,21 @@ from verify.models import ResidualBlock
 from verify.numbers.arithmetic import Arithmetic, ball_bounds
 from verify.objectives.empirical import Objective
 from verify.verdict import Evidence, Method, Verdict
+
+# degree p of positive homogeneity: sigma(c z) = c^p sigma(z) for every c > 0
+HOMOGENEITY = {"relu": 1, "leaky_relu": 1, "identity": 1, "square": 2}
+
+
+@dataclass(frozen=True)
+class ScalingOrbit:
+    """One homogeneous unit: its incoming coordinates (weights and bias), the coordinates
+    of its column of ``V``, and the degree ``p``: ``R(c a, V_col / c^p) = R`` for ``c > 0``."""
+
+    block: int
+    unit: int
+    incoming: tuple[int, ...]
+    outgoing: tuple[int, ...]
+    degree: int
 
 
 def _layout(objective: Objective) -> tuple[np.ndarray, np.ndarray] | None:
@@ -48,22 +86,78 @@ def _layout(objective: Objective) -> tuple[np.ndarray, np.ndarray] | None:
     return np.asarray(idx["w"]).reshape(-1), np.asarray(idx[f"blocks[{len(model.stages) - 1}].V"])
 
 
+def scaling_orbits(objective: Objective) -> list[ScalingOrbit]:
+    """The positive-scaling orbits of the residual blocks' homogeneous units.
+
+    A block qualifies when its activation is in :data:`HOMOGENEITY`, it has a ``V``
+    (``out``) and its last nonlinearity has trainable incoming weights: the last hidden
+    layer ``sigma(A_r a + b_r)``, or ``sigma(U h + b)`` for a block with a projection and
+    no hidden layers. Other stages (dense layers, parameter-free features) have none.
+    """
+    model = objective.model
+    if model.kind != "resnet":
+        return []
+    idx = model.unpack(np.arange(model.n_params))
+    out: list[ScalingOrbit] = []
+    for i, st in enumerate(model.stages):
+        if not isinstance(st, ResidualBlock) or not st.out:
+            continue
+        degree = HOMOGENEITY.get(st.activation.name)
+        if degree is None:
+            continue
+        if st.hidden:
+            r = len(st.hidden) - 1
+            a_name, b_name = f"blocks[{i}].phi[{r}].A", f"blocks[{i}].phi[{r}].b"
+        elif st.proj is not None:
+            a_name, b_name = f"blocks[{i}].U", f"blocks[{i}].b"
+        else:
+            continue
+        a = np.asarray(idx[a_name])
+        b = np.asarray(idx[b_name]).reshape(-1) if b_name in idx else None
+        v = np.asarray(idx[f"blocks[{i}].V"])
+        for u in range(a.shape[0]):
+            inc = [int(k) for k in a[u]] + ([int(b[u])] if b is not None else [])
+            out.append(ScalingOrbit(i, u, tuple(inc), tuple(int(k) for k in v[:, u]), degree))
+    return out
+
+
+def _fixed(objective: Objective, th: np.ndarray
+           ) -> tuple[list[int], int | None, list[tuple[ScalingOrbit, int]]]:
+    """Coordinates to fix: the rows ``j != j0`` of ``V_L`` (output coupling, ``j0`` the row
+    of largest ``|w_j|``, if ``w_{j0} != 0``) and, per scaling orbit, its incoming
+    coordinate of largest magnitude (if nonzero)."""
+    fixed: set[int] = set()
+    j0: int | None = None
+    lay = _layout(objective)
+    if lay is not None:
+        w_idx, v_idx = lay
+        j = int(np.argmax(np.abs(th[w_idx])))
+        if th[w_idx[j]] != 0:
+            j0 = j
+            fixed |= {int(v_idx[r, k]) for r in range(v_idx.shape[0]) if r != j
+                      for k in range(v_idx.shape[1])}
+    scaled: list[tuple[ScalingOrbit, int]] = []
+    for orb in scaling_orbits(objective):
+        k0 = max(orb.incoming, key=lambda k: abs(th[k]))
+        if th[k0] != 0 and k0 not in fixed:
+            fixed.add(k0)
+            scaled.append((orb, k0))
+    return sorted(fixed), j0, scaled
+
+
 def sliced_critical_point(
     objective: Objective, centre: np.ndarray, *, max_condition: float = 1e12, steps: int = 8
 ) -> Evidence | None:
     """HOLDS (CERTIFIED) with the slice box if Krawczyk succeeds on the slice; ``None`` if the
-    model has no output coupling or the test does not succeed (the caller keeps its answer)."""
-    lay = _layout(objective)
-    if lay is None:
-        return None
-    w_idx, v_idx = lay
+    model has neither symmetry or the test does not succeed (the caller keeps its answer)."""
     th = np.asarray(centre, dtype=np.float64).copy()
-    j0 = int(np.argmax(np.abs(th[w_idx])))
-    if th[w_idx[j0]] == 0:
+    if not np.all(np.isfinite(th)):
         return None
-    frozen = sorted(int(v_idx[j, k]) for j in range(v_idx.shape[0]) if j != j0
-                    for k in range(v_idx.shape[1]))
-    free = np.array([i for i in range(th.size) if i not in set(frozen)])
+    frozen, j0, scaled = _fixed(objective, th)
+    if not frozen:
+        return None
+    frozen_set = set(frozen)
+    free = np.array([i for i in range(th.size) if i not in frozen_set])
     # float Newton on the slice: preconditioner and centre only, never part of the proof
     for _ in range(steps):
         land = objective.evaluate(th, Arithmetic.FLOAT)
@@ -88,6 +182,8 @@ def sliced_critical_point(
         return None
     cmat = np.linalg.inv(h)
     c_box = Box(th)  # exact centre (the floats' exact values)
+    if any(c_box.centre[k] == 0 for _, k in scaled):  # fixed scaling coordinates must be != 0
+        return None
     g0 = evaluate_box(objective, c_box, order=1).gradient
     gf = [g0[i] if isinstance(g0[i], flint.arb) else flint.arb(g0[i]) for i in free]
     ca = flint.arb_mat(cmat.tolist())
@@ -97,6 +193,7 @@ def sliced_critical_point(
     r = max(4.0 * off, 2.0**-44 * cscale)
     n = free.size
     eye = flint.arb_mat([[1 if i == j else 0 for j in range(n)] for i in range(n)])
+    lay = _layout(objective)
     for _ in range(6):
         if r > 0.01 * cscale:
             return None
@@ -112,33 +209,66 @@ def sliced_critical_point(
         dx = flint.arb_mat([[balls[i] - flint.arb(box.centre[i])] for i in free])
         klo, khi = entry_bounds(np.array((a * dx - cg).entries(), dtype=object))
         ub = float(np.max(np.maximum(-klo, khi)))
-        wlo, whi = ball_bounds(np.array([balls[w_idx[j0]]], dtype=object))
-        if ub < r and (wlo[0] > 0 or whi[0] < 0):
+        w_ok = True
+        if j0 is not None:
+            assert lay is not None
+            wlo, whi = ball_bounds(np.array([balls[lay[0][j0]]], dtype=object))
+            w_ok = bool(wlo[0] > 0 or whi[0] < 0)
+        if ub < r and w_ok:
             enclosure = np.zeros(th.size)
             enclosure[free] = ub
             return Evidence(
                 Verdict.HOLDS,
                 Method.CERTIFIED,
-                (
-                    "Krawczyk test on the slice fixing the rows j != "
-                    f"{j0} of the last block's V (R is constant along V_L + u c^T, u ⊥ w, so "
-                    "critical points are not isolated): the restricted gradient has exactly one "
-                    f"zero within {ub:.3g} of the polished point (box radius {r:.3g} on the free "
-                    f"coordinates, 0 on the fixed ones); there grad_V R = w E[g phi]^T vanishes "
-                    f"with its row {j0} (w_{j0} != 0 on the box), so it is a critical point of R "
-                    "(unique within the slice, not in the full box)."
-                ),
+                _reason(objective, j0, scaled, ub, r),
                 margin=r - ub,
                 tolerance=0.0,
                 witness={
                     "centre": Box(c_box.centre).to_dict()["centre"],
                     "radius": [float(x) for x in radius],
                     "enclosure_radius": [float(x) for x in enclosure],
-                    "slice": {"fixed_rows_of": f"blocks[{len(objective.model.stages) - 1}].V",
-                              "free_row": j0},
+                    "slice": _slice_witness(objective, j0, scaled),
                     "condition": scale / small,
                 },
             )
         r = max(2.0 * ub, 4.0 * r) if np.isfinite(ub) else 4.0 * r
     return None
 
+
+def _slice_witness(objective: Objective, j0: int | None,
+                   scaled: list[tuple[ScalingOrbit, int]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if j0 is not None:
+        out["fixed_rows_of"] = f"blocks[{len(objective.model.stages) - 1}].V"
+        out["free_row"] = j0
+    if scaled:
+        out["scaling"] = [
+            {"block": o.block, "unit": o.unit, "degree": o.degree, "fixed_coordinate": k}
+            for o, k in scaled
+        ]
+    return out
+
+
+def _reason(objective: Objective, j0: int | None, scaled: list[tuple[ScalingOrbit, int]],
+            ub: float, r: float) -> str:
+    parts, why = [], []
+    if j0 is not None:
+        parts.append(f"the rows j != {j0} of the last block's V")
+        why.append(
+            "R is constant along V_L + u c^T (u ⊥ w); grad_V R = w E[g phi]^T vanishes with "
+            f"its row {j0} (w_{j0} != 0 on the box)"
+        )
+    if scaled:
+        units = ", ".join(f"block {o.block} unit {o.unit}" for o, _ in scaled)
+        parts.append(f"one incoming coordinate (nonzero) per homogeneous unit ({units})")
+        why.append(
+            "R is invariant under a -> c a, V_col -> V_col / c^p (c > 0); the Euler identity "
+            "sum a dR/da = p sum V dR/dV makes the fixed coordinate's derivative vanish"
+        )
+    return (
+        f"Krawczyk test on the slice fixing {' and '.join(parts)} (critical points are not "
+        f"isolated): the restricted gradient has exactly one zero within {ub:.3g} of the "
+        f"polished point (box radius {r:.3g} on the free coordinates, 0 on the fixed ones); "
+        f"there {'; '.join(why)}, so it is a critical point of R (unique within the slice, "
+        "not in the full box)."
+    )

@@ -138,8 +138,8 @@ class Context:
             )
             if "slice" in self.critical.witness:
                 where = (
-                    f"box of radius {radius:.3g} around the input (zero radius on the rows of V "
-                    "fixed by the slice), containing a certified critical point theta* "
+                    f"box of radius {radius:.3g} around the input (zero radius on the "
+                    "coordinates fixed by the slice), containing a certified critical point theta* "
                     "(unique within the slice)"
                 )
         elif self.critical.verdict is Verdict.HOLDS:

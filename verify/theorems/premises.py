@@ -24,7 +24,7 @@ from verify.numbers.format import fmt_number, safe_float
 from verify.theorems.context import Context, FloatContext
 from verify.theorems.core import Condition
 from verify.tolerances import verdict_from_margin
-from verify.verdict import Evidence, Method, Verdict
+from verify.verdict import Evidence, Method, Verdict, weakest
 
 N = Method.NUMERIC
 
@@ -464,6 +464,13 @@ def _rank_k2(ctx: Context) -> Evidence:
     if lm.verdict is Verdict.HOLDS:
         return Evidence(
             Verdict.HOLDS, lm.method, f"exact rank W = {rank} < d_x and a certified local minimum"
+        )
+    if lm.verdict is Verdict.VIOLATED:  # a certified negative eigenvalue: not a local minimum
+        return Evidence(
+            Verdict.VIOLATED,
+            weakest([method, lm.method]),
+            f"exact rank W = {rank}: not d_y = {d_y}, and < d_x but the point is not a local "
+            f"minimum: {lm.reason}",
         )
     return Evidence(
         Verdict.INCONCLUSIVE,
