@@ -85,6 +85,7 @@ class Graph:
     offsets: tuple[int, ...]
     consumers: tuple[tuple[int, ...], ...]
     fused: tuple[bool, ...]
+    lazy: tuple[bool, ...]
 
 
 def compile_model(model: Model) -> Graph:
@@ -177,6 +178,7 @@ def compile_model(model: Model) -> Graph:
             fused[k] = True
     consumers_final = tuple(tuple(c) for c in consumers)
     fused_final = tuple(fused)
+    lazy_final = _lazy_nodes(ops_final, dims_final, last_use_final)
     return Graph(
         model,
         model.n_params,
@@ -190,4 +192,38 @@ def compile_model(model: Model) -> Graph:
         offsets_final,
         consumers_final,
         fused_final,
+        lazy_final,
     )
+
+
+def _lazy_nodes(
+    ops: tuple[Op, ...], dims: tuple[int, ...], last_use: tuple[int, ...]
+) -> tuple[bool, ...]:
+    """Nodes whose reduced Jacobian the float pass keeps as an unevaluated linear
+    combination ``sum_k M_k R_k`` of earlier ones (:class:`~verify.engine.scratch.Sum`).
+
+    A node qualifies when it is the output of a ``matmul`` or an ``add`` that is the last
+    use of its inputs (distinct inputs for an add), it has a single consumer, and that
+    consumer is an ``add`` whose output qualifies or a ``matmul`` with fewer output rows
+    than the node has: e.g. ``h_L = h_{L-1} + V_L a_L`` under the readout ``w``, whose
+    ``(cols, dim h_L, n)`` reduced Jacobian (the largest array of the pass at the
+    benchmark model) is then never formed: the readout maps each term on its own rows.
+    """
+    uses: list[list[int]] = [[] for _ in dims]
+    for k, op in enumerate(ops):
+        for i in op.inputs:
+            uses[i].append(k)
+    lazy = [False] * len(dims)
+    for k in range(len(ops) - 1, -1, -1):
+        op = ops[k]
+        v = op.out
+        if op.kind not in ("matmul", "add") or len(uses[v]) != 1:
+            continue
+        if len(set(op.inputs)) != len(op.inputs) or any(last_use[i] != k for i in op.inputs):
+            continue
+        nxt = ops[uses[v][0]]
+        if (nxt.kind == "add" and lazy[nxt.out]) or (
+            nxt.kind == "matmul" and dims[nxt.out] < dims[v]
+        ):
+            lazy[v] = True
+    return tuple(lazy)

@@ -33,7 +33,7 @@ import numpy as np
 
 from verify.engine.compiled import Forward, Graph
 from verify.engine.rank_updates import RankUpdates
-from verify.engine.scratch import Feed, Pool, Reduced
+from verify.engine.scratch import Feed, Pool, Reduced, Sum
 from verify.numbers.arithmetic import Arithmetic
 
 __all__ = ["FloatPass", "Pool"]
@@ -79,23 +79,34 @@ class FloatPass(RankUpdates):
         adds the Gauss--Newton term ``sum_o J_o diag(weight_o) J_o^T``).
         """
         net, fw = self.net, self.fw
-        red: list[Reduced | None] = [None] * len(net.dims)
+        red: list[Reduced | Sum | None] = [None] * len(net.dims)
         red[0] = Reduced(None, 0, {})
         for k, op in enumerate(net.ops):
             i0 = op.inputs[0]
             ru = red[i0]
             assert ru is not None
+            lazy = net.lazy[op.out]
+            out: Reduced | Sum
             if op.kind == "matmul":
                 s = net.op_slot[k]
                 ybar = self._adj(op.out)
+                m = op.matrix(fw.theta)
+                terms = _terms(ru)
                 if ybar is not None and not net.fused[k]:
-                    self._cross(ru, s, ybar)
-                out = self._matmul(op.matrix(fw.theta), ru, s)
+                    for mk, rk in terms:
+                        self._cross(rk, s, ybar, mk)
+                if lazy:
+                    out = Sum([(m if mk is None else m @ mk, rk) for mk, rk in terms])
+                    out.terms.append((None, Reduced(None, 0, {s: np.eye(m.shape[0])})))
+                else:
+                    out = self._matmul_terms(m, terms, s)
             elif op.kind == "bias":
+                assert isinstance(ru, Reduced)
                 ru.owned = ru.owned and net.last_use[i0] == k
                 eye = np.eye(net.slots[net.op_slot[k]].dout)
                 out = Reduced(ru.var, ru.nvar, {**ru.const, net.op_slot[k]: eye}, ru.owned)
             elif op.kind == "act":
+                assert isinstance(ru, Reduced)
                 u = fw.values[i0]
                 d1 = self.d1[k]
                 if self.hlow is not None:
@@ -105,17 +116,27 @@ class FloatPass(RankUpdates):
                 i1 = op.inputs[1]
                 rv = red[i1]
                 assert rv is not None
-                own0 = net.last_use[i0] == k and i0 != i1
-                out = self._add(ru, rv, own0, net.last_use[i1] == k)
+                if lazy:
+                    out = Sum([*_terms(ru), *_terms(rv)])
+                else:
+                    assert isinstance(ru, Reduced) and isinstance(rv, Reduced)
+                    own0 = net.last_use[i0] == k and i0 != i1
+                    out = self._add(ru, rv, own0, net.last_use[i1] == k)
             red[op.out] = out
             for i in op.inputs:
                 ri = red[i]
                 if net.last_use[i] == k and ri is not None:
-                    if ri.owned and ri.var is not None and ri.var is not out.var:
-                        self.pool.release(ri.var)
+                    if not isinstance(out, Sum):  # a Sum took over its inputs' arrays
+                        keep = out.var
+                        dead = [r for _, r in _terms(ri)] if isinstance(ri, Sum) else [ri]
+                        self.pool.release(*{
+                            id(r.var): r.var
+                            for r in dead
+                            if r.owned and r.var is not None and r.var is not keep
+                        }.values())
                     red[i] = None
         rf = red[-1]
-        assert rf is not None
+        assert isinstance(rf, Reduced)  # the output has no consumer: never a Sum
         jf = self._output_jacobian(rf) if jacobian else self._gradient()
         if weight is not None:
             self._unit_terms(rf, weight, [], None)
@@ -233,14 +254,31 @@ class FloatPass(RankUpdates):
         return out
 
     # ---- propagation of reduced Jacobians -------------------------------------
-    def _matmul(self, m: np.ndarray, ru: Reduced, s: int) -> Reduced:
+    def _apply(self, m: np.ndarray, ru: Reduced) -> Reduced:
+        """``m @ ru``: a fresh reduced Jacobian with ``m.shape[0]`` rows."""
         var = None
         if ru.var is not None:
             cols, _, n = ru.var.shape
             var = np.matmul(m, ru.var, out=self.pool.empty((cols, m.shape[0], n)))
-        const = {t: m @ c for t, c in ru.const.items()}
-        const[s] = np.eye(m.shape[0])
-        return Reduced(var, ru.nvar, const)
+        return Reduced(var, ru.nvar, {t: m @ c for t, c in ru.const.items()})
+
+    def _matmul_terms(
+        self, m: np.ndarray, terms: list[tuple[np.ndarray | None, Reduced]], s: int
+    ) -> Reduced:
+        """Reduced Jacobian of ``y = M u`` (slot ``s``) with ``du/dy = sum_k M_k R_k``:
+        each term mapped on the output's rows (``(M M_k) R_k``) and the parts summed."""
+        acc: Reduced | None = None
+        for mk, rk in terms:
+            part = self._apply(m if mk is None else m @ mk, rk)
+            if acc is None:
+                acc = part
+                continue
+            new = self._add(acc, part, True, True)
+            self.pool.release(*(r.var for r in (acc, part) if r.var is not new.var))
+            acc = new
+        assert acc is not None
+        acc.const[s] = np.eye(m.shape[0])
+        return acc
 
     def _act(self, d1: np.ndarray, ru: Reduced) -> Reduced:
         stop = max([ru.nvar, *(t + 1 for t in ru.const)])
@@ -287,9 +325,13 @@ class FloatPass(RankUpdates):
         return Reduced(out, nvar, const)
 
     # ---- curvature -------------------------------------------------------------
-    def _cross(self, ru: Reduced, s: int, ybar: np.ndarray) -> None:
+    def _cross(
+        self, ru: Reduced, s: int, ybar: np.ndarray, low: np.ndarray | None = None
+    ) -> None:
         """Bilinear term of slot ``s`` (``y = M u``) against each earlier slot ``t``:
-        ``sum_i ybar[r,i] (du_c/dy_t)[r',i] u_t[c',i]``, as one GEMM per slot."""
+        ``sum_i ybar[r,i] (du_c/dy_t)[r',i] u_t[c',i]``, as one GEMM per slot, with
+        ``du/dy = low @ ru`` (``low = None``: ``ru`` itself; a term of a :class:`Sum`,
+        formed on ``ru``'s rows and mapped by ``low`` afterwards)."""
         assert self.hlow is not None
         slots = self.net.slots
         ks = slots[s]
@@ -298,7 +340,8 @@ class FloatPass(RankUpdates):
         for t in range(ru.nvar):
             ts = slots[t]
             assert ru.var is not None
-            rt = ru.var[ts.col : ts.col + ts.dout].reshape(ts.dout * ck, n)
+            cr = ru.var.shape[1]
+            rt = ru.var[ts.col : ts.col + ts.dout].reshape(ts.dout * cr, n)
             ut = self._input(t)
             if ut is None:
                 yu = ybar
@@ -306,7 +349,10 @@ class FloatPass(RankUpdates):
                 yu = self.pool.empty((dk, ts.din, n))
                 np.multiply(ybar[:, None], ut, out=yu)
                 yu = yu.reshape(dk * ts.din, n)
-            g = (rt @ yu.T).reshape(ts.dout, ck, dk, ts.din).transpose(2, 1, 0, 3)
+            g = (rt @ yu.T).reshape(ts.dout, cr, dk * ts.din)
+            if low is not None:
+                g = np.matmul(low, g)
+            g = g.reshape(ts.dout, ck, dk, ts.din).transpose(2, 1, 0, 3)
             rows[:, ts.offset : ts.stop] += g.reshape(dk * ck, ts.size)
             if ut is not None:
                 self.pool.release(yu)
@@ -316,7 +362,8 @@ class FloatPass(RankUpdates):
             g = ybar @ ucat.T
             for j, t in enumerate(consts):
                 ts = slots[t]
-                blk = g[:, None, None, starts[j] : starts[j + 1]] * ru.const[t][None, :, :, None]
+                kt = ru.const[t] if low is None else low @ ru.const[t]
+                blk = g[:, None, None, starts[j] : starts[j + 1]] * kt[None, :, :, None]
                 rows[:, ts.offset : ts.stop] += blk.reshape(dk * ck, ts.size)
 
     def _act_terms(self, k: int, ru: Reduced, u: np.ndarray, d1: np.ndarray) -> None:
@@ -436,3 +483,8 @@ class FloatPass(RankUpdates):
             else:
                 np.multiply(rt[:, :, None], ut, out=dst.reshape(d_out, ts.dout, ts.din, n))
         return jf
+
+
+def _terms(r: Reduced | Sum) -> list[tuple[np.ndarray | None, Reduced]]:
+    """The terms ``(M_k, R_k)`` of ``r`` (a plain reduced Jacobian is one term)."""
+    return r.terms if isinstance(r, Sum) else [(None, r)]

@@ -25,6 +25,16 @@ class Reduced:
 
 
 @dataclass
+class Sum:
+    """A reduced Jacobian kept unevaluated: ``sum_k M_k R_k`` over ``terms`` ``(M_k, R_k)``
+    (``M_k = None``: the identity). Formed for the nodes of ``Graph.lazy`` (a linear
+    chain into a narrower matmul, e.g. ``h_L`` under the readout) and evaluated only by
+    that matmul, term by term on its own output rows; the terms own their arrays."""
+
+    terms: list[tuple[np.ndarray | None, Reduced]]
+
+
+@dataclass
 class Feed:
     """A matmul fed by an activation: its slot and the adjoint ``ybar`` of its output,
     given as ``rows`` (``k`` by ``n``) with ``ybar = low.T @ rows``. ``low`` is ``None``
