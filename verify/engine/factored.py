@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from verify.engine.compiled import Forward, Graph
+from verify.engine.compiled import Forward, Graph, Push
 from verify.engine.rank_updates import RankUpdates
-from verify.engine.scratch import Feed, Pool, Reduced, Sum
+from verify.engine.scratch import Feed, Pool, Reduced
 from verify.numbers.arithmetic import Arithmetic
 
 __all__ = ["FloatPass", "Pool"]
@@ -79,64 +79,54 @@ class FloatPass(RankUpdates):
         adds the Gauss--Newton term ``sum_o J_o diag(weight_o) J_o^T``).
         """
         net, fw = self.net, self.fw
-        red: list[Reduced | Sum | None] = [None] * len(net.dims)
+        red: list[Reduced | None] = [None] * len(net.dims)
         red[0] = Reduced(None, 0, {})
+        sinks: dict[int, Reduced] = {}  # reduced Jacobians pushed to a lazy chain's sink
         for k, op in enumerate(net.ops):
             i0 = op.inputs[0]
             ru = red[i0]
-            assert ru is not None
-            lazy = net.lazy[op.out]
-            out: Reduced | Sum
+            out: Reduced | None = None
             if op.kind == "matmul":
                 s = net.op_slot[k]
-                ybar = self._adj(op.out)
-                m = op.matrix(fw.theta)
-                terms = _terms(ru)
-                if ybar is not None and not net.fused[k]:
-                    for mk, rk in terms:
-                        self._cross(rk, s, ybar, mk)
-                if lazy:
-                    out = Sum([(m if mk is None else m @ mk, rk) for mk, rk in terms])
-                    out.terms.append((None, Reduced(None, 0, {s: np.eye(m.shape[0])})))
+                if net.lazy[i0]:  # the sink of a lazy chain: its terms were pushed
+                    out = sinks.pop(k)
+                    out.const[s] = np.eye(net.dims[op.out])
                 else:
-                    out = self._matmul_terms(m, terms, s)
+                    assert ru is not None
+                    ybar = self._adj(op.out)
+                    if ybar is not None and not net.fused[k]:
+                        self._cross(ru, s, ybar)
+                    if not net.lazy[op.out]:
+                        out = self._matmul(op.matrix(fw.theta), ru, s)
             elif op.kind == "bias":
-                assert isinstance(ru, Reduced)
+                assert ru is not None
                 ru.owned = ru.owned and net.last_use[i0] == k
                 eye = np.eye(net.slots[net.op_slot[k]].dout)
                 out = Reduced(ru.var, ru.nvar, {**ru.const, net.op_slot[k]: eye}, ru.owned)
             elif op.kind == "act":
-                assert isinstance(ru, Reduced)
+                assert ru is not None
                 u = fw.values[i0]
                 d1 = self.d1[k]
                 if self.hlow is not None:
                     self._act_terms(k, ru, u, d1)
                 out = self._act(d1, ru)
-            else:
+            elif not net.lazy[op.out]:
                 i1 = op.inputs[1]
                 rv = red[i1]
-                assert rv is not None
-                if lazy:
-                    out = Sum([*_terms(ru), *_terms(rv)])
-                else:
-                    assert isinstance(ru, Reduced) and isinstance(rv, Reduced)
-                    own0 = net.last_use[i0] == k and i0 != i1
-                    out = self._add(ru, rv, own0, net.last_use[i1] == k)
+                assert ru is not None and rv is not None
+                own0 = net.last_use[i0] == k and i0 != i1
+                out = self._add(ru, rv, own0, net.last_use[i1] == k)
             red[op.out] = out
+            for p in net.pushes[k]:
+                self._push(k, p, red, sinks)
             for i in op.inputs:
                 ri = red[i]
                 if net.last_use[i] == k and ri is not None:
-                    if not isinstance(out, Sum):  # a Sum took over its inputs' arrays
-                        keep = out.var
-                        dead = [r for _, r in _terms(ri)] if isinstance(ri, Sum) else [ri]
-                        self.pool.release(*{
-                            id(r.var): r.var
-                            for r in dead
-                            if r.owned and r.var is not None and r.var is not keep
-                        }.values())
+                    if ri.owned and ri.var is not None and (out is None or ri.var is not out.var):
+                        self.pool.release(ri.var)
                     red[i] = None
         rf = red[-1]
-        assert isinstance(rf, Reduced)  # the output has no consumer: never a Sum
+        assert rf is not None  # the output has no consumer: never lazy
         jf = self._output_jacobian(rf) if jacobian else self._gradient()
         if weight is not None:
             self._unit_terms(rf, weight, [], None)
@@ -262,23 +252,46 @@ class FloatPass(RankUpdates):
             var = np.matmul(m, ru.var, out=self.pool.empty((cols, m.shape[0], n)))
         return Reduced(var, ru.nvar, {t: m @ c for t, c in ru.const.items()})
 
-    def _matmul_terms(
-        self, m: np.ndarray, terms: list[tuple[np.ndarray | None, Reduced]], s: int
-    ) -> Reduced:
-        """Reduced Jacobian of ``y = M u`` (slot ``s``) with ``du/dy = sum_k M_k R_k``:
-        each term mapped on the output's rows (``(M M_k) R_k``) and the parts summed."""
-        acc: Reduced | None = None
-        for mk, rk in terms:
-            part = self._apply(m if mk is None else m @ mk, rk)
-            if acc is None:
-                acc = part
-                continue
+    def _matmul(self, m: np.ndarray, ru: Reduced, s: int) -> Reduced:
+        out = self._apply(m, ru)
+        out.const[s] = np.eye(m.shape[0])
+        return out
+
+    def _push(
+        self, k: int, p: Push, red: list[Reduced | None], sinks: dict[int, Reduced]
+    ) -> None:
+        """Map a term of a lazy chain (:class:`~verify.engine.compiled.Push`) to its sink
+        ``q``: the sink's bilinear term on it (formed on the term's rows, mapped by the
+        chain's matmuls before ``q``) and its part ``(M_q ... M_j) R`` of the sink's
+        reduced Jacobian; then the term's array is dropped."""
+        net, theta = self.net, self.fw.theta
+        q = p.chain[-1]
+        low: np.ndarray | None = None
+        for j in p.chain[:-1]:
+            mj = net.ops[j].matrix(theta)
+            low = mj if low is None else mj @ low
+        if p.node is None:
+            r = Reduced(None, 0, {net.op_slot[k]: np.eye(net.dims[net.ops[k].out])})
+        else:
+            rn = red[p.node]
+            assert rn is not None
+            r = rn
+        ybar = self._adj(net.ops[q].out)
+        if ybar is not None:
+            self._cross(r, net.op_slot[q], ybar, low)
+        mq = net.ops[q].matrix(theta)
+        part = self._apply(mq if low is None else mq @ low, r)
+        acc = sinks.get(q)
+        if acc is None:
+            sinks[q] = part
+        else:
             new = self._add(acc, part, True, True)
-            self.pool.release(*(r.var for r in (acc, part) if r.var is not new.var))
-            acc = new
-        assert acc is not None
-        acc.const[s] = np.eye(m.shape[0])
-        return acc
+            self.pool.release(*(x.var for x in (acc, part) if x.var is not new.var))
+            sinks[q] = new
+        if p.node is not None:
+            if r.owned:
+                self.pool.release(r.var)
+            red[p.node] = None
 
     def _act(self, d1: np.ndarray, ru: Reduced) -> Reduced:
         stop = max([ru.nvar, *(t + 1 for t in ru.const)])
@@ -330,8 +343,8 @@ class FloatPass(RankUpdates):
     ) -> None:
         """Bilinear term of slot ``s`` (``y = M u``) against each earlier slot ``t``:
         ``sum_i ybar[r,i] (du_c/dy_t)[r',i] u_t[c',i]``, as one GEMM per slot, with
-        ``du/dy = low @ ru`` (``low = None``: ``ru`` itself; a term of a :class:`Sum`,
-        formed on ``ru``'s rows and mapped by ``low`` afterwards)."""
+        ``du/dy = low @ ru`` (``low = None``: ``ru`` itself; a pushed term of a lazy
+        chain, formed on ``ru``'s rows and mapped by ``low`` afterwards)."""
         assert self.hlow is not None
         slots = self.net.slots
         ks = slots[s]
@@ -484,7 +497,3 @@ class FloatPass(RankUpdates):
                 np.multiply(rt[:, :, None], ut, out=dst.reshape(d_out, ts.dout, ts.din, n))
         return jf
 
-
-def _terms(r: Reduced | Sum) -> list[tuple[np.ndarray | None, Reduced]]:
-    """The terms ``(M_k, R_k)`` of ``r`` (a plain reduced Jacobian is one term)."""
-    return r.terms if isinstance(r, Sum) else [(None, r)]

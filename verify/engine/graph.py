@@ -37,8 +37,10 @@ engine (the float path then never forms the ``(d_out, P, n)`` Jacobian).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
+from collections.abc import Iterator
 from typing import Any, cast
 
 import flint
@@ -193,7 +195,8 @@ class Network:
         try:
             n = fw.values[0].shape[1]
             if jacobian or seed is None or n <= self.chunk:
-                first, hess = FloatPass(self.graph, fw, seed, pool).run(weight, jacobian)
+                with _planned(pool, (n, jacobian, seed is None, weight is None)):
+                    first, hess = FloatPass(self.graph, fw, seed, pool).run(weight, jacobian)
             else:
                 first, hess = self._chunked(fw, seed, weight, pool, n)
         finally:
@@ -214,9 +217,10 @@ class Network:
             part = [np.ascontiguousarray(v[:, lo:hi]) for v in fw.values]
             sub = Forward(fw.arith, fw.theta, part)
             w = None if weight is None else np.ascontiguousarray(weight[:, lo:hi])
-            g, h = FloatPass(self.graph, sub, np.ascontiguousarray(seed[:, lo:hi]), pool).run(
-                w, False
-            )
+            with _planned(pool, (hi - lo, False, False, w is None)):
+                g, h = FloatPass(
+                    self.graph, sub, np.ascontiguousarray(seed[:, lo:hi]), pool
+                ).run(w, False)
             assert h is not None
             if first is None or hess is None:
                 first, hess = g, h
@@ -315,6 +319,19 @@ class Network:
             full[:, : jf.shape[1], :] = jf
             jf = full
         return jf, hess, kink
+
+
+@contextlib.contextmanager
+def _planned(pool: Pool, key: tuple[int, bool, bool, bool]) -> Iterator[None]:
+    """One float pass between ``pool.begin(key)`` and ``pool.end()`` (plan dropped if
+    the pass raises)."""
+    pool.begin(key)
+    try:
+        yield
+    except BaseException:
+        pool.end(completed=False)
+        raise
+    pool.end()
 
 
 def _min_abs(values: np.ndarray, current: Any) -> Any:

@@ -21,6 +21,7 @@ from verify.engine.compiled import Graph
 from verify.engine.scratch import Feed, Pool, Reduced
 
 SORT_COST = 32  # multiplications one gathered element is worth (see RankUpdates._rest_terms)
+GROUP_ROWS = 64  # rows of the Kronecker-expanded gradients per group in RankUpdates._rest_batched
 
 
 class RankUpdates:
@@ -85,29 +86,36 @@ class RankUpdates:
     def _rest_batched(
         self, ru: Reduced, rest: int, c: np.ndarray | None, left: np.ndarray
     ) -> np.ndarray | None:
-        """All units at once, samples unsorted: ``X`` of shape ``(rest, m, n)`` holds
-        ``grad_rest p_r``; the curvature is one GEMM ``(X * c) X^T`` with inner
-        dimension ``m * n``, and ``prod[r] = left[r] X_r^T`` one batched GEMM."""
+        """Units in groups of ``k`` (``k * rest <= GROUP_ROWS``, at least one unit),
+        samples unsorted: ``X`` of shape ``(rest, k, n)`` holds ``grad_rest p_r`` of the
+        group's units; the curvature is one GEMM ``(X * c) X^T`` with inner dimension
+        ``k * n`` per group, and ``prod[r] = left[r] X_r^T`` one batched GEMM (groups
+        bound the two ``X``-sized temporaries: all four units of the benchmark's second
+        block at once were the pass's largest live set)."""
         pool, slots = self.pool, self.net.slots
         hsym = self.hsym
         assert hsym is not None and ru.var is not None
         m, nleft, n = left.shape
         var = ru.var
         ucat, ustarts = self._inputs(list(range(ru.nvar)))
-        x = pool.empty((rest, m, n))
-        for t in range(ru.nvar):
-            ts = slots[t]
-            dst = x[ts.offset : ts.stop].reshape(ts.dout, ts.din, m, n)
-            ut = ucat[ustarts[t] : ustarts[t + 1], None, :]
-            np.multiply(var[ts.col : ts.col + ts.dout, None], ut, out=dst)
-        if c is not None:
-            xc = np.multiply(x, c, out=pool.empty((rest, m, n)))
-            hsym[:rest, :rest] += xc.reshape(rest, m * n) @ x.reshape(rest, m * n).T
-            pool.release(xc)
-        prod = None
-        if nleft:
-            prod = np.matmul(left, x.transpose(1, 2, 0), out=pool.empty((m, nleft, rest)))
-        pool.release(x)
+        prod = pool.empty((m, nleft, rest)) if nleft else None
+        group = max(1, GROUP_ROWS // rest)
+        for r0 in range(0, m, group):
+            r1 = min(m, r0 + group)
+            k = r1 - r0
+            x = pool.empty((rest, k, n))
+            for t in range(ru.nvar):
+                ts = slots[t]
+                dst = x[ts.offset : ts.stop].reshape(ts.dout, ts.din, k, n)
+                ut = ucat[ustarts[t] : ustarts[t + 1], None, :]
+                np.multiply(var[ts.col : ts.col + ts.dout, None, r0:r1], ut, out=dst)
+            if c is not None:
+                xc = np.multiply(x, c[r0:r1], out=pool.empty((rest, k, n)))
+                hsym[:rest, :rest] += xc.reshape(rest, k * n) @ x.reshape(rest, k * n).T
+                pool.release(xc)
+            if prod is not None:
+                np.matmul(left[r0:r1], x.transpose(1, 2, 0), out=prod[r0:r1])
+            pool.release(x)
         return prod
 
     def _rest_sorted(
