@@ -42,9 +42,10 @@ __all__ = ["FloatPass", "Pool"]
 class FloatPass(RankUpdates):
     """One float64 evaluation of the output Jacobian and the curvature term.
 
-    Symmetric contributions go to ``hsym``; one-sided blocks (rows of a later slot
-    against columns of an earlier one) to ``hlow``; the result is
-    ``(hsym + hsym^T) / 2 + hlow + hlow^T``, exactly symmetric.
+    Symmetric contributions ``S`` and one-sided blocks ``L`` (rows of a later slot
+    against columns of an earlier one) go to one accumulator ``acc = S + 2 L`` (one
+    ``P x P`` array, not two); the result is ``(acc + acc^T) / 2 = (S + S^T) / 2 + L +
+    L^T``, exactly symmetric.
     """
 
     def __init__(self, net: Graph, fw: Forward, seed: np.ndarray | None, pool: Pool) -> None:
@@ -61,13 +62,10 @@ class FloatPass(RankUpdates):
         self.adj = self._backward(seed) if seed is not None else None
         self.out_const = self._output_consts() if seed is not None else {}
         p = net.n_params
-        self.hsym: np.ndarray | None = None
-        self.hlow: np.ndarray | None = None
+        self.acc: np.ndarray | None = None
         if seed is not None:
-            self.hsym = pool.empty((p, p))
-            self.hsym.fill(0.0)
-            self.hlow = pool.empty((p, p))
-            self.hlow.fill(0.0)
+            self.acc = pool.empty((p, p))
+            self.acc.fill(0.0)
 
     def run(
         self, weight: np.ndarray | None, jacobian: bool
@@ -107,15 +105,16 @@ class FloatPass(RankUpdates):
                 assert ru is not None
                 u = fw.values[i0]
                 d1 = self.d1[k]
-                if self.hlow is not None:
+                if self.acc is not None:
                     self._act_terms(k, ru, u, d1)
                 out = self._act(d1, ru)
             elif not net.lazy[op.out]:
                 i1 = op.inputs[1]
-                rv = red[i1]
-                assert ru is not None and rv is not None
+                r1 = red[i1]
+                assert ru is not None and r1 is not None
                 own0 = net.last_use[i0] == k and i0 != i1
-                out = self._add(ru, rv, own0, net.last_use[i1] == k)
+                out = self._add(ru, r1, own0, net.last_use[i1] == k)
+                del r1  # no reference may outlive the release below
             red[op.out] = out
             for p in net.pushes[k]:
                 self._push(k, p, red, sinks)
@@ -132,22 +131,18 @@ class FloatPass(RankUpdates):
             self._unit_terms(rf, weight, [], None)
         if rf.owned:
             self.pool.release(rf.var)
-        if self.hsym is None or self.hlow is None:
+        if self.acc is None:
             return jf, None
-        # H = (S + S^T) / 2 + L + L^T = (R + R^T) / 2 with R = S + 2 L: exactly symmetric
-        # (rounding differs per triangle), one transposed sum instead of two in place
-        hsym, low = self.hsym, self.hlow
-        np.add(low, low, out=low)
-        hsym += low
-        hess = np.add(hsym, hsym.T)
+        hess = np.add(self.acc, self.acc.T)  # (S + S^T) / 2 + L + L^T, see the class
         hess *= 0.5
-        self.pool.release(low, hsym)
+        self.pool.release(self.acc)
         return jf, hess
 
     # ---- helpers ---------------------------------------------------------------
     def _backward(self, seed: np.ndarray) -> list[np.ndarray | None]:
-        """The direct engine's backward pass, reusing the activations' first derivatives."""
-        net, theta = self.net, self.fw.theta
+        """The direct engine's backward pass, reusing the activations' first derivatives
+        (the adjoints live in the pool's arena for the pass)."""
+        net, theta, pool = self.net, self.fw.theta, self.pool
         adj: list[np.ndarray | None] = [None] * len(net.dims)
         adj[-1] = seed
         for k in range(len(net.ops) - 1, -1, -1):
@@ -156,11 +151,13 @@ class FloatPass(RankUpdates):
             if ybar is None:
                 continue
             if op.kind == "matmul":
-                ybar = op.matrix(theta).T @ ybar
+                m = op.matrix(theta)
+                ybar = np.matmul(m.T, ybar, out=pool.empty((m.shape[1], ybar.shape[1])))
             elif op.kind == "act":
-                ybar = self.d1[k] * ybar
+                ybar = np.multiply(self.d1[k], ybar, out=pool.empty(ybar.shape))
             for i in op.inputs:
-                adj[i] = ybar if adj[i] is None else adj[i] + ybar
+                prev = adj[i]
+                adj[i] = ybar if prev is None else np.add(prev, ybar, out=pool.empty(ybar.shape))
         return adj
 
     def _output_consts(self) -> dict[int, np.ndarray]:
@@ -345,11 +342,11 @@ class FloatPass(RankUpdates):
         ``sum_i ybar[r,i] (du_c/dy_t)[r',i] u_t[c',i]``, as one GEMM per slot, with
         ``du/dy = low @ ru`` (``low = None``: ``ru`` itself; a pushed term of a lazy
         chain, formed on ``ru``'s rows and mapped by ``low`` afterwards)."""
-        assert self.hlow is not None
+        assert self.acc is not None
         slots = self.net.slots
         ks = slots[s]
         dk, ck, n = ks.dout, ks.din, self.n
-        rows = self.hlow[ks.offset : ks.stop]
+        rows = self.acc[ks.offset : ks.stop]  # one-sided: added twice
         for t in range(ru.nvar):
             ts = slots[t]
             assert ru.var is not None
@@ -366,7 +363,7 @@ class FloatPass(RankUpdates):
             if low is not None:
                 g = np.matmul(low, g)
             g = g.reshape(ts.dout, ck, dk, ts.din).transpose(2, 1, 0, 3)
-            rows[:, ts.offset : ts.stop] += g.reshape(dk * ck, ts.size)
+            rows[:, ts.offset : ts.stop] += 2.0 * g.reshape(dk * ck, ts.size)
             if ut is not None:
                 self.pool.release(yu)
         if ru.const:
@@ -377,7 +374,7 @@ class FloatPass(RankUpdates):
                 ts = slots[t]
                 kt = ru.const[t] if low is None else low @ ru.const[t]
                 blk = g[:, None, None, starts[j] : starts[j + 1]] * kt[None, :, :, None]
-                rows[:, ts.offset : ts.stop] += blk.reshape(dk * ck, ts.size)
+                rows[:, ts.offset : ts.stop] += 2.0 * blk.reshape(dk * ck, ts.size)
 
     def _act_terms(self, k: int, ru: Reduced, u: np.ndarray, d1: np.ndarray) -> None:
         """Curvature of activation op ``k`` (input ``p = u``, reduced Jacobian ``ru``,
@@ -425,8 +422,8 @@ class FloatPass(RankUpdates):
         constant slots' inputs.
         """
         net, pool = self.net, self.pool
-        hsym, hlow = self.hsym, self.hlow
-        assert hsym is not None and hlow is not None
+        acc = self.acc
+        assert acc is not None
         m, n = (c if c is not None else d1).shape  # type: ignore[union-attr]
         slots = net.slots
         consts = sorted(ru.const)
@@ -456,7 +453,7 @@ class FloatPass(RankUpdates):
                 row += f.rows.shape[0]
                 for j, t in enumerate(consts):
                     blk = gk[:, :, None, starts[j] : starts[j + 1]] * ru.const[t][None, :, :, None]
-                    hlow[ks.offset : ks.stop, slots[t].offset : slots[t].stop] += blk.reshape(
+                    acc[ks.offset : ks.stop, slots[t].offset : slots[t].stop] += 2.0 * blk.reshape(
                         ks.size, slots[t].size
                     )
             for j, t in enumerate(consts[: len(consts) if curv_rows else 0]):
@@ -469,10 +466,10 @@ class FloatPass(RankUpdates):
                         .reshape(kt.shape[1], k2.shape[1], wb.shape[1], wb.shape[2])
                         .transpose(0, 2, 1, 3)
                     )
-                    target = hsym if i == j else hlow
-                    target[slots[t].offset : slots[t].stop, slots[t2].offset : slots[t2].stop] += (
-                        blk.reshape(slots[t].size, slots[t2].size)
-                    )
+                    blk = blk.reshape(slots[t].size, slots[t2].size)
+                    if i != j:  # one-sided: added twice
+                        blk *= 2.0
+                    acc[slots[t].offset : slots[t].stop, slots[t2].offset : slots[t2].stop] += blk
         if rest:
             self._rest_terms(ru, rest, c, left, feeds, consts, starts)
         pool.release(left)

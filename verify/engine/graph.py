@@ -214,13 +214,14 @@ class Network:
         first: np.ndarray | None = None
         hess: np.ndarray | None = None
         for lo, hi in itertools.pairwise(bounds):
-            part = [np.ascontiguousarray(v[:, lo:hi]) for v in fw.values]
-            sub = Forward(fw.arith, fw.theta, part)
-            w = None if weight is None else np.ascontiguousarray(weight[:, lo:hi])
-            with _planned(pool, (hi - lo, False, False, w is None)):
-                g, h = FloatPass(
-                    self.graph, sub, np.ascontiguousarray(seed[:, lo:hi]), pool
-                ).run(w, False)
+            with _planned(pool, (hi - lo, False, False, weight is None)):
+                # the chunk's copies live in the pool's arena for the pass
+                part = [_copy(pool, v[:, lo:hi]) for v in fw.values]
+                sub = Forward(fw.arith, fw.theta, part)
+                w = None if weight is None else _copy(pool, weight[:, lo:hi])
+                g, h = FloatPass(self.graph, sub, _copy(pool, seed[:, lo:hi]), pool).run(
+                    w, False
+                )
             assert h is not None
             if first is None or hess is None:
                 first, hess = g, h
@@ -319,6 +320,13 @@ class Network:
             full[:, : jf.shape[1], :] = jf
             jf = full
         return jf, hess, kink
+
+
+def _copy(pool: Pool, a: np.ndarray) -> np.ndarray:
+    """A contiguous copy of ``a`` in ``pool``'s memory."""
+    out = pool.empty(a.shape)
+    np.copyto(out, a)
+    return out
 
 
 @contextlib.contextmanager

@@ -29,8 +29,7 @@ class RankUpdates:
 
     net: Graph
     pool: Pool
-    hsym: np.ndarray | None
-    hlow: np.ndarray | None
+    acc: np.ndarray | None  # S + 2 L (see FloatPass)
 
     def _inputs(self, slots: list[int]) -> tuple[np.ndarray, list[int]]:
         raise NotImplementedError  # provided by FloatPass
@@ -69,18 +68,18 @@ class RankUpdates:
             prod = self._rest_sorted(ru, rest, c, left)
         if prod is None:
             return
-        hlow, slots = self.hlow, self.net.slots
-        assert hlow is not None
+        acc, slots = self.acc, self.net.slots
+        assert acc is not None
         row = 0
         for f in feeds:
             k = f.rows.shape[0]
             blk = f.expand(prod[:, row : row + k]).transpose(1, 0, 2).reshape(f.slot.size, rest)
-            hlow[f.slot.offset : f.slot.stop, :rest] += blk
+            acc[f.slot.offset : f.slot.stop, :rest] += 2.0 * blk  # one-sided: twice
             row += k
         for j, t in enumerate(consts if row < nleft else []):
             z = prod[:, row + starts[j] : row + starts[j + 1]]
             blk = (ru.const[t].T @ z.reshape(m, -1)).reshape(slots[t].size, rest)
-            hlow[slots[t].offset : slots[t].stop, :rest] += blk
+            acc[slots[t].offset : slots[t].stop, :rest] += 2.0 * blk
         self.pool.release(prod)
 
     def _rest_batched(
@@ -93,8 +92,8 @@ class RankUpdates:
         bound the two ``X``-sized temporaries: all four units of the benchmark's second
         block at once were the pass's largest live set)."""
         pool, slots = self.pool, self.net.slots
-        hsym = self.hsym
-        assert hsym is not None and ru.var is not None
+        acc = self.acc
+        assert acc is not None and ru.var is not None
         m, nleft, n = left.shape
         var = ru.var
         ucat, ustarts = self._inputs(list(range(ru.nvar)))
@@ -111,7 +110,7 @@ class RankUpdates:
                 np.multiply(var[ts.col : ts.col + ts.dout, None, r0:r1], ut, out=dst)
             if c is not None:
                 xc = np.multiply(x, c[r0:r1], out=pool.empty((rest, k, n)))
-                hsym[:rest, :rest] += xc.reshape(rest, k * n) @ x.reshape(rest, k * n).T
+                acc[:rest, :rest] += xc.reshape(rest, k * n) @ x.reshape(rest, k * n).T
                 pool.release(xc)
             if prod is not None:
                 np.matmul(left[r0:r1], x.transpose(1, 2, 0), out=prod[r0:r1])
@@ -134,8 +133,8 @@ class RankUpdates:
         as one product.
         """
         pool, slots = self.pool, self.net.slots
-        hsym = self.hsym
-        assert hsym is not None and ru.var is not None
+        acc = self.acc
+        assert acc is not None and ru.var is not None
         m, nleft, n = left.shape
         var = ru.var
         ucat, ustarts = self._inputs(list(range(ru.nvar)))
@@ -144,7 +143,7 @@ class RankUpdates:
         vbuf = pool.empty((var.shape[0], n))
         ubuf = pool.empty(ucat.shape)
         prod = pool.empty((m, nleft, rest)) if nleft else None
-        hrr = hsym[:rest, :rest]
+        hrr = acc[:rest, :rest]
         for r in range(m):
             perm = order.perm[r]
             if order.npos[r] == n:  # every weight positive: the order is the identity
