@@ -60,6 +60,8 @@ class FloatPass(RankUpdates):
         }
         self.seed = seed
         self.adj = self._backward(seed) if seed is not None else None
+        self._adj_last: list[int] = []
+        self.adj_dies = self._adjoint_lifetimes()
         self.out_const = self._output_consts() if seed is not None else {}
         p = net.n_params
         self.acc: np.ndarray | None = None
@@ -79,6 +81,7 @@ class FloatPass(RankUpdates):
         net, fw = self.net, self.fw
         red: list[Reduced | None] = [None] * len(net.dims)
         red[0] = Reduced(None, 0, {})
+        grad = None if jacobian else np.empty(net.n_params)
         sinks: dict[int, Reduced] = {}  # reduced Jacobians pushed to a lazy chain's sink
         for k, op in enumerate(net.ops):
             i0 = op.inputs[0]
@@ -118,6 +121,9 @@ class FloatPass(RankUpdates):
             red[op.out] = out
             for p in net.pushes[k]:
                 self._push(k, p, red, sinks)
+            if grad is not None and op.param is not None:
+                self._gradient(k, grad)
+            self._drop_adjoints(k)
             for i in op.inputs:
                 ri = red[i]
                 if net.last_use[i] == k and ri is not None:
@@ -126,7 +132,7 @@ class FloatPass(RankUpdates):
                     red[i] = None
         rf = red[-1]
         assert rf is not None  # the output has no consumer: never lazy
-        jf = self._output_jacobian(rf) if jacobian else self._gradient()
+        jf = self._output_jacobian(rf) if grad is None else grad
         if weight is not None:
             self._unit_terms(rf, weight, [], None)
         if rf.owned:
@@ -158,6 +164,8 @@ class FloatPass(RankUpdates):
             for i in op.inputs:
                 prev = adj[i]
                 adj[i] = ybar if prev is None else np.add(prev, ybar, out=pool.empty(ybar.shape))
+                if prev is not None and prev is not seed and all(a is not prev for a in adj):
+                    pool.release(prev)
         return adj
 
     def _output_consts(self) -> dict[int, np.ndarray]:
@@ -195,21 +203,57 @@ class FloatPass(RankUpdates):
         assert last is not None
         return last[1]
 
-    def _gradient(self) -> np.ndarray:
-        grad = np.empty(self.net.n_params)
-        assert self.adj is not None
-        for op in self.net.ops:
-            if op.param is None:
-                continue
-            ybar = self.adj[op.out]
-            dst = grad[op.lo : op.hi]
-            if ybar is None:
-                dst.fill(0.0)
-            elif op.kind == "matmul":
-                dst[:] = (ybar @ self.fw.values[op.inputs[0]].T).reshape(-1)
-            else:
-                dst[:] = ybar.sum(axis=1)
-        return grad
+    def _adjoint_lifetimes(self) -> dict[int, list[np.ndarray]]:
+        """The adjoints to give back to the pool after each op (key ``-1``: right away).
+
+        The adjoint of an op's output is read at that op (bilinear term, gradient,
+        activation weights) and, for a matmul fed by an activation, at the activation;
+        several nodes can share one array (an ``add`` passes its adjoint to both
+        inputs), which is given back after the last of them."""
+        if self.adj is None:
+            return {}
+        net = self.net
+        last = [-1] * len(net.dims)
+        for k, op in enumerate(net.ops):
+            if op.kind != "add":
+                last[op.out] = max(last[op.out], k)
+            for j in net.consumers[k]:
+                last[net.ops[j].out] = max(last[net.ops[j].out], k)
+        self._adj_last = last
+        dies: dict[int, tuple[int, np.ndarray]] = {}
+        for v, a in enumerate(self.adj):
+            if a is not None and a is not self.seed:  # the seed is the caller's
+                k0 = dies.get(id(a), (-1, a))[0]
+                dies[id(a)] = (max(k0, last[v]), a)
+            if last[v] < 0:
+                self.adj[v] = None
+        out: dict[int, list[np.ndarray]] = {}
+        for k, a in dies.values():
+            out.setdefault(k, []).append(a)
+        self.pool.release(*out.pop(-1, []))
+        return out
+
+    def _drop_adjoints(self, k: int) -> None:
+        """Give back the adjoints read for the last time at op ``k``."""
+        if self.adj is None:
+            return
+        for v, kv in enumerate(self._adj_last):
+            if kv == k:
+                self.adj[v] = None
+        self.pool.release(*self.adj_dies.get(k, []))
+
+    def _gradient(self, k: int, grad: np.ndarray) -> None:
+        """The gradient block of parameter op ``k`` (read at the op, before its adjoint
+        is given back)."""
+        op = self.net.ops[k]
+        ybar = self._adj(op.out)
+        dst = grad[op.lo : op.hi]
+        if ybar is None:
+            dst.fill(0.0)
+        elif op.kind == "matmul":
+            dst[:] = (ybar @ self.fw.values[op.inputs[0]].T).reshape(-1)
+        else:
+            dst[:] = ybar.sum(axis=1)
 
     def _adj(self, node: int) -> np.ndarray | None:
         return None if self.adj is None else self.adj[node]
@@ -220,13 +264,14 @@ class FloatPass(RankUpdates):
         return None if source is None else self.fw.values[source]
 
     def _inputs(self, slots: list[int]) -> tuple[np.ndarray, list[int]]:
-        """The inputs of ``slots`` stacked (``(sum din, n)``, 1 for a bias) and the
-        first row of each."""
+        """The inputs of ``slots`` stacked (``(sum din, n)``, 1 for a bias; from the pool:
+        the caller releases it) and the first row of each."""
         ins = [self._input(t) for t in slots]
-        stacked = np.concatenate([np.ones((1, self.n)) if v is None else v for v in ins])
         starts = [0]
         for v in ins:
             starts.append(starts[-1] + (1 if v is None else v.shape[0]))
+        stacked = self.pool.empty((starts[-1], self.n))
+        np.concatenate([np.ones((1, self.n)) if v is None else v for v in ins], out=stacked)
         return stacked, starts
 
     def _dense(self, rv: Reduced, stop: int, dim: int) -> np.ndarray:
@@ -375,6 +420,7 @@ class FloatPass(RankUpdates):
                 kt = ru.const[t] if low is None else low @ ru.const[t]
                 blk = g[:, None, None, starts[j] : starts[j + 1]] * kt[None, :, :, None]
                 rows[:, ts.offset : ts.stop] += 2.0 * blk.reshape(dk * ck, ts.size)
+            self.pool.release(ucat)
 
     def _act_terms(self, k: int, ru: Reduced, u: np.ndarray, d1: np.ndarray) -> None:
         """Curvature of activation op ``k`` (input ``p = u``, reduced Jacobian ``ru``,
@@ -446,6 +492,8 @@ class FloatPass(RankUpdates):
         if ucat is not None and nfeed + curv_rows:
             # (m, left rows, sum din): against constant slots, as one GEMM over all units
             g = (left.reshape(-1, n) @ ucat.T).reshape(m, nfeed + curv_rows, -1)
+            pool.release(ucat)
+            ucat = None
             row = 0
             for f in feeds:
                 ks = f.slot
@@ -470,6 +518,7 @@ class FloatPass(RankUpdates):
                     if i != j:  # one-sided: added twice
                         blk *= 2.0
                     acc[slots[t].offset : slots[t].stop, slots[t2].offset : slots[t2].stop] += blk
+        pool.release(ucat)
         if rest:
             self._rest_terms(ru, rest, c, left, feeds, consts, starts)
         pool.release(left)

@@ -22,6 +22,7 @@ from verify.engine.scratch import Feed, Pool, Reduced
 
 SORT_COST = 32  # multiplications one gathered element is worth (see RankUpdates._rest_terms)
 GROUP_ROWS = 64  # rows of the Kronecker-expanded gradients per group in RankUpdates._rest_batched
+BLOCK_ELEMS = 1 << 19  # elements of RankUpdates._rest_sorted's ordered buffer (4 MiB)
 
 
 class RankUpdates:
@@ -115,85 +116,120 @@ class RankUpdates:
             if prod is not None:
                 np.matmul(left[r0:r1], x.transpose(1, 2, 0), out=prod[r0:r1])
             pool.release(x)
+        pool.release(ucat)
         return prod
 
     def _rest_sorted(
         self, ru: Reduced, rest: int, c: np.ndarray, left: np.ndarray
     ) -> np.ndarray | None:
-        """One unit ``r`` at a time (temporaries of ``rest + nleft`` by ``n``), into
-        one buffer ``X_r``: rows ``[0, rest)`` hold ``grad_rest p_r`` and the rows
-        below hold the unit's left rows. The samples are ordered positive ``c_r``,
-        negative ``c_r``, then negligible ``c_r`` (``|c_r| <= 2^-200 max|c|``: below
-        float resolution, left out of the rank updates); the gradient rows are scaled
-        by ``w_r = sqrt|c_r|`` and the left rows by ``1 / w_r`` (``-1 / w_r`` on the
-        negative segment, ``w_r = 1`` on the negligible one), so that one symmetric
-        product per sign segment ``X_r X_r^T`` gives both ``sum_i c_r grad p_r
-        grad p_r^T`` (its leading block) and the left rows against the unscaled
-        gradient (the block below it); the negligible segment adds only the latter,
-        as one product.
+        """One unit ``r`` at a time, into one buffer ``X_r``: rows ``[0, rest)`` hold
+        ``grad_rest p_r`` and the rows below hold the unit's left rows. The samples are
+        ordered positive ``c_r``, negative ``c_r``, then negligible ``c_r`` (``|c_r| <=
+        2^-200 max|c|``: below float resolution, left out of the rank updates); the
+        gradient rows are scaled by ``w_r = sqrt|c_r|`` and the left rows by ``1 / w_r``
+        (``-1 / w_r`` on the negative segment, ``w_r = 1`` on the negligible one), so
+        that one symmetric product per sign segment ``X_r X_r^T`` gives both ``sum_i c_r
+        grad p_r grad p_r^T`` (its leading block) and the left rows against the unscaled
+        gradient (the block below it); the negligible segment adds only the latter.
+
+        ``X_r`` holds at most ``BLOCK_ELEMS`` elements: the ordered samples are taken in
+        equal blocks of columns (one more product per extra block; at the benchmark
+        model the Gauss--Newton term's 172 rows by 1000 samples were the largest array
+        of the pass).
         """
-        pool, slots = self.pool, self.net.slots
-        acc = self.acc
+        pool, acc = self.pool, self.acc
         assert acc is not None and ru.var is not None
         m, nleft, n = left.shape
         var = ru.var
         ucat, ustarts = self._inputs(list(range(ru.nvar)))
         order = sign_order(c)
-        buf = pool.empty((rest + nleft, n))
-        vbuf = pool.empty((var.shape[0], n))
-        ubuf = pool.empty(ucat.shape)
+        rows = rest + nleft
+        nblocks = max(1, -(-rows * n // BLOCK_ELEMS))
+        width = -(-n // nblocks)
+        buf = pool.empty((rows, width))
+        vbuf = pool.empty((var.shape[0], width))
+        ubuf = pool.empty((ucat.shape[0], width)) if np.any(order.npos < n) else None
+        gbuf = pool.empty((rows, rows))
         prod = pool.empty((m, nleft, rest)) if nleft else None
         hrr = acc[:rest, :rest]
         for r in range(m):
-            perm = order.perm[r]
-            if order.npos[r] == n:  # every weight positive: the order is the identity
-                v, u = np.multiply(var[:, r], order.w[r], out=vbuf), ucat
-            else:
-                v = np.take(var[:, r], perm, axis=1, out=vbuf)
-                u = np.take(ucat, perm, axis=1, out=ubuf)
-                v *= order.w[r]
-            for t in range(ru.nvar):
-                ts = slots[t]
-                dst = buf[ts.offset : ts.stop].reshape(ts.dout, ts.din, n)
-                ut = u[ustarts[t] : ustarts[t + 1]]
-                np.multiply(v[ts.col : ts.col + ts.dout, None], ut, out=dst)
-            if nleft:
-                lr = buf[rest:]
-                if order.npos[r] == n:
-                    np.multiply(left[r], order.inv[r], out=lr)
-                else:
-                    np.take(left[r], perm, axis=1, out=lr)
-                    lr *= order.inv[r]
             a, b = int(order.npos[r]), int(order.npos[r] + order.nneg[r])
             pr = None if prod is None else prod[r]
             fresh = True  # pr not yet written for this unit
-            for lo, hi, sign in ((0, a, 1.0), (a, b, -1.0)):
-                if hi > lo:
-                    seg = buf[:, lo:hi]
-                    g = seg @ seg.T  # symmetric rank update (numpy calls syrk for A @ A.T)
+            for c0 in range(0, n, width):
+                c1 = min(n, c0 + width)
+                x = buf[:, : c1 - c0]
+                self._sorted_block(ru, r, order, ucat, ustarts, left, x, vbuf, ubuf, c0, c1)
+                for lo, hi, sign in ((c0, min(c1, a), 1.0), (max(c0, a), min(c1, b), -1.0)):
+                    if hi <= lo:
+                        continue
+                    seg = x[:, lo - c0 : hi - c0]
+                    # symmetric rank update (numpy calls syrk for A @ A.T, also with out=)
+                    g = np.matmul(seg, seg.T, out=gbuf)
                     if sign > 0:
                         hrr += g[:rest, :rest]
-                        if pr is not None:
-                            pr[...] = g[rest:, :rest]
                     else:
                         hrr -= g[:rest, :rest]
-                        if pr is not None:
-                            if fresh:
-                                np.negative(g[rest:, :rest], out=pr)
-                            else:
-                                pr -= g[rest:, :rest]
+                    if pr is not None:
+                        gl = g[rest:, :rest]
+                        if fresh:
+                            np.multiply(gl, sign, out=pr)
+                        elif sign > 0:
+                            pr += gl
+                        else:
+                            pr -= gl
                     fresh = False
-            if pr is not None:
-                if b < n:
-                    tail = buf[rest:, b:] @ buf[:rest, b:].T
+                if pr is not None and max(c0, b) < c1:
+                    tail = x[rest:, max(c0, b) - c0 :] @ x[:rest, max(c0, b) - c0 :].T
                     if fresh:
                         pr[...] = tail
                     else:
                         pr += tail
-                elif fresh:
-                    pr.fill(0.0)
-        pool.release(buf, vbuf, ubuf)
+                    fresh = False
+            if pr is not None and fresh:
+                pr.fill(0.0)
+        pool.release(buf, vbuf, ubuf, ucat, gbuf)
         return prod
+
+    def _sorted_block(
+        self,
+        ru: Reduced,
+        r: int,
+        order: SignOrder,
+        ucat: np.ndarray,
+        ustarts: list[int],
+        left: np.ndarray,
+        x: np.ndarray,
+        vbuf: np.ndarray,
+        ubuf: np.ndarray | None,
+        c0: int,
+        c1: int,
+    ) -> None:
+        """Columns ``[c0, c1)`` of unit ``r``'s ordered, scaled ``X_r`` into ``x``."""
+        assert ru.var is not None
+        slots, n, rest = self.net.slots, left.shape[2], self.net.offsets[ru.nvar]
+        w = c1 - c0
+        v = vbuf[:, :w]
+        if order.npos[r] == n:  # every weight positive: the order is the identity
+            np.multiply(ru.var[:, r, c0:c1], order.w[r, c0:c1], out=v)
+            u = ucat[:, c0:c1]
+        else:
+            assert ubuf is not None
+            perm = order.perm[r, c0:c1]
+            np.take(ru.var[:, r], perm, axis=1, out=v)
+            u = np.take(ucat, perm, axis=1, out=ubuf[:, :w])
+            v *= order.w[r, c0:c1]
+        for t in range(ru.nvar):
+            ts = slots[t]
+            dst = x[ts.offset : ts.stop].reshape(ts.dout, ts.din, w)
+            np.multiply(v[ts.col : ts.col + ts.dout, None], u[ustarts[t] : ustarts[t + 1]], out=dst)
+        if x.shape[0] > rest:
+            lr = x[rest:]
+            if order.npos[r] == n:
+                np.multiply(left[r, :, c0:c1], order.inv[r, c0:c1], out=lr)
+            else:
+                np.take(left[r], order.perm[r, c0:c1], axis=1, out=lr)
+                lr *= order.inv[r, c0:c1]
 
 
 @dataclass

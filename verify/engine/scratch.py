@@ -77,7 +77,12 @@ class Pool:
         self._plan: tuple[Hashable, list[tuple[int, int]], list[int], int] | None = None
         self._arena: np.ndarray | None = None
         self._log: list[tuple[int, int]] | None = None  # (size, -1) alloc, (-1, seq) release
-        self._ids: dict[int, int] = {}  # recording: id(buffer) -> seq
+        # recording: id(buffer) -> (seq, buffer); the reference keeps the id from being
+        # reused by another array while the buffer is tracked
+        # recording: id(buffer) -> (seq, buffer); holding the buffer keeps its id from
+        # being reused by another array while it is tracked (a buffer dropped without
+        # release lives, in the record, to the end of the pass)
+        self._ids: dict[int, tuple[int, np.ndarray]] = {}
         self._pos = 0  # planned: next event of the record
         self._seq = 0  # allocations so far in this pass
 
@@ -137,7 +142,7 @@ class Pool:
             self._drop()
         buf = np.empty(size)
         if self._log is not None:
-            self._ids[id(buf)] = self._seq
+            self._ids[id(buf)] = (self._seq, buf)
             self._log.append((size, -1))
             self._seq += 1
         return buf.reshape(shape)
@@ -149,9 +154,9 @@ class Pool:
                 continue
             buf = a if a.base is None else a.base
             if self._log is not None:
-                seq = self._ids.pop(id(buf), None)
-                if seq is not None:
-                    self._log.append((-1, seq))
+                tracked = self._ids.pop(id(buf), None)
+                if tracked is not None:
+                    self._log.append((-1, tracked[0]))
             elif self._planned() and buf is self._arena:
                 assert self._plan is not None
                 _, log, offsets, _ = self._plan
