@@ -8,6 +8,8 @@ buffer still in use; and the engine's results must not depend on the pool's mode
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,7 +22,7 @@ from verify.objectives.empirical import Objective
 
 
 @st.composite
-def logs(draw: st.DrawFn) -> list[tuple[int, int]]:
+def logs(draw: Any) -> list[tuple[int, int]]:
     """A random record: requests of random sizes, each released later or never."""
     events: list[tuple[int, int]] = []
     live: list[int] = []
@@ -90,6 +92,7 @@ def test_pool_replays_the_record_in_one_arena() -> None:
     assert not np.shares_memory(b, c)  # alive together
     assert np.all(b_copy == 3.0) and np.all(c_copy == 2.0)
     arena = b.base
+    assert isinstance(arena, np.ndarray)
     _, _, b2, _ = _pass(pool)
     assert b2.base is arena  # the same arena every later pass
     assert pool.retained_bytes == arena.nbytes
