@@ -235,12 +235,13 @@ class FloatPass(RankUpdates):
 
     def _drop_adjoints(self, k: int) -> None:
         """Give back the adjoints read for the last time at op ``k``."""
-        if self.adj is None:
+        dies = self.adj_dies.get(k)
+        if dies is None or self.adj is None:
             return
         for v, kv in enumerate(self._adj_last):
             if kv == k:
                 self.adj[v] = None
-        self.pool.release(*self.adj_dies.get(k, []))
+        self.pool.release(*dies)
 
     def _gradient(self, k: int, grad: np.ndarray) -> None:
         """The gradient block of parameter op ``k`` (read at the op, before its adjoint
@@ -391,7 +392,8 @@ class FloatPass(RankUpdates):
         slots = self.net.slots
         ks = slots[s]
         dk, ck, n = ks.dout, ks.din, self.n
-        rows = self.acc[ks.offset : ks.stop]  # one-sided: added twice
+        rows = self.acc[ks.offset : ks.stop]
+        ybar = ybar + ybar  # one-sided blocks are added twice (S + 2 L): exact doubling
         for t in range(ru.nvar):
             ts = slots[t]
             assert ru.var is not None
@@ -408,7 +410,7 @@ class FloatPass(RankUpdates):
             if low is not None:
                 g = np.matmul(low, g)
             g = g.reshape(ts.dout, ck, dk, ts.din).transpose(2, 1, 0, 3)
-            rows[:, ts.offset : ts.stop] += 2.0 * g.reshape(dk * ck, ts.size)
+            rows[:, ts.offset : ts.stop] += g.reshape(dk * ck, ts.size)
             if ut is not None:
                 self.pool.release(yu)
         if ru.const:
@@ -419,7 +421,7 @@ class FloatPass(RankUpdates):
                 ts = slots[t]
                 kt = ru.const[t] if low is None else low @ ru.const[t]
                 blk = g[:, None, None, starts[j] : starts[j + 1]] * kt[None, :, :, None]
-                rows[:, ts.offset : ts.stop] += 2.0 * blk.reshape(dk * ck, ts.size)
+                rows[:, ts.offset : ts.stop] += blk.reshape(dk * ck, ts.size)
             self.pool.release(ucat)
 
     def _act_terms(self, k: int, ru: Reduced, u: np.ndarray, d1: np.ndarray) -> None:

@@ -52,7 +52,7 @@ from verify.engine.factored import FloatPass, Pool
 from verify.models import Model
 from verify.numbers.arithmetic import Arithmetic, ball_bounds
 
-CHUNK_BYTES = 24 << 20  # budget for one float Hessian pass's temporaries; more samples are chunked
+CHUNK_BYTES = 48 << 20  # budget for one float Hessian pass's temporaries; more samples are chunked
 MIN_CHUNK = 256  # never fewer samples per pass (each pass has a fixed cost of ~1 ms at P = 200)
 
 

@@ -22,7 +22,7 @@ from verify.engine.scratch import Feed, Pool, Reduced
 
 SORT_COST = 32  # multiplications one gathered element is worth (see RankUpdates._rest_terms)
 GROUP_ROWS = 64  # rows of the Kronecker-expanded gradients per group in RankUpdates._rest_batched
-BLOCK_ELEMS = 1 << 19  # elements of RankUpdates._rest_sorted's ordered buffer (4 MiB)
+BLOCK_ELEMS = 1 << 16  # elements of RankUpdates._rest_sorted's ordered buffer (512 KiB)
 
 
 class RankUpdates:
@@ -113,9 +113,11 @@ class RankUpdates:
                 xc = np.multiply(x, c[r0:r1], out=pool.empty((rest, k, n)))
                 acc[:rest, :rest] += xc.reshape(rest, k * n) @ x.reshape(rest, k * n).T
                 pool.release(xc)
+                del xc  # no reference may outlive the release (the next group's request)
             if prod is not None:
                 np.matmul(left[r0:r1], x.transpose(1, 2, 0), out=prod[r0:r1])
             pool.release(x)
+            del x
         pool.release(ucat)
         return prod
 
