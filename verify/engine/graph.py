@@ -53,7 +53,7 @@ from verify.models import Model
 from verify.numbers.arithmetic import Arithmetic, ball_bounds
 
 CHUNK_BYTES = 48 << 20  # budget for one float Hessian pass's temporaries; more samples are chunked
-MIN_CHUNK = 256  # never fewer samples per pass (each pass has a fixed cost of ~1 ms at P = 200)
+MIN_CHUNK = 256  # never fewer samples per pass (each pass has a fixed cost of ~0.8 ms at P = 200)
 
 
 def chunk_samples(graph: Graph) -> int:
@@ -62,12 +62,14 @@ def chunk_samples(graph: Graph) -> int:
 
     The estimate, ``8 * (3 * C * D + 2 * sum(dims))`` bytes with ``C`` the reduced-Jacobian
     columns (total output rows of the parameter operations) and ``D`` the widest node,
-    counts the live reduced Jacobians and the forward values and adjoints; at the
-    benchmark model (P = 200, ``C * D = 224``) it gives a chunk of 2995 samples: n = 1000
-    in one pass (peak 5.1x the Jacobian's bytes) and n = 10,000 in four (1.8x). Passes
-    have a fixed cost (~0.85 ms there), so smaller chunks trade time for memory: at
-    n = 1000, 256-sample chunks measured 2.8x memory but 8.1x the ``J.T @ J`` floor
-    against 5.1x in one pass (``benchmarks/README.md``).
+    counts the live reduced Jacobians and the forward values and adjoints; the pass
+    keeps about half of that live (its scratch arena, :class:`~verify.engine.scratch.Pool`,
+    is 3.1 KB per sample at the benchmark model, P = 200, ``C * D = 224``, where the
+    estimate says 6.7 KB), hence the 48 MiB budget: a chunk of 5990 samples there, n = 1000
+    in one pass (peak 2.7-2.8x the Jacobian's bytes) and n = 10,000 in two (1.8x). Passes
+    have a fixed cost (~0.8 ms there), so smaller chunks trade time for memory: at
+    n = 10,000, four passes measured 4.6x the ``J.T @ J`` floor, two 4.25x, one 4.2x
+    (memory 1.3x, 1.8x, 2.5x; ``benchmarks/README.md``).
     """
     per_sample = 8 * (3 * graph.cols[-1] * max(graph.dims) + 2 * sum(graph.dims))
     return max(MIN_CHUNK, CHUNK_BYTES // per_sample)

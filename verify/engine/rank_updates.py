@@ -134,10 +134,11 @@ class RankUpdates:
         grad p_r grad p_r^T`` (its leading block) and the left rows against the unscaled
         gradient (the block below it); the negligible segment adds only the latter.
 
-        ``X_r`` holds at most ``BLOCK_ELEMS`` elements: the ordered samples are taken in
-        equal blocks of columns (one more product per extra block; at the benchmark
-        model the Gauss--Newton term's 172 rows by 1000 samples were the largest array
-        of the pass).
+        ``X_r`` holds at most ``BLOCK_ELEMS`` elements: each sign segment is taken in
+        pieces of at most ``ceil(n / k)`` columns for the smallest ``k`` that fits (one
+        piece per segment, i.e. no extra product, unless a segment is longer; at the
+        benchmark model the last block's 109 rows by 1000 samples were the largest
+        array of the pass).
         """
         pool, acc = self.pool, self.acc
         assert acc is not None and ru.var is not None
@@ -158,16 +159,25 @@ class RankUpdates:
             a, b = int(order.npos[r]), int(order.npos[r] + order.nneg[r])
             pr = None if prod is None else prod[r]
             fresh = True  # pr not yet written for this unit
-            for c0 in range(0, n, width):
-                c1 = min(n, c0 + width)
-                x = buf[:, : c1 - c0]
-                self._sorted_block(ru, r, order, ucat, ustarts, left, x, vbuf, ubuf, c0, c1)
-                for lo, hi, sign in ((c0, min(c1, a), 1.0), (max(c0, a), min(c1, b), -1.0)):
-                    if hi <= lo:
+            # each sign segment in pieces of at most `width` columns (one piece each unless
+            # a segment is longer than the buffer); the negligible one only for the left rows
+            for lo, hi, sign in ((0, a, 1.0), (a, b, -1.0), (b, n if pr is not None else b, 0.0)):
+                for c0 in range(lo, hi, width):
+                    c1 = min(hi, c0 + width)
+                    x = buf[:, : c1 - c0]
+                    self._sorted_block(ru, r, order, ucat, ustarts, left, x, vbuf, ubuf, c0, c1)
+                    if sign == 0.0:
+                        assert pr is not None
+                        np.matmul(x[rest:], x[:rest].T, out=gbuf[rest:, :rest])
+                        gl = gbuf[rest:, :rest]
+                        if fresh:
+                            pr[...] = gl
+                        else:
+                            pr += gl
+                        fresh = False
                         continue
-                    seg = x[:, lo - c0 : hi - c0]
                     # symmetric rank update (numpy calls syrk for A @ A.T, also with out=)
-                    g = np.matmul(seg, seg.T, out=gbuf)
+                    g = np.matmul(x, x.T, out=gbuf)
                     if sign > 0:
                         hrr += g[:rest, :rest]
                     else:
@@ -180,13 +190,6 @@ class RankUpdates:
                             pr += gl
                         else:
                             pr -= gl
-                    fresh = False
-                if pr is not None and max(c0, b) < c1:
-                    tail = x[rest:, max(c0, b) - c0 :] @ x[:rest, max(c0, b) - c0 :].T
-                    if fresh:
-                        pr[...] = tail
-                    else:
-                        pr += tail
                     fresh = False
             if pr is not None and fresh:
                 pr.fill(0.0)
