@@ -164,7 +164,7 @@ class RankUpdates:
             for lo, hi, sign in ((0, a, 1.0), (a, b, -1.0), (b, n if pr is not None else b, 0.0)):
                 for c0 in range(lo, hi, width):
                     c1 = min(hi, c0 + width)
-                    x = buf[:, : c1 - c0]
+                    x = _front(buf, c1 - c0)
                     self._sorted_block(ru, r, order, ucat, ustarts, left, x, vbuf, ubuf, c0, c1)
                     if sign == 0.0:
                         assert pr is not None
@@ -214,15 +214,16 @@ class RankUpdates:
         assert ru.var is not None
         slots, n, rest = self.net.slots, left.shape[2], self.net.offsets[ru.nvar]
         w = c1 - c0
-        v = vbuf[:, :w]
+        v = _front(vbuf, w)
         if order.npos[r] == n:  # every weight positive: the order is the identity
             np.multiply(ru.var[:, r, c0:c1], order.w[r, c0:c1], out=v)
             u = ucat[:, c0:c1]
         else:
             assert ubuf is not None
             perm = order.perm[r, c0:c1]
-            np.take(ru.var[:, r], perm, axis=1, out=v)
-            u = np.take(ucat, perm, axis=1, out=ubuf[:, :w])
+            # mode="clip": the indices are in range, and the default mode buffers `out`
+            np.take(ru.var[:, r], perm, axis=1, out=v, mode="clip")
+            u = np.take(ucat, perm, axis=1, out=_front(ubuf, w), mode="clip")
             v *= order.w[r, c0:c1]
         for t in range(ru.nvar):
             ts = slots[t]
@@ -233,8 +234,14 @@ class RankUpdates:
             if order.npos[r] == n:
                 np.multiply(left[r, :, c0:c1], order.inv[r, c0:c1], out=lr)
             else:
-                np.take(left[r], order.perm[r, c0:c1], axis=1, out=lr)
+                np.take(left[r], order.perm[r, c0:c1], axis=1, out=lr, mode="clip")
                 lr *= order.inv[r, c0:c1]
+
+
+def _front(buf: np.ndarray, width: int) -> np.ndarray:
+    """The first ``rows * width`` elements of the 2-D buffer ``buf`` as a contiguous
+    ``(rows, width)`` array (``buf[:, :width]`` would be strided)."""
+    return buf.reshape(-1)[: buf.shape[0] * width].reshape(buf.shape[0], width)
 
 
 @dataclass
