@@ -23,8 +23,14 @@ factored form that keeps the heavy work in BLAS products with inner dimension
   ``dim(y)`` adjoint rows (:class:`~verify.engine.scratch.Feed`);
 * the bilinear term of a matmul fed by an activation is formed at the
   activation, in the same batched GEMM as the constant-slot blocks;
-* temporaries come from a scratch pool kept by the network between calls
-  (first-touch page faults on fresh memory cost as much as the arithmetic here).
+* a linear chain into a narrower matmul (``h_L = h_{L-1} + V_L a_L`` under the
+  readout) is never formed: each term is pushed to the readout after its last
+  other use (:func:`~verify.engine.compiled._lazy_nodes`, :meth:`FloatPass._push`);
+* symmetric and one-sided contributions share one ``P x P`` accumulator, adjoints
+  are given back after their last reader, and temporaries come from a scratch
+  arena laid out once per pass shape and kept by the network between calls
+  (:class:`~verify.engine.scratch.Pool`; first-touch page faults on fresh memory
+  cost as much as the arithmetic here).
 """
 
 from __future__ import annotations
