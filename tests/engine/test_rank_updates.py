@@ -1,7 +1,8 @@
 """The float pass's rest-slot rank updates (verify.engine.rank_updates) and low-rank feeds.
 
-Both ways to the rest-slot sums (per-unit sorted symmetric products, and one unsorted
-GEMM over all units) must give the direct dense-Jacobian engine's Hessian, for weights
+Both ways to the rest-slot sums (per-unit sorted symmetric products, whole or in column
+blocks, and unsorted GEMMs over groups of units) must give the direct dense-Jacobian
+engine's Hessian, for weights
 of mixed sign, all positive, with exact zeros (the "negligible" segment) and all zero;
 the sign ordering itself is checked on a hand-made weight array.
 """
@@ -49,10 +50,13 @@ def _rel(a: np.ndarray, b: np.ndarray) -> float:
 @pytest.mark.parametrize("name", sorted(MODELS))
 @pytest.mark.parametrize("kind", ["mixed", "positive", "zeros", "all_zero"])
 @pytest.mark.parametrize("sort_cost", [0, 10**9])  # 0: sorted wherever possible; 1e9: batched
+@pytest.mark.parametrize("block", [None, 64])  # 64: the sorted path in column blocks of 1-5
 def test_both_paths_match_direct_engine(
-    name: str, kind: str, sort_cost: int, monkeypatch: pytest.MonkeyPatch
+    name: str, kind: str, sort_cost: int, block: int | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(rank_updates, "SORT_COST", sort_cost)
+    if block is not None:
+        monkeypatch.setattr(rank_updates, "BLOCK_ELEMS", block)
     model = MODELS[name]
     net = Network(model)
     rng = np.random.default_rng(len(name) + len(kind))

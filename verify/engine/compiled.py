@@ -70,6 +70,17 @@ class Forward:
 
 
 @dataclass(frozen=True)
+class Push:
+    """A term of a lazy chain's sink (see :func:`_lazy_nodes`): after op ``k`` the float
+    pass maps node ``node``'s reduced Jacobian (``None``: the identity block of op ``k``'s
+    own slot) by the matmuls ``chain`` (the last one the sink), adds the sink's bilinear
+    term on it and drops it."""
+
+    node: int | None
+    chain: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Graph:
     """The compiled operation graph of one model (see the module docstring)."""
 
@@ -85,6 +96,8 @@ class Graph:
     offsets: tuple[int, ...]
     consumers: tuple[tuple[int, ...], ...]
     fused: tuple[bool, ...]
+    lazy: tuple[bool, ...]
+    pushes: tuple[tuple[Push, ...], ...]  # per op, done right after it
 
 
 def compile_model(model: Model) -> Graph:
@@ -177,6 +190,7 @@ def compile_model(model: Model) -> Graph:
             fused[k] = True
     consumers_final = tuple(tuple(c) for c in consumers)
     fused_final = tuple(fused)
+    lazy_final, pushes_final = _lazy_nodes(ops_final, dims_final, last_use_final)
     return Graph(
         model,
         model.n_params,
@@ -190,4 +204,60 @@ def compile_model(model: Model) -> Graph:
         offsets_final,
         consumers_final,
         fused_final,
+        lazy_final,
+        pushes_final,
     )
+
+
+def _lazy_nodes(
+    ops: tuple[Op, ...], dims: tuple[int, ...], last_use: tuple[int, ...]
+) -> tuple[tuple[bool, ...], tuple[tuple[Push, ...], ...]]:
+    """Nodes whose reduced Jacobian the float pass never forms, and the pushes that
+    replace them (see :class:`Push`).
+
+    A node is *lazy* when it is the output of a ``matmul`` or an ``add`` that is the last
+    use of its inputs (distinct inputs for an add; a non-lazy input for a matmul), it has
+    a single consumer, and that consumer is an ``add`` whose output is lazy or a non-lazy
+    ``matmul`` with fewer output rows than the node has (the chain's *sink*; so a lazy
+    matmul's input is never lazy, and a chain is a matmul or an add, then adds): e.g.
+    ``h_L = h_{L-1} + V_L a_L`` under the readout ``w``. Every non-lazy node feeding a
+    lazy op is pushed to the sink right after its last other use (``h_{L-1}`` after the
+    matmul ``U_L``, before the last block's curvature terms), and each lazy matmul's own
+    slot right after the matmul.
+    """
+    uses: list[list[int]] = [[] for _ in dims]
+    for k, op in enumerate(ops):
+        for i in op.inputs:
+            uses[i].append(k)
+    lazy = [False] * len(dims)
+    for k in range(len(ops) - 1, -1, -1):
+        op = ops[k]
+        v = op.out
+        if op.kind not in ("matmul", "add") or len(uses[v]) != 1:
+            continue
+        if len(set(op.inputs)) != len(op.inputs) or any(last_use[i] != k for i in op.inputs):
+            continue
+        nxt = ops[uses[v][0]]
+        if (nxt.kind == "add" and lazy[nxt.out]) or (
+            nxt.kind == "matmul" and dims[nxt.out] < dims[v] and not lazy[nxt.out]
+        ):
+            lazy[v] = True
+
+    def sink(j: int) -> int:
+        """The non-lazy matmul at the end of the lazy chain through op ``j``."""
+        while lazy[ops[j].out]:
+            j = uses[ops[j].out][0]
+        return j
+
+    pushes: list[list[Push]] = [[] for _ in ops]
+    for k, op in enumerate(ops):
+        if not lazy[op.out]:
+            continue
+        q = sink(k)
+        chain = (k, q) if op.kind == "matmul" else (q,)
+        if op.kind == "matmul":
+            pushes[k].append(Push(None, (q,)))  # its slot's identity block lives on its output
+        for i in set(op.inputs):
+            if not lazy[i]:
+                pushes[max([j for j in uses[i] if j != k], default=k)].append(Push(i, chain))
+    return tuple(lazy), tuple(tuple(p) for p in pushes)

@@ -23,15 +23,22 @@ factored form that keeps the heavy work in BLAS products with inner dimension
   ``dim(y)`` adjoint rows (:class:`~verify.engine.scratch.Feed`);
 * the bilinear term of a matmul fed by an activation is formed at the
   activation, in the same batched GEMM as the constant-slot blocks;
-* temporaries come from a scratch pool kept by the network between calls
-  (first-touch page faults on fresh memory cost as much as the arithmetic here).
+* a linear chain into a narrower matmul (``h_L = h_{L-1} + V_L a_L`` under the
+  readout) is never formed: each term is pushed to the readout after its last
+  other use (:func:`~verify.engine.compiled._lazy_nodes`, :meth:`FloatPass._push`);
+* symmetric and one-sided contributions share one ``P x P`` accumulator, adjoints
+  are given back after their last reader, and temporaries come from a scratch
+  arena laid out once per pass shape and kept by the network between calls
+  (:class:`~verify.engine.scratch.Pool`; first-touch page faults on fresh memory
+  cost as much as the arithmetic here).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from verify.engine.compiled import Forward, Graph
+from verify.engine.adjoints import Adjoints
+from verify.engine.compiled import Forward, Graph, Push
 from verify.engine.rank_updates import RankUpdates
 from verify.engine.scratch import Feed, Pool, Reduced
 from verify.numbers.arithmetic import Arithmetic
@@ -39,12 +46,13 @@ from verify.numbers.arithmetic import Arithmetic
 __all__ = ["FloatPass", "Pool"]
 
 
-class FloatPass(RankUpdates):
+class FloatPass(Adjoints, RankUpdates):
     """One float64 evaluation of the output Jacobian and the curvature term.
 
-    Symmetric contributions go to ``hsym``; one-sided blocks (rows of a later slot
-    against columns of an earlier one) to ``hlow``; the result is
-    ``(hsym + hsym^T) / 2 + hlow + hlow^T``, exactly symmetric.
+    Symmetric contributions ``S`` and one-sided blocks ``L`` (rows of a later slot
+    against columns of an earlier one) go to one accumulator ``acc = S + 2 L`` (one
+    ``P x P`` array, not two); the result is ``(acc + acc^T) / 2 = (S + S^T) / 2 + L +
+    L^T``, exactly symmetric.
     """
 
     def __init__(self, net: Graph, fw: Forward, seed: np.ndarray | None, pool: Pool) -> None:
@@ -59,15 +67,14 @@ class FloatPass(RankUpdates):
         }
         self.seed = seed
         self.adj = self._backward(seed) if seed is not None else None
+        self._adj_last: list[int] = []
+        self.adj_dies = self._adjoint_lifetimes()
         self.out_const = self._output_consts() if seed is not None else {}
         p = net.n_params
-        self.hsym: np.ndarray | None = None
-        self.hlow: np.ndarray | None = None
+        self.acc: np.ndarray | None = None
         if seed is not None:
-            self.hsym = pool.empty((p, p))
-            self.hsym.fill(0.0)
-            self.hlow = pool.empty((p, p))
-            self.hlow.fill(0.0)
+            self.acc = pool.empty((p, p))
+            self.acc.fill(0.0)
 
     def run(
         self, weight: np.ndarray | None, jacobian: bool
@@ -81,144 +88,84 @@ class FloatPass(RankUpdates):
         net, fw = self.net, self.fw
         red: list[Reduced | None] = [None] * len(net.dims)
         red[0] = Reduced(None, 0, {})
+        grad = None if jacobian else np.empty(net.n_params)
+        sinks: dict[int, Reduced] = {}  # reduced Jacobians pushed to a lazy chain's sink
         for k, op in enumerate(net.ops):
             i0 = op.inputs[0]
             ru = red[i0]
-            assert ru is not None
+            out: Reduced | None = None
             if op.kind == "matmul":
                 s = net.op_slot[k]
-                ybar = self._adj(op.out)
-                if ybar is not None and not net.fused[k]:
-                    self._cross(ru, s, ybar)
-                out = self._matmul(op.matrix(fw.theta), ru, s)
+                if net.lazy[i0]:  # the sink of a lazy chain: its terms were pushed
+                    out = sinks.pop(k)
+                    out.const[s] = np.eye(net.dims[op.out])
+                else:
+                    assert ru is not None
+                    ybar = self._adj(op.out)
+                    if ybar is not None and not net.fused[k]:
+                        self._cross(ru, s, ybar)
+                    if not net.lazy[op.out]:
+                        out = self._matmul(op.matrix(fw.theta), ru, s)
             elif op.kind == "bias":
+                assert ru is not None
                 ru.owned = ru.owned and net.last_use[i0] == k
                 eye = np.eye(net.slots[net.op_slot[k]].dout)
                 out = Reduced(ru.var, ru.nvar, {**ru.const, net.op_slot[k]: eye}, ru.owned)
             elif op.kind == "act":
+                assert ru is not None
                 u = fw.values[i0]
                 d1 = self.d1[k]
-                if self.hlow is not None:
+                if self.acc is not None:
                     self._act_terms(k, ru, u, d1)
                 out = self._act(d1, ru)
-            else:
+            elif not net.lazy[op.out]:
                 i1 = op.inputs[1]
-                rv = red[i1]
-                assert rv is not None
+                r1 = red[i1]
+                assert ru is not None and r1 is not None
                 own0 = net.last_use[i0] == k and i0 != i1
-                out = self._add(ru, rv, own0, net.last_use[i1] == k)
+                out = self._add(ru, r1, own0, net.last_use[i1] == k)
+                del r1  # no reference may outlive the release below
             red[op.out] = out
+            for p in net.pushes[k]:
+                self._push(k, p, red, sinks)
+            if grad is not None and op.param is not None:
+                self._gradient(k, grad)
+            self._drop_adjoints(k)
             for i in op.inputs:
                 ri = red[i]
                 if net.last_use[i] == k and ri is not None:
-                    if ri.owned and ri.var is not None and ri.var is not out.var:
+                    if ri.owned and ri.var is not None and (out is None or ri.var is not out.var):
                         self.pool.release(ri.var)
                     red[i] = None
         rf = red[-1]
-        assert rf is not None
-        jf = self._output_jacobian(rf) if jacobian else self._gradient()
+        assert rf is not None  # the output has no consumer: never lazy
+        jf = self._output_jacobian(rf) if grad is None else grad
         if weight is not None:
             self._unit_terms(rf, weight, [], None)
         if rf.owned:
             self.pool.release(rf.var)
-        if self.hsym is None or self.hlow is None:
+        if self.acc is None:
             return jf, None
-        # H = (S + S^T) / 2 + L + L^T = (R + R^T) / 2 with R = S + 2 L: exactly symmetric
-        # (rounding differs per triangle), one transposed sum instead of two in place
-        hsym, low = self.hsym, self.hlow
-        np.add(low, low, out=low)
-        hsym += low
-        hess = np.add(hsym, hsym.T)
+        hess = np.add(self.acc, self.acc.T)  # (S + S^T) / 2 + L + L^T, see the class
         hess *= 0.5
-        self.pool.release(low, hsym)
+        self.pool.release(self.acc)
         return jf, hess
 
     # ---- helpers ---------------------------------------------------------------
-    def _backward(self, seed: np.ndarray) -> list[np.ndarray | None]:
-        """The direct engine's backward pass, reusing the activations' first derivatives."""
-        net, theta = self.net, self.fw.theta
-        adj: list[np.ndarray | None] = [None] * len(net.dims)
-        adj[-1] = seed
-        for k in range(len(net.ops) - 1, -1, -1):
-            op = net.ops[k]
-            ybar = adj[op.out]
-            if ybar is None:
-                continue
-            if op.kind == "matmul":
-                ybar = op.matrix(theta).T @ ybar
-            elif op.kind == "act":
-                ybar = self.d1[k] * ybar
-            for i in op.inputs:
-                adj[i] = ybar if adj[i] is None else adj[i] + ybar
-        return adj
-
-    def _output_consts(self) -> dict[int, np.ndarray]:
-        """The constant blocks ``d f / d y_t`` of the output's reduced Jacobian: the
-        slots joined to the output by a linear path, found by running the propagation
-        rules of :meth:`_matmul`, :meth:`_act` and :meth:`_add` on the constant parts
-        only (``nvar``: slots below it have a sample-dependent block)."""
-        net, theta = self.net, self.fw.theta
-        part: list[tuple[int, dict[int, np.ndarray]] | None] = [None] * len(net.dims)
-        part[0] = (0, {})
-        for k, op in enumerate(net.ops):
-            p0 = part[op.inputs[0]]
-            assert p0 is not None
-            nvar, const = p0
-            s = net.op_slot.get(k)
-            if op.kind == "matmul":
-                m = op.matrix(theta)
-                const = {t: m @ c for t, c in const.items()}
-                const[s] = np.eye(m.shape[0])  # type: ignore[index]
-            elif op.kind == "bias":
-                const = {**const, s: np.eye(net.dims[op.out])}  # type: ignore[dict-item]
-            elif op.kind == "act":
-                nvar, const = max([nvar, *(t + 1 for t in const)]), {}
-            else:
-                p1 = part[op.inputs[1]]
-                assert p1 is not None
-                nvar = max(nvar, p1[0])
-                merged: dict[int, np.ndarray] = {}
-                for t, c in [*const.items(), *p1[1].items()]:
-                    if t >= nvar:
-                        merged[t] = merged[t] + c if t in merged else c
-                const = merged
-            part[op.out] = (nvar, const)
-        last = part[-1]
-        assert last is not None
-        return last[1]
-
-    def _gradient(self) -> np.ndarray:
-        grad = np.empty(self.net.n_params)
-        assert self.adj is not None
-        for op in self.net.ops:
-            if op.param is None:
-                continue
-            ybar = self.adj[op.out]
-            dst = grad[op.lo : op.hi]
-            if ybar is None:
-                dst.fill(0.0)
-            elif op.kind == "matmul":
-                dst[:] = (ybar @ self.fw.values[op.inputs[0]].T).reshape(-1)
-            else:
-                dst[:] = ybar.sum(axis=1)
-        return grad
-
-    def _adj(self, node: int) -> np.ndarray | None:
-        return None if self.adj is None else self.adj[node]
-
     def _input(self, t: int) -> np.ndarray | None:
         """Input ``u_t`` of slot ``t`` (``None`` for a bias, whose input is 1)."""
         source = self.net.slots[t].source
         return None if source is None else self.fw.values[source]
 
     def _inputs(self, slots: list[int]) -> tuple[np.ndarray, list[int]]:
-        """The inputs of ``slots`` stacked (``(sum din, n)``, 1 for a bias) and the
-        first row of each."""
+        """The inputs of ``slots`` stacked (``(sum din, n)``, 1 for a bias; from the pool:
+        the caller releases it) and the first row of each."""
         ins = [self._input(t) for t in slots]
-        stacked = np.concatenate([np.ones((1, self.n)) if v is None else v for v in ins])
         starts = [0]
         for v in ins:
             starts.append(starts[-1] + (1 if v is None else v.shape[0]))
+        stacked = self.pool.empty((starts[-1], self.n))
+        np.concatenate([np.ones((1, self.n)) if v is None else v for v in ins], out=stacked)
         return stacked, starts
 
     def _dense(self, rv: Reduced, stop: int, dim: int) -> np.ndarray:
@@ -233,14 +180,54 @@ class FloatPass(RankUpdates):
         return out
 
     # ---- propagation of reduced Jacobians -------------------------------------
-    def _matmul(self, m: np.ndarray, ru: Reduced, s: int) -> Reduced:
+    def _apply(self, m: np.ndarray, ru: Reduced) -> Reduced:
+        """``m @ ru``: a fresh reduced Jacobian with ``m.shape[0]`` rows."""
         var = None
         if ru.var is not None:
             cols, _, n = ru.var.shape
             var = np.matmul(m, ru.var, out=self.pool.empty((cols, m.shape[0], n)))
-        const = {t: m @ c for t, c in ru.const.items()}
-        const[s] = np.eye(m.shape[0])
-        return Reduced(var, ru.nvar, const)
+        return Reduced(var, ru.nvar, {t: m @ c for t, c in ru.const.items()})
+
+    def _matmul(self, m: np.ndarray, ru: Reduced, s: int) -> Reduced:
+        out = self._apply(m, ru)
+        out.const[s] = np.eye(m.shape[0])
+        return out
+
+    def _push(
+        self, k: int, p: Push, red: list[Reduced | None], sinks: dict[int, Reduced]
+    ) -> None:
+        """Map a term of a lazy chain (:class:`~verify.engine.compiled.Push`) to its sink
+        ``q``: the sink's bilinear term on it (formed on the term's rows, mapped by the
+        chain's matmuls before ``q``) and its part ``(M_q ... M_j) R`` of the sink's
+        reduced Jacobian; then the term's array is dropped."""
+        net, theta = self.net, self.fw.theta
+        q = p.chain[-1]
+        low: np.ndarray | None = None
+        for j in p.chain[:-1]:
+            mj = net.ops[j].matrix(theta)
+            low = mj if low is None else mj @ low
+        if p.node is None:
+            r = Reduced(None, 0, {net.op_slot[k]: np.eye(net.dims[net.ops[k].out])})
+        else:
+            rn = red[p.node]
+            assert rn is not None
+            r = rn
+        ybar = self._adj(net.ops[q].out)
+        if ybar is not None:
+            self._cross(r, net.op_slot[q], ybar, low)
+        mq = net.ops[q].matrix(theta)
+        part = self._apply(mq if low is None else mq @ low, r)
+        acc = sinks.get(q)
+        if acc is None:
+            sinks[q] = part
+        else:
+            new = self._add(acc, part, True, True)
+            self.pool.release(*(x.var for x in (acc, part) if x.var is not new.var))
+            sinks[q] = new
+        if p.node is not None:
+            if r.owned:
+                self.pool.release(r.var)
+            red[p.node] = None
 
     def _act(self, d1: np.ndarray, ru: Reduced) -> Reduced:
         stop = max([ru.nvar, *(t + 1 for t in ru.const)])
@@ -287,18 +274,24 @@ class FloatPass(RankUpdates):
         return Reduced(out, nvar, const)
 
     # ---- curvature -------------------------------------------------------------
-    def _cross(self, ru: Reduced, s: int, ybar: np.ndarray) -> None:
+    def _cross(
+        self, ru: Reduced, s: int, ybar: np.ndarray, low: np.ndarray | None = None
+    ) -> None:
         """Bilinear term of slot ``s`` (``y = M u``) against each earlier slot ``t``:
-        ``sum_i ybar[r,i] (du_c/dy_t)[r',i] u_t[c',i]``, as one GEMM per slot."""
-        assert self.hlow is not None
+        ``sum_i ybar[r,i] (du_c/dy_t)[r',i] u_t[c',i]``, as one GEMM per slot, with
+        ``du/dy = low @ ru`` (``low = None``: ``ru`` itself; a pushed term of a lazy
+        chain, formed on ``ru``'s rows and mapped by ``low`` afterwards)."""
+        assert self.acc is not None
         slots = self.net.slots
         ks = slots[s]
         dk, ck, n = ks.dout, ks.din, self.n
-        rows = self.hlow[ks.offset : ks.stop]
+        rows = self.acc[ks.offset : ks.stop]
+        ybar = ybar + ybar  # one-sided blocks are added twice (S + 2 L): exact doubling
         for t in range(ru.nvar):
             ts = slots[t]
             assert ru.var is not None
-            rt = ru.var[ts.col : ts.col + ts.dout].reshape(ts.dout * ck, n)
+            cr = ru.var.shape[1]
+            rt = ru.var[ts.col : ts.col + ts.dout].reshape(ts.dout * cr, n)
             ut = self._input(t)
             if ut is None:
                 yu = ybar
@@ -306,7 +299,10 @@ class FloatPass(RankUpdates):
                 yu = self.pool.empty((dk, ts.din, n))
                 np.multiply(ybar[:, None], ut, out=yu)
                 yu = yu.reshape(dk * ts.din, n)
-            g = (rt @ yu.T).reshape(ts.dout, ck, dk, ts.din).transpose(2, 1, 0, 3)
+            g = (rt @ yu.T).reshape(ts.dout, cr, dk * ts.din)
+            if low is not None:
+                g = np.matmul(low, g)
+            g = g.reshape(ts.dout, ck, dk, ts.din).transpose(2, 1, 0, 3)
             rows[:, ts.offset : ts.stop] += g.reshape(dk * ck, ts.size)
             if ut is not None:
                 self.pool.release(yu)
@@ -316,8 +312,10 @@ class FloatPass(RankUpdates):
             g = ybar @ ucat.T
             for j, t in enumerate(consts):
                 ts = slots[t]
-                blk = g[:, None, None, starts[j] : starts[j + 1]] * ru.const[t][None, :, :, None]
+                kt = ru.const[t] if low is None else low @ ru.const[t]
+                blk = g[:, None, None, starts[j] : starts[j + 1]] * kt[None, :, :, None]
                 rows[:, ts.offset : ts.stop] += blk.reshape(dk * ck, ts.size)
+            self.pool.release(ucat)
 
     def _act_terms(self, k: int, ru: Reduced, u: np.ndarray, d1: np.ndarray) -> None:
         """Curvature of activation op ``k`` (input ``p = u``, reduced Jacobian ``ru``,
@@ -365,8 +363,8 @@ class FloatPass(RankUpdates):
         constant slots' inputs.
         """
         net, pool = self.net, self.pool
-        hsym, hlow = self.hsym, self.hlow
-        assert hsym is not None and hlow is not None
+        acc = self.acc
+        assert acc is not None
         m, n = (c if c is not None else d1).shape  # type: ignore[union-attr]
         slots = net.slots
         consts = sorted(ru.const)
@@ -389,6 +387,8 @@ class FloatPass(RankUpdates):
         if ucat is not None and nfeed + curv_rows:
             # (m, left rows, sum din): against constant slots, as one GEMM over all units
             g = (left.reshape(-1, n) @ ucat.T).reshape(m, nfeed + curv_rows, -1)
+            pool.release(ucat)
+            ucat = None
             row = 0
             for f in feeds:
                 ks = f.slot
@@ -396,7 +396,7 @@ class FloatPass(RankUpdates):
                 row += f.rows.shape[0]
                 for j, t in enumerate(consts):
                     blk = gk[:, :, None, starts[j] : starts[j + 1]] * ru.const[t][None, :, :, None]
-                    hlow[ks.offset : ks.stop, slots[t].offset : slots[t].stop] += blk.reshape(
+                    acc[ks.offset : ks.stop, slots[t].offset : slots[t].stop] += 2.0 * blk.reshape(
                         ks.size, slots[t].size
                     )
             for j, t in enumerate(consts[: len(consts) if curv_rows else 0]):
@@ -409,10 +409,11 @@ class FloatPass(RankUpdates):
                         .reshape(kt.shape[1], k2.shape[1], wb.shape[1], wb.shape[2])
                         .transpose(0, 2, 1, 3)
                     )
-                    target = hsym if i == j else hlow
-                    target[slots[t].offset : slots[t].stop, slots[t2].offset : slots[t2].stop] += (
-                        blk.reshape(slots[t].size, slots[t2].size)
-                    )
+                    blk = blk.reshape(slots[t].size, slots[t2].size)
+                    if i != j:  # one-sided: added twice
+                        blk *= 2.0
+                    acc[slots[t].offset : slots[t].stop, slots[t2].offset : slots[t2].stop] += blk
+        pool.release(ucat)
         if rest:
             self._rest_terms(ru, rest, c, left, feeds, consts, starts)
         pool.release(left)
@@ -436,3 +437,4 @@ class FloatPass(RankUpdates):
             else:
                 np.multiply(rt[:, :, None], ut, out=dst.reshape(d_out, ts.dout, ts.din, n))
         return jf
+

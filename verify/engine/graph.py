@@ -37,8 +37,10 @@ engine (the float path then never forms the ``(d_out, P, n)`` Jacobian).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
+from collections.abc import Iterator
 from typing import Any, cast
 
 import flint
@@ -50,8 +52,8 @@ from verify.engine.factored import FloatPass, Pool
 from verify.models import Model
 from verify.numbers.arithmetic import Arithmetic, ball_bounds
 
-CHUNK_BYTES = 24 << 20  # budget for one float Hessian pass's temporaries; more samples are chunked
-MIN_CHUNK = 256  # never fewer samples per pass (each pass has a fixed cost of ~1 ms at P = 200)
+CHUNK_BYTES = 48 << 20  # budget for one float Hessian pass's temporaries; more samples are chunked
+MIN_CHUNK = 256  # never fewer samples per pass (each pass has a fixed cost of ~0.8 ms at P = 200)
 
 
 def chunk_samples(graph: Graph) -> int:
@@ -60,12 +62,14 @@ def chunk_samples(graph: Graph) -> int:
 
     The estimate, ``8 * (3 * C * D + 2 * sum(dims))`` bytes with ``C`` the reduced-Jacobian
     columns (total output rows of the parameter operations) and ``D`` the widest node,
-    counts the live reduced Jacobians and the forward values and adjoints; at the
-    benchmark model (P = 200, ``C * D = 224``) it gives a chunk of 2995 samples: n = 1000
-    in one pass (peak 5.1x the Jacobian's bytes) and n = 10,000 in four (1.8x). Passes
-    have a fixed cost (~0.85 ms there), so smaller chunks trade time for memory: at
-    n = 1000, 256-sample chunks measured 2.8x memory but 8.1x the ``J.T @ J`` floor
-    against 5.1x in one pass (``benchmarks/README.md``).
+    counts the live reduced Jacobians and the forward values and adjoints; the pass
+    keeps about half of that live (its scratch arena, :class:`~verify.engine.scratch.Pool`,
+    is 3.1 KB per sample at the benchmark model, P = 200, ``C * D = 224``, where the
+    estimate says 6.7 KB), hence the 48 MiB budget: a chunk of 5990 samples there, n = 1000
+    in one pass (peak 2.7-2.8x the Jacobian's bytes) and n = 10,000 in two (1.8x). Passes
+    have a fixed cost (~0.8 ms there), so smaller chunks trade time for memory: at
+    n = 10,000, four passes measured 4.6x the ``J.T @ J`` floor, two 4.25x, one 4.2x
+    (memory 1.3x, 1.8x, 2.5x; ``benchmarks/README.md``).
     """
     per_sample = 8 * (3 * graph.cols[-1] * max(graph.dims) + 2 * sum(graph.dims))
     return max(MIN_CHUNK, CHUNK_BYTES // per_sample)
@@ -193,7 +197,8 @@ class Network:
         try:
             n = fw.values[0].shape[1]
             if jacobian or seed is None or n <= self.chunk:
-                first, hess = FloatPass(self.graph, fw, seed, pool).run(weight, jacobian)
+                with _planned(pool, (n, jacobian, seed is None, weight is None)):
+                    first, hess = FloatPass(self.graph, fw, seed, pool).run(weight, jacobian)
             else:
                 first, hess = self._chunked(fw, seed, weight, pool, n)
         finally:
@@ -211,12 +216,14 @@ class Network:
         first: np.ndarray | None = None
         hess: np.ndarray | None = None
         for lo, hi in itertools.pairwise(bounds):
-            part = [np.ascontiguousarray(v[:, lo:hi]) for v in fw.values]
-            sub = Forward(fw.arith, fw.theta, part)
-            w = None if weight is None else np.ascontiguousarray(weight[:, lo:hi])
-            g, h = FloatPass(self.graph, sub, np.ascontiguousarray(seed[:, lo:hi]), pool).run(
-                w, False
-            )
+            with _planned(pool, (hi - lo, False, False, weight is None)):
+                # the chunk's copies live in the pool's arena for the pass
+                part = [_copy(pool, v[:, lo:hi]) for v in fw.values]
+                sub = Forward(fw.arith, fw.theta, part)
+                w = None if weight is None else _copy(pool, weight[:, lo:hi])
+                g, h = FloatPass(self.graph, sub, _copy(pool, seed[:, lo:hi]), pool).run(
+                    w, False
+                )
             assert h is not None
             if first is None or hess is None:
                 first, hess = g, h
@@ -315,6 +322,26 @@ class Network:
             full[:, : jf.shape[1], :] = jf
             jf = full
         return jf, hess, kink
+
+
+def _copy(pool: Pool, a: np.ndarray) -> np.ndarray:
+    """A contiguous copy of ``a`` in ``pool``'s memory."""
+    out = pool.empty(a.shape)
+    np.copyto(out, a)
+    return out
+
+
+@contextlib.contextmanager
+def _planned(pool: Pool, key: tuple[int, bool, bool, bool]) -> Iterator[None]:
+    """One float pass between ``pool.begin(key)`` and ``pool.end()`` (plan dropped if
+    the pass raises)."""
+    pool.begin(key)
+    try:
+        yield
+    except BaseException:
+        pool.end(completed=False)
+        raise
+    pool.end()
 
 
 def _min_abs(values: np.ndarray, current: Any) -> Any:

@@ -21,6 +21,8 @@ from verify.engine.compiled import Graph
 from verify.engine.scratch import Feed, Pool, Reduced
 
 SORT_COST = 32  # multiplications one gathered element is worth (see RankUpdates._rest_terms)
+GROUP_ROWS = 64  # rows of the Kronecker-expanded gradients per group in RankUpdates._rest_batched
+BLOCK_ELEMS = 1 << 16  # elements of RankUpdates._rest_sorted's ordered buffer (512 KiB)
 
 
 class RankUpdates:
@@ -28,8 +30,7 @@ class RankUpdates:
 
     net: Graph
     pool: Pool
-    hsym: np.ndarray | None
-    hlow: np.ndarray | None
+    acc: np.ndarray | None  # S + 2 L (see FloatPass)
 
     def _inputs(self, slots: list[int]) -> tuple[np.ndarray, list[int]]:
         raise NotImplementedError  # provided by FloatPass
@@ -68,125 +69,179 @@ class RankUpdates:
             prod = self._rest_sorted(ru, rest, c, left)
         if prod is None:
             return
-        hlow, slots = self.hlow, self.net.slots
-        assert hlow is not None
+        acc, slots = self.acc, self.net.slots
+        assert acc is not None
         row = 0
         for f in feeds:
             k = f.rows.shape[0]
             blk = f.expand(prod[:, row : row + k]).transpose(1, 0, 2).reshape(f.slot.size, rest)
-            hlow[f.slot.offset : f.slot.stop, :rest] += blk
+            acc[f.slot.offset : f.slot.stop, :rest] += 2.0 * blk  # one-sided: twice
             row += k
         for j, t in enumerate(consts if row < nleft else []):
             z = prod[:, row + starts[j] : row + starts[j + 1]]
             blk = (ru.const[t].T @ z.reshape(m, -1)).reshape(slots[t].size, rest)
-            hlow[slots[t].offset : slots[t].stop, :rest] += blk
+            acc[slots[t].offset : slots[t].stop, :rest] += 2.0 * blk
         self.pool.release(prod)
 
     def _rest_batched(
         self, ru: Reduced, rest: int, c: np.ndarray | None, left: np.ndarray
     ) -> np.ndarray | None:
-        """All units at once, samples unsorted: ``X`` of shape ``(rest, m, n)`` holds
-        ``grad_rest p_r``; the curvature is one GEMM ``(X * c) X^T`` with inner
-        dimension ``m * n``, and ``prod[r] = left[r] X_r^T`` one batched GEMM."""
+        """Units in groups of ``k`` (``k * rest <= GROUP_ROWS``, at least one unit),
+        samples unsorted: ``X`` of shape ``(rest, k, n)`` holds ``grad_rest p_r`` of the
+        group's units; the curvature is one GEMM ``(X * c) X^T`` with inner dimension
+        ``k * n`` per group, and ``prod[r] = left[r] X_r^T`` one batched GEMM (groups
+        bound the two ``X``-sized temporaries: all four units of the benchmark's second
+        block at once were the pass's largest live set)."""
         pool, slots = self.pool, self.net.slots
-        hsym = self.hsym
-        assert hsym is not None and ru.var is not None
+        acc = self.acc
+        assert acc is not None and ru.var is not None
         m, nleft, n = left.shape
         var = ru.var
         ucat, ustarts = self._inputs(list(range(ru.nvar)))
-        x = pool.empty((rest, m, n))
-        for t in range(ru.nvar):
-            ts = slots[t]
-            dst = x[ts.offset : ts.stop].reshape(ts.dout, ts.din, m, n)
-            ut = ucat[ustarts[t] : ustarts[t + 1], None, :]
-            np.multiply(var[ts.col : ts.col + ts.dout, None], ut, out=dst)
-        if c is not None:
-            xc = np.multiply(x, c, out=pool.empty((rest, m, n)))
-            hsym[:rest, :rest] += xc.reshape(rest, m * n) @ x.reshape(rest, m * n).T
-            pool.release(xc)
-        prod = None
-        if nleft:
-            prod = np.matmul(left, x.transpose(1, 2, 0), out=pool.empty((m, nleft, rest)))
-        pool.release(x)
+        prod = pool.empty((m, nleft, rest)) if nleft else None
+        group = max(1, GROUP_ROWS // rest)
+        for r0 in range(0, m, group):
+            r1 = min(m, r0 + group)
+            k = r1 - r0
+            x = pool.empty((rest, k, n))
+            for t in range(ru.nvar):
+                ts = slots[t]
+                dst = x[ts.offset : ts.stop].reshape(ts.dout, ts.din, k, n)
+                ut = ucat[ustarts[t] : ustarts[t + 1], None, :]
+                np.multiply(var[ts.col : ts.col + ts.dout, None, r0:r1], ut, out=dst)
+            if c is not None:
+                xc = np.multiply(x, c[r0:r1], out=pool.empty((rest, k, n)))
+                acc[:rest, :rest] += xc.reshape(rest, k * n) @ x.reshape(rest, k * n).T
+                pool.release(xc)
+                del xc  # no reference may outlive the release (the next group's request)
+            if prod is not None:
+                np.matmul(left[r0:r1], x.transpose(1, 2, 0), out=prod[r0:r1])
+            pool.release(x)
+            del x
+        pool.release(ucat)
         return prod
 
     def _rest_sorted(
         self, ru: Reduced, rest: int, c: np.ndarray, left: np.ndarray
     ) -> np.ndarray | None:
-        """One unit ``r`` at a time (temporaries of ``rest + nleft`` by ``n``), into
-        one buffer ``X_r``: rows ``[0, rest)`` hold ``grad_rest p_r`` and the rows
-        below hold the unit's left rows. The samples are ordered positive ``c_r``,
-        negative ``c_r``, then negligible ``c_r`` (``|c_r| <= 2^-200 max|c|``: below
-        float resolution, left out of the rank updates); the gradient rows are scaled
-        by ``w_r = sqrt|c_r|`` and the left rows by ``1 / w_r`` (``-1 / w_r`` on the
-        negative segment, ``w_r = 1`` on the negligible one), so that one symmetric
-        product per sign segment ``X_r X_r^T`` gives both ``sum_i c_r grad p_r
-        grad p_r^T`` (its leading block) and the left rows against the unscaled
-        gradient (the block below it); the negligible segment adds only the latter,
-        as one product.
+        """One unit ``r`` at a time, into one buffer ``X_r``: rows ``[0, rest)`` hold
+        ``grad_rest p_r`` and the rows below hold the unit's left rows. The samples are
+        ordered positive ``c_r``, negative ``c_r``, then negligible ``c_r`` (``|c_r| <=
+        2^-200 max|c|``: below float resolution, left out of the rank updates); the
+        gradient rows are scaled by ``w_r = sqrt|c_r|`` and the left rows by ``1 / w_r``
+        (``-1 / w_r`` on the negative segment, ``w_r = 1`` on the negligible one), so
+        that one symmetric product per sign segment ``X_r X_r^T`` gives both ``sum_i c_r
+        grad p_r grad p_r^T`` (its leading block) and the left rows against the unscaled
+        gradient (the block below it); the negligible segment adds only the latter.
+
+        ``X_r`` holds at most ``BLOCK_ELEMS`` elements: each sign segment is taken in
+        pieces of at most ``ceil(n / k)`` columns for the smallest ``k`` that fits (one
+        piece per segment, i.e. no extra product, unless a segment is longer; at the
+        benchmark model the last block's 109 rows by 1000 samples were the largest
+        array of the pass).
         """
-        pool, slots = self.pool, self.net.slots
-        hsym = self.hsym
-        assert hsym is not None and ru.var is not None
+        pool, acc = self.pool, self.acc
+        assert acc is not None and ru.var is not None
         m, nleft, n = left.shape
         var = ru.var
         ucat, ustarts = self._inputs(list(range(ru.nvar)))
         order = sign_order(c)
-        buf = pool.empty((rest + nleft, n))
-        vbuf = pool.empty((var.shape[0], n))
-        ubuf = pool.empty(ucat.shape)
+        rows = rest + nleft
+        nblocks = max(1, -(-rows * n // BLOCK_ELEMS))
+        width = -(-n // nblocks)
+        buf = pool.empty((rows, width))
+        vbuf = pool.empty((var.shape[0], width))
+        ubuf = pool.empty((ucat.shape[0], width)) if np.any(order.npos < n) else None
+        gbuf = pool.empty((rows, rows))
         prod = pool.empty((m, nleft, rest)) if nleft else None
-        hrr = hsym[:rest, :rest]
+        hrr = acc[:rest, :rest]
         for r in range(m):
-            perm = order.perm[r]
-            if order.npos[r] == n:  # every weight positive: the order is the identity
-                v, u = np.multiply(var[:, r], order.w[r], out=vbuf), ucat
-            else:
-                v = np.take(var[:, r], perm, axis=1, out=vbuf)
-                u = np.take(ucat, perm, axis=1, out=ubuf)
-                v *= order.w[r]
-            for t in range(ru.nvar):
-                ts = slots[t]
-                dst = buf[ts.offset : ts.stop].reshape(ts.dout, ts.din, n)
-                ut = u[ustarts[t] : ustarts[t + 1]]
-                np.multiply(v[ts.col : ts.col + ts.dout, None], ut, out=dst)
-            if nleft:
-                lr = buf[rest:]
-                if order.npos[r] == n:
-                    np.multiply(left[r], order.inv[r], out=lr)
-                else:
-                    np.take(left[r], perm, axis=1, out=lr)
-                    lr *= order.inv[r]
             a, b = int(order.npos[r]), int(order.npos[r] + order.nneg[r])
             pr = None if prod is None else prod[r]
             fresh = True  # pr not yet written for this unit
-            for lo, hi, sign in ((0, a, 1.0), (a, b, -1.0)):
-                if hi > lo:
-                    seg = buf[:, lo:hi]
-                    g = seg @ seg.T  # symmetric rank update (numpy calls syrk for A @ A.T)
+            # each sign segment in pieces of at most `width` columns (one piece each unless
+            # a segment is longer than the buffer); the negligible one only for the left rows
+            for lo, hi, sign in ((0, a, 1.0), (a, b, -1.0), (b, n if pr is not None else b, 0.0)):
+                for c0 in range(lo, hi, width):
+                    c1 = min(hi, c0 + width)
+                    x = _front(buf, c1 - c0)
+                    self._sorted_block(ru, r, order, ucat, ustarts, left, x, vbuf, ubuf, c0, c1)
+                    if sign == 0.0:
+                        assert pr is not None
+                        np.matmul(x[rest:], x[:rest].T, out=gbuf[rest:, :rest])
+                        gl = gbuf[rest:, :rest]
+                        if fresh:
+                            pr[...] = gl
+                        else:
+                            pr += gl
+                        fresh = False
+                        continue
+                    # symmetric rank update (numpy calls syrk for A @ A.T, also with out=)
+                    g = np.matmul(x, x.T, out=gbuf)
                     if sign > 0:
                         hrr += g[:rest, :rest]
-                        if pr is not None:
-                            pr[...] = g[rest:, :rest]
                     else:
                         hrr -= g[:rest, :rest]
-                        if pr is not None:
-                            if fresh:
-                                np.negative(g[rest:, :rest], out=pr)
-                            else:
-                                pr -= g[rest:, :rest]
+                    if pr is not None:
+                        gl = g[rest:, :rest]
+                        if fresh:
+                            np.multiply(gl, sign, out=pr)
+                        elif sign > 0:
+                            pr += gl
+                        else:
+                            pr -= gl
                     fresh = False
-            if pr is not None:
-                if b < n:
-                    tail = buf[rest:, b:] @ buf[:rest, b:].T
-                    if fresh:
-                        pr[...] = tail
-                    else:
-                        pr += tail
-                elif fresh:
-                    pr.fill(0.0)
-        pool.release(buf, vbuf, ubuf)
+            if pr is not None and fresh:
+                pr.fill(0.0)
+        pool.release(buf, vbuf, ubuf, ucat, gbuf)
         return prod
+
+    def _sorted_block(
+        self,
+        ru: Reduced,
+        r: int,
+        order: SignOrder,
+        ucat: np.ndarray,
+        ustarts: list[int],
+        left: np.ndarray,
+        x: np.ndarray,
+        vbuf: np.ndarray,
+        ubuf: np.ndarray | None,
+        c0: int,
+        c1: int,
+    ) -> None:
+        """Columns ``[c0, c1)`` of unit ``r``'s ordered, scaled ``X_r`` into ``x``."""
+        assert ru.var is not None
+        slots, n, rest = self.net.slots, left.shape[2], self.net.offsets[ru.nvar]
+        w = c1 - c0
+        v = _front(vbuf, w)
+        if order.npos[r] == n:  # every weight positive: the order is the identity
+            np.multiply(ru.var[:, r, c0:c1], order.w[r, c0:c1], out=v)
+            u = ucat[:, c0:c1]
+        else:
+            assert ubuf is not None
+            perm = order.perm[r, c0:c1]
+            # mode="clip": the indices are in range, and the default mode buffers `out`
+            np.take(ru.var[:, r], perm, axis=1, out=v, mode="clip")
+            u = np.take(ucat, perm, axis=1, out=_front(ubuf, w), mode="clip")
+            v *= order.w[r, c0:c1]
+        for t in range(ru.nvar):
+            ts = slots[t]
+            dst = x[ts.offset : ts.stop].reshape(ts.dout, ts.din, w)
+            np.multiply(v[ts.col : ts.col + ts.dout, None], u[ustarts[t] : ustarts[t + 1]], out=dst)
+        if x.shape[0] > rest:
+            lr = x[rest:]
+            if order.npos[r] == n:
+                np.multiply(left[r, :, c0:c1], order.inv[r, c0:c1], out=lr)
+            else:
+                np.take(left[r], order.perm[r, c0:c1], axis=1, out=lr, mode="clip")
+                lr *= order.inv[r, c0:c1]
+
+
+def _front(buf: np.ndarray, width: int) -> np.ndarray:
+    """The first ``rows * width`` elements of the 2-D buffer ``buf`` as a contiguous
+    ``(rows, width)`` array (``buf[:, :width]`` would be strided)."""
+    return buf.reshape(-1)[: buf.shape[0] * width].reshape(buf.shape[0], width)
 
 
 @dataclass

@@ -165,7 +165,11 @@ class Objective:
         h2 = self.loss.d2(arith, f, y)
         grad, hess, kink = self.network.gradient_and_hessian(fw, g, h2)
         inv = _inv(arith, n)
-        return Landscape(arith, risk, grad * inv, hess * inv, kink, f)
+        if arith is Arithmetic.FLOAT:  # the engine's fresh array: scaled in place
+            hess *= inv
+        else:
+            hess = hess * inv
+        return Landscape(arith, risk, grad * inv, hess, kink, f)
 
     def output_derivatives(
         self, theta: Any, arith: Arithmetic | str = "float", sample: int | None = None
