@@ -92,6 +92,7 @@ def main() -> int:
         bad = []
         for tid in (*TRUE_THEOREMS, *TRUE_CONTROLS):
             thm = TRUE_CONTROLS[tid] if tid in TRUE_CONTROLS else theorem(tid)
+            search(thm, budget=5, seed=99)  # warm-up (SymPy compilation), as in search.py
             rep = search(thm, budget=args.true_budget, seed=0)
             print(f"{tid:5} {rep.verdict.value:13} tried {rep.tried:4} "
                   f"{rep.cpu_rate:6.1f} inst/CPU-s  certified-decisive "
