@@ -86,6 +86,28 @@ def _layout(objective: Objective) -> tuple[np.ndarray, np.ndarray] | None:
     return np.asarray(idx["w"]).reshape(-1), np.asarray(idx[f"blocks[{len(model.stages) - 1}].V"])
 
 
+def newton_on_slice(objective: Objective, th: np.ndarray, rows: np.ndarray, cols: np.ndarray,
+                    steps: int) -> bool:
+    """Float Newton steps on ``grad R[rows] = 0`` in the coordinates ``cols`` (``th`` is
+    updated in place): the centre and preconditioner of a Krawczyk test, never part of a
+    proof. False if a step is not finite or the Jacobian is singular."""
+    for _ in range(steps):
+        land = objective.evaluate(th, Arithmetic.FLOAT)
+        assert land.hessian is not None
+        g = np.asarray(land.gradient, dtype=np.float64)[rows]
+        jac = np.asarray(land.hessian, dtype=np.float64)[np.ix_(rows, cols)]
+        if not (np.all(np.isfinite(jac)) and np.all(np.isfinite(g))):
+            return False
+        try:
+            step = np.linalg.solve(jac, g)
+        except np.linalg.LinAlgError:
+            return False
+        if not np.all(np.isfinite(step)) or float(np.max(np.abs(step))) < 1e-17:
+            break
+        th[cols] -= step
+    return True
+
+
 def scaling_orbits(objective: Objective) -> list[ScalingOrbit]:
     """The positive-scaling orbits of the residual blocks' homogeneous units.
 
@@ -158,21 +180,8 @@ def sliced_critical_point(
         return None
     frozen_set = set(frozen)
     free = np.array([i for i in range(th.size) if i not in frozen_set])
-    # float Newton on the slice: preconditioner and centre only, never part of the proof
-    for _ in range(steps):
-        land = objective.evaluate(th, Arithmetic.FLOAT)
-        assert land.hessian is not None
-        g = np.asarray(land.gradient, dtype=np.float64)[free]
-        h = np.asarray(land.hessian, dtype=np.float64)[np.ix_(free, free)]
-        if not (np.all(np.isfinite(h)) and np.all(np.isfinite(g))):
-            return None
-        try:
-            step = np.linalg.solve(h, g)
-        except np.linalg.LinAlgError:
-            return None
-        if not np.all(np.isfinite(step)) or float(np.max(np.abs(step))) < 1e-17:
-            break
-        th[free] -= step
+    if not newton_on_slice(objective, th, free, free, steps):
+        return None
     land = objective.evaluate(th, Arithmetic.FLOAT)
     assert land.hessian is not None
     h = np.asarray(land.hessian, dtype=np.float64)[np.ix_(free, free)]

@@ -27,6 +27,7 @@ import numpy as np
 
 from verify.certify.box import Box, evaluate_box
 from verify.certify.inertia import entry_bounds, upper_bound
+from verify.certify.slice import newton_on_slice
 from verify.models import ResidualBlock
 from verify.numbers.arithmetic import Arithmetic
 from verify.objectives.empirical import Objective
@@ -75,21 +76,8 @@ def zero_output_critical_point(
     m = [abs(float(hess[w_idx[0], v_idx[0, u]])) for u in range(v_idx.shape[1])]
     u0 = int(np.argmax(m))
     free = np.asarray(v_idx[:, u0])
-    # float Newton on F(v) = grad_w R: preconditioner and centre only, never part of the proof
-    for _ in range(steps):
-        land = objective.evaluate(th, Arithmetic.FLOAT)
-        assert land.hessian is not None
-        f = np.asarray(land.gradient, dtype=np.float64)[w_idx]
-        jac = np.asarray(land.hessian, dtype=np.float64)[np.ix_(w_idx, free)]
-        if not (np.all(np.isfinite(f)) and np.all(np.isfinite(jac))):
-            return None
-        try:
-            step = np.linalg.solve(jac, f)
-        except np.linalg.LinAlgError:
-            return None
-        if not np.all(np.isfinite(step)) or float(np.max(np.abs(step))) < 1e-17:
-            break
-        th[free] -= step
+    if not newton_on_slice(objective, th, w_idx, free, steps):  # on F(v) = grad_w R
+        return None
     land = objective.evaluate(th, Arithmetic.FLOAT)
     assert land.hessian is not None
     jac = np.asarray(land.hessian, dtype=np.float64)[np.ix_(w_idx, free)]
