@@ -23,6 +23,7 @@ from verify.engine.scratch import Feed, Pool, Reduced
 SORT_COST = 32  # multiplications one gathered element is worth (see RankUpdates._rest_terms)
 GROUP_ROWS = 64  # rows of the Kronecker-expanded gradients per group in RankUpdates._rest_batched
 BLOCK_ELEMS = 1 << 16  # elements of RankUpdates._rest_sorted's ordered buffer (512 KiB)
+SEGMENT_SLACK = 1.5  # a sign segment up to this many BLOCK_ELEMS is taken in one piece
 
 
 class RankUpdates:
@@ -138,7 +139,12 @@ class RankUpdates:
         pieces of at most ``ceil(n / k)`` columns for the smallest ``k`` that fits (one
         piece per segment, i.e. no extra product, unless a segment is longer; at the
         benchmark model the last block's 109 rows by 1000 samples were the largest
-        array of the pass).
+        array of the pass), except that every segment is taken in one piece when the
+        longest one fits in ``SEGMENT_SLACK * BLOCK_ELEMS`` (benchmark, n = 1000: 8
+        instead of 12 products for the last block, peak memory unchanged). A single
+        unit with every weight positive (the output node of a convex loss) is scaled
+        through its inputs in place (``ucat *= w``: no scaled copy of the gradient
+        factor) and taken whole, in one product.
         """
         pool, acc = self.pool, self.acc
         assert acc is not None and ru.var is not None
@@ -147,10 +153,19 @@ class RankUpdates:
         ucat, ustarts = self._inputs(list(range(ru.nvar)))
         order = sign_order(c)
         rows = rest + nleft
-        nblocks = max(1, -(-rows * n // BLOCK_ELEMS))
+        # one unit, every weight positive (e.g. the output node of a convex loss): scale
+        # the inputs in place by w, no scaled copy of the gradient factor (vbuf)
+        prescaled = m == 1 and bool(order.npos[0] == n)
+        if prescaled:
+            ucat *= order.w[0]
+        budget = rows * n if prescaled else BLOCK_ELEMS
+        nblocks = max(1, -(-rows * n // budget))
         width = -(-n // nblocks)
+        longest = int(max(order.npos.max(), order.nneg.max(), (n - order.npos - order.nneg).max()))
+        if rows * longest <= SEGMENT_SLACK * budget:  # every segment in one piece
+            width = max(width, longest)
         buf = pool.empty((rows, width))
-        vbuf = pool.empty((var.shape[0], width))
+        vbuf = None if prescaled else pool.empty((var.shape[0], width))
         ubuf = pool.empty((ucat.shape[0], width)) if np.any(order.npos < n) else None
         gbuf = pool.empty((rows, rows))
         prod = pool.empty((m, nleft, rest)) if nleft else None
@@ -205,7 +220,7 @@ class RankUpdates:
         ustarts: list[int],
         left: np.ndarray,
         x: np.ndarray,
-        vbuf: np.ndarray,
+        vbuf: np.ndarray | None,
         ubuf: np.ndarray | None,
         c0: int,
         c1: int,
@@ -214,12 +229,16 @@ class RankUpdates:
         assert ru.var is not None
         slots, n, rest = self.net.slots, left.shape[2], self.net.offsets[ru.nvar]
         w = c1 - c0
-        v = _front(vbuf, w)
-        if order.npos[r] == n:  # every weight positive: the order is the identity
+        if vbuf is None:  # ucat already scaled by w (see _rest_sorted)
+            v = ru.var[:, r, c0:c1]
+            u = ucat[:, c0:c1]
+        elif order.npos[r] == n:  # every weight positive: the order is the identity
+            v = _front(vbuf, w)
             np.multiply(ru.var[:, r, c0:c1], order.w[r, c0:c1], out=v)
             u = ucat[:, c0:c1]
         else:
             assert ubuf is not None
+            v = _front(vbuf, w)
             perm = order.perm[r, c0:c1]
             # mode="clip": the indices are in range, and the default mode buffers `out`
             np.take(ru.var[:, r], perm, axis=1, out=v, mode="clip")
