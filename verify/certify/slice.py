@@ -108,6 +108,26 @@ def newton_on_slice(objective: Objective, th: np.ndarray, rows: np.ndarray, cols
     return True
 
 
+def krawczyk_on_slice(objective: Objective, c_box: Box, rows: np.ndarray, cols: np.ndarray,
+                      ca: Any, cg: Any, r: float, eye: Any) -> tuple[Box, np.ndarray, float] | None:
+    """One Krawczyk test of ``grad R[rows] = 0`` in the coordinates ``cols`` over the box of
+    radius ``r`` on ``cols`` (0 elsewhere) around ``c_box``: ``(box, its balls, ub)`` with
+    ``ub`` an upper bound of ``|K(X) - c|`` (``ub < r``: a unique zero in the box), or
+    ``None`` if the box meets a kink. ``ca`` the preconditioner, ``cg = ca g(c)``."""
+    radius = np.zeros(len(c_box.centre))
+    radius[cols] = r
+    box = Box(c_box.centre, radius)
+    evb = evaluate_box(objective, box, order=2)
+    if not evb.smooth or evb.hessian is None:
+        return None
+    jb = np.asarray(evb.hessian, dtype=object)[np.ix_(rows, cols)]
+    a = eye - ca * flint.arb_mat(jb.tolist())
+    balls = box.balls()
+    dx = flint.arb_mat([[balls[i] - flint.arb(box.centre[i])] for i in cols])
+    klo, khi = entry_bounds(np.array((a * dx - cg).entries(), dtype=object))
+    return box, balls, float(np.max(np.maximum(-klo, khi)))
+
+
 def scaling_orbits(objective: Objective) -> list[ScalingOrbit]:
     """The positive-scaling orbits of the residual blocks' homogeneous units.
 
@@ -206,18 +226,10 @@ def sliced_critical_point(
     for _ in range(6):
         if r > 0.01 * cscale:
             return None
-        radius = np.zeros(th.size)
-        radius[free] = r
-        box = Box(c_box.centre, radius)
-        evb = evaluate_box(objective, box, order=2)
-        if not evb.smooth or evb.hessian is None:
+        step = krawczyk_on_slice(objective, c_box, free, free, ca, cg, r, eye)
+        if step is None:
             return None
-        hb = np.asarray(evb.hessian, dtype=object)[np.ix_(free, free)]
-        a = eye - ca * flint.arb_mat(hb.tolist())
-        balls = box.balls()
-        dx = flint.arb_mat([[balls[i] - flint.arb(box.centre[i])] for i in free])
-        klo, khi = entry_bounds(np.array((a * dx - cg).entries(), dtype=object))
-        ub = float(np.max(np.maximum(-klo, khi)))
+        box, balls, ub = step
         w_ok = True
         if j0 is not None:
             assert lay is not None
@@ -234,7 +246,7 @@ def sliced_critical_point(
                 tolerance=0.0,
                 witness={
                     "centre": Box(c_box.centre).to_dict()["centre"],
-                    "radius": [float(x) for x in radius],
+                    "radius": [float(x) for x in box.radius],
                     "enclosure_radius": [float(x) for x in enclosure],
                     "slice": _slice_witness(objective, j0, scaled),
                     "condition": scale / small,

@@ -26,8 +26,8 @@ import flint
 import numpy as np
 
 from verify.certify.box import Box, evaluate_box
-from verify.certify.inertia import entry_bounds, upper_bound
-from verify.certify.slice import newton_on_slice
+from verify.certify.inertia import upper_bound
+from verify.certify.slice import krawczyk_on_slice, newton_on_slice
 from verify.models import ResidualBlock
 from verify.numbers.arithmetic import Arithmetic
 from verify.objectives.empirical import Objective
@@ -98,18 +98,10 @@ def zero_output_critical_point(
     for _ in range(6):
         if r > 0.01 * cscale:
             return None
-        radius = np.zeros(th.size)
-        radius[free] = r
-        box = Box(c_box.centre, radius)
-        evb = evaluate_box(objective, box, order=2)
-        if not evb.smooth or evb.hessian is None:
+        step = krawczyk_on_slice(objective, c_box, w_idx, free, ca, cf, r, eye)
+        if step is None:
             return None
-        jb = np.asarray(evb.hessian, dtype=object)[np.ix_(w_idx, free)]
-        a = eye - ca * flint.arb_mat(jb.tolist())
-        balls = box.balls()
-        dx = flint.arb_mat([[balls[i] - flint.arb(box.centre[i])] for i in free])
-        klo, khi = entry_bounds(np.array((a * dx - cf).entries(), dtype=object))
-        ub = float(np.max(np.maximum(-klo, khi)))
+        box, _, ub = step
         if ub < r:
             enclosure = np.zeros(th.size)
             enclosure[free] = ub
@@ -129,7 +121,7 @@ def zero_output_critical_point(
                 tolerance=0.0,
                 witness={
                     "centre": Box(c_box.centre).to_dict()["centre"],
-                    "radius": [float(x) for x in radius],
+                    "radius": [float(x) for x in box.radius],
                     "enclosure_radius": [float(x) for x in enclosure],
                     "slice": {"zero_output": True, "free_column_of": block, "free_column": u0},
                     "condition": float(sv[0] / sv[-1]),
