@@ -1,10 +1,11 @@
 """The float pass's rest-slot rank updates (verify.engine.rank_updates) and low-rank feeds.
 
 Both ways to the rest-slot sums (per-unit sorted symmetric products, whole or in column
-blocks, and unsorted GEMMs over groups of units) must give the direct dense-Jacobian
-engine's Hessian, for weights
-of mixed sign, all positive, with exact zeros (the "negligible" segment) and all zero;
-the sign ordering itself is checked on a hand-made weight array.
+blocks, and the unsorted way: curvature by slot pairs, whole or in sample chunks, and
+GEMMs over groups of units for the left rows) must give the direct dense-Jacobian
+engine's Hessian, for weights of mixed sign, all positive, with exact zeros (the
+"negligible" segment) and all zero; the sign ordering itself is checked on a hand-made
+weight array.
 """
 
 from __future__ import annotations
@@ -49,14 +50,15 @@ def _rel(a: np.ndarray, b: np.ndarray) -> float:
 
 @pytest.mark.parametrize("name", sorted(MODELS))
 @pytest.mark.parametrize("kind", ["mixed", "positive", "zeros", "all_zero"])
-@pytest.mark.parametrize("sort_cost", [0, 10**9])  # 0: sorted wherever possible; 1e9: batched
-@pytest.mark.parametrize("block", [None, 64])  # 64: the sorted path in column blocks of 1-5
+@pytest.mark.parametrize("path", ["sorted", "batched"])
+@pytest.mark.parametrize("block", [None, 64])  # 64: column blocks of 1-5, sample chunks of 1-3
 def test_both_paths_match_direct_engine(
-    name: str, kind: str, sort_cost: int, block: int | None, monkeypatch: pytest.MonkeyPatch
+    name: str, kind: str, path: str, block: int | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(rank_updates, "SORT_COST", sort_cost)
+    calls = _force(path, monkeypatch)
     if block is not None:
         monkeypatch.setattr(rank_updates, "BLOCK_ELEMS", block)
+        monkeypatch.setattr(rank_updates, "PAIR_ELEMS", block)
     model = MODELS[name]
     net = Network(model)
     rng = np.random.default_rng(len(name) + len(kind))
@@ -71,6 +73,27 @@ def test_both_paths_match_direct_engine(
     ref = curv + sum((jf[o] * weight[o]) @ jf[o].T for o in range(model.d_out))
     assert _rel(hess, ref) < 1e-12
     assert np.array_equal(hess, hess.T)
+    # the forced path formed the curvature of every activation (the output's weight is
+    # the last call, with a single unit)
+    assert calls[path] >= len(model.stages) - 1 and calls["other"] == 0
+
+
+def _force(path: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Make every rest-slot curvature take ``path``; count the calls of each path with
+    curvature (``other``: the path not forced)."""
+    sorted_wins = path == "sorted"
+    monkeypatch.setattr(rank_updates, "SORT_COST", 0 if sorted_wins else 10**9)
+    monkeypatch.setattr(rank_updates, "BUILD_COST", 10**9 if sorted_wins else 0)
+    calls = {path: 0, "other": 0}
+    cls = rank_updates.RankUpdates
+    for name, meth in (("sorted", cls._rest_sorted), ("batched", cls._pair_curvature)):
+
+        def spy(self, *args, _meth=meth, _name=name):  # type: ignore[no-untyped-def]
+            calls[_name if _name == path else "other"] += 1
+            return _meth(self, *args)
+
+        monkeypatch.setattr(cls, "_rest_sorted" if name == "sorted" else "_pair_curvature", spy)
+    return calls
 
 
 def test_sign_order_segments_and_scales() -> None:
@@ -106,12 +129,12 @@ def test_last_block_feed_uses_the_seed_rows() -> None:
         assert (low.shape[0] < graph.slots[last_v].dout) is expect_low
 
 
-@pytest.mark.parametrize("sort_cost", [0, 10**9])
-def test_unit_with_zero_weight_everywhere(sort_cost: int, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("path", ["sorted", "batched"])
+def test_unit_with_zero_weight_everywhere(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A unit whose curvature weight is 0 on every sample (its column of V is 0, so its
     adjoint is 0) still has bilinear terms with the V it feeds: the sorted path forms them
     from the negligible segment alone."""
-    monkeypatch.setattr(rank_updates, "SORT_COST", sort_cost)
+    _force(path, monkeypatch)
     model = MODELS["deep"]
     net = Network(model)
     rng = np.random.default_rng(5)

@@ -4,11 +4,12 @@ For a node ``p`` with reduced Jacobian ``ru`` (:class:`~verify.engine.scratch.Re
 the curvature ``sum_{i,r} c[r,i] grad p_r grad p_r^T`` restricted to the slots whose
 block of ``dp/dy`` depends on the sample (the first ``rest`` parameters), and the
 products of per-unit "left" rows (fed matmuls, constant slots) with ``grad p_r``,
-are the dominant cost of the float Hessian (``O(rest^2 n)`` per unit). Two ways to
-the same sums, chosen per node by a multiplication count (:data:`SORT_COST`): one
-symmetric product per unit and sign on samples sorted by the sign of ``c``, or one
-unsorted GEMM over all units. The methods are mixed into
-:class:`~verify.engine.factored.FloatPass`.
+are the dominant cost of the float Hessian. Two ways to the same sums, chosen per
+node by a multiplication count (:data:`SORT_COST`, :data:`BUILD_COST`): one symmetric
+product per unit and sign on samples sorted by the sign of ``c`` (``O(m rest^2 n)``
+for ``m`` units, the left rows riding along), or the curvature by pairs of slots with
+the units summed first (``O(rest^2 n)``, unsorted) and the left rows in GEMMs. The
+methods are mixed into :class:`~verify.engine.factored.FloatPass`.
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg.blas import dsyrk
 
 from verify.engine.compiled import Graph
 from verify.engine.scratch import Feed, Pool, Reduced
 
 SORT_COST = 32  # multiplications one gathered element is worth (see RankUpdates._rest_terms)
+BUILD_COST = 8  # multiplications one element of _rest_batched's elementwise work is worth
+PAIR_ELEMS = 1 << 17  # elements of RankUpdates._pair_curvature's buffers (1 MiB)
 GROUP_ROWS = 64  # rows of the Kronecker-expanded gradients per group in RankUpdates._rest_batched
 BLOCK_ELEMS = 1 << 16  # elements of RankUpdates._rest_sorted's ordered buffer (512 KiB)
 SEGMENT_SLACK = 1.5  # a sign segment up to this many BLOCK_ELEMS is taken in one piece
@@ -52,19 +56,20 @@ class RankUpdates:
         constant slots' rows).
 
         Two ways to the same sums: :meth:`_rest_sorted` (one symmetric product per unit
-        and sign, samples sorted) and :meth:`_rest_batched` (no sorting: all units in
-        one GEMM of twice the symmetric product's multiplications). The batched one is
-        taken without curvature, and when its multiplications per unit and sample,
-        ``rest * (rest + nleft)``, are within those of the sorted one,
-        ``(rest + nleft)^2 / 2``, plus ``SORT_COST`` per element the sorted one gathers
-        (its per-unit gathers and calls cost more than the extra multiplications for a
-        small ``rest``, e.g. the second block of a ResNet).
+        and sign, samples sorted) and :meth:`_rest_batched` (no sorting: the curvature
+        by slot pairs, the left rows in GEMMs). The batched one is taken without
+        curvature, and when its multiplications per sample (:meth:`_batched_cost`)
+        are within those of the sorted one, ``m (rest + nleft)^2 / 2``, plus
+        ``SORT_COST`` per element the sorted one gathers. At the benchmark model
+        (P = 200) that is every node but the output's single unit: the last block's
+        four units took 1.5 ms in sorted products at n = 1000, 1.05 ms by pairs.
         """
         assert ru.var is not None
         m, nleft, _ = left.shape
         width = rest + nleft
         gathered = ru.var.shape[0] + sum(self.net.slots[t].din for t in range(ru.nvar)) + nleft
-        if c is None or rest * width <= width * width / 2 + SORT_COST * gathered:
+        sorted_cost = m * (width * width / 2 + SORT_COST * gathered)
+        if c is None or self._batched_cost(ru, m, nleft) <= sorted_cost:
             prod = self._rest_batched(ru, rest, c, left)
         else:
             prod = self._rest_sorted(ru, rest, c, left)
@@ -84,22 +89,38 @@ class RankUpdates:
             acc[slots[t].offset : slots[t].stop, :rest] += 2.0 * blk
         self.pool.release(prod)
 
+    def _batched_cost(self, ru: Reduced, m: int, nleft: int) -> float:
+        """Multiplications per sample of :meth:`_rest_batched` with curvature, its
+        elementwise work (``v * c``, ``A``, ``u_t ⊗ u_t'`` and ``X``) at ``BUILD_COST``
+        each."""
+        slots = [self.net.slots[t] for t in range(ru.nvar)]
+        rest = sum(s.size for s in slots)
+        pairs = built = 0
+        for i, s in enumerate(slots):
+            for s2 in slots[i:]:
+                pairs += s.size * s2.size
+                built += m * s.dout * s2.dout + s.din * s2.din
+        built += m * (rest + sum(s.dout for s in slots))
+        return pairs + m * nleft * rest + BUILD_COST * built
+
     def _rest_batched(
         self, ru: Reduced, rest: int, c: np.ndarray | None, left: np.ndarray
     ) -> np.ndarray | None:
-        """Units in groups of ``k`` (``k * rest <= GROUP_ROWS``, at least one unit),
-        samples unsorted: ``X`` of shape ``(rest, k, n)`` holds ``grad_rest p_r`` of the
-        group's units; the curvature is one GEMM ``(X * c) X^T`` with inner dimension
-        ``k * n`` per group, and ``prod[r] = left[r] X_r^T`` one batched GEMM (groups
-        bound the two ``X``-sized temporaries: all four units of the benchmark's second
-        block at once were the pass's largest live set)."""
+        """Samples unsorted. The curvature by slot pairs (:meth:`_pair_curvature`), and
+        ``prod[r] = left[r] X_r^T`` one batched GEMM per group of ``k`` units (``k * rest
+        <= GROUP_ROWS``, at least one unit), ``X`` of shape ``(rest, k, n)`` holding
+        ``grad_rest p_r`` of the group's units (groups bound ``X``)."""
         pool, slots = self.pool, self.net.slots
-        acc = self.acc
-        assert acc is not None and ru.var is not None
+        assert ru.var is not None
         m, nleft, n = left.shape
         var = ru.var
         ucat, ustarts = self._inputs(list(range(ru.nvar)))
-        prod = pool.empty((m, nleft, rest)) if nleft else None
+        if c is not None:
+            self._pair_curvature(ru, c, ucat, ustarts)
+        if not nleft:
+            pool.release(ucat)
+            return None
+        prod = pool.empty((m, nleft, rest))
         group = max(1, GROUP_ROWS // rest)
         for r0 in range(0, m, group):
             r1 = min(m, r0 + group)
@@ -110,17 +131,68 @@ class RankUpdates:
                 dst = x[ts.offset : ts.stop].reshape(ts.dout, ts.din, k, n)
                 ut = ucat[ustarts[t] : ustarts[t + 1], None, :]
                 np.multiply(var[ts.col : ts.col + ts.dout, None, r0:r1], ut, out=dst)
-            if c is not None:
-                xc = np.multiply(x, c[r0:r1], out=pool.empty((rest, k, n)))
-                acc[:rest, :rest] += xc.reshape(rest, k * n) @ x.reshape(rest, k * n).T
-                pool.release(xc)
-                del xc  # no reference may outlive the release (the next group's request)
-            if prod is not None:
-                np.matmul(left[r0:r1], x.transpose(1, 2, 0), out=prod[r0:r1])
+                del dst
+            np.matmul(left[r0:r1], x.transpose(1, 2, 0), out=prod[r0:r1])
             pool.release(x)
-            del x
+            del x  # no view may outlive the release (the next group's request)
         pool.release(ucat)
         return prod
+
+    def _pair_curvature(
+        self, ru: Reduced, c: np.ndarray, ucat: np.ndarray, ustarts: list[int]
+    ) -> None:
+        """``sum_{i,r} c[r,i] grad_rest p_r grad_rest p_r^T`` one pair of dense slots
+        ``t <= t'`` at a time, without forming ``grad p_r``: with ``v_t = (dp/dy_t)`` (rows
+        ``ts.col ...`` of ``ru.var``) and inputs ``u_t``, the ``(t, t')`` block is
+        ``sum_i A_i ⊗ (u_t,i u_t',i^T)`` for ``A_i = sum_r c[r,i] v_t[:,r,i] v_t'[:,r,i]^T``:
+        one GEMM of ``A`` (``dout_t dout_t'`` rows) against ``u_t ⊗ u_t'`` (``din_t
+        din_t'`` rows) with inner dimension ``n``. The units are summed before the
+        GEMM, so its multiplications do not grow with their number (one symmetric
+        product per unit does). Samples in chunks of at most ``PAIR_ELEMS`` elements of
+        one slot's ``v * c`` and one pair's ``A`` and ``u_t ⊗ u_t'`` together."""
+        pool, slots, acc = self.pool, self.net.slots, self.acc
+        assert acc is not None and ru.var is not None
+        var = ru.var
+        m, n = c.shape
+        dense = range(ru.nvar)
+        vc_rows = max(slots[t].dout for t in dense) * m
+        aw_rows = max(
+            slots[t].dout * slots[t2].dout + slots[t].din * slots[t2].din
+            for t in dense
+            for t2 in range(t, ru.nvar)
+        )
+        width = max(1, min(n, PAIR_ELEMS // (vc_rows + aw_rows)))
+        vc_buf = pool.empty((vc_rows, width))
+        aw_buf = pool.empty((aw_rows, width))
+        for c0 in range(0, n, width):
+            c1 = min(n, c0 + width)
+            w = c1 - c0
+            aw = _front(aw_buf, w)
+            for t in dense:
+                ts = slots[t]
+                vc = _front(vc_buf, w)[: ts.dout * m].reshape(ts.dout, m, w)
+                np.multiply(var[ts.col : ts.col + ts.dout, :, c0:c1], c[:, c0:c1], out=vc)
+                for t2 in range(t, ru.nvar):
+                    ts2 = slots[t2]
+                    na, nw = ts.dout * ts2.dout, ts.din * ts2.din
+                    amat, wmat = aw[:na], aw[na : na + nw]
+                    np.einsum(
+                        "arn,brn->abn",
+                        vc,
+                        var[ts2.col : ts2.col + ts2.dout, :, c0:c1],
+                        out=amat.reshape(ts.dout, ts2.dout, w),
+                    )
+                    np.multiply(
+                        ucat[ustarts[t] : ustarts[t + 1], None, c0:c1],
+                        ucat[ustarts[t2] : ustarts[t2 + 1], c0:c1],
+                        out=wmat.reshape(ts.din, ts2.din, w),
+                    )
+                    g = (amat @ wmat.T).reshape(ts.dout, ts2.dout, ts.din, ts2.din)
+                    blk = g.transpose(0, 2, 1, 3).reshape(ts.size, ts2.size)
+                    if t != t2:  # one-sided: added twice (S + 2 L, see FloatPass)
+                        blk = blk * 2.0
+                    acc[ts.offset : ts.stop, ts2.offset : ts2.stop] += blk
+        pool.release(vc_buf, aw_buf)
 
     def _rest_sorted(
         self, ru: Reduced, rest: int, c: np.ndarray, left: np.ndarray
@@ -135,16 +207,18 @@ class RankUpdates:
         grad p_r grad p_r^T`` (its leading block) and the left rows against the unscaled
         gradient (the block below it); the negligible segment adds only the latter.
 
+        The products go to one Fortran-ordered ``rows x rows`` Gram matrix through BLAS
+        ``dsyrk`` (``alpha = +-1``, ``beta = 1``: lower triangle only, in place): its
+        ``rest x rest`` block sums over units and signs and is added to ``acc`` once per
+        node; the left rows' block is the unit's and is taken (and cleared) after it.
+
         ``X_r`` holds at most ``BLOCK_ELEMS`` elements: each sign segment is taken in
         pieces of at most ``ceil(n / k)`` columns for the smallest ``k`` that fits (one
-        piece per segment, i.e. no extra product, unless a segment is longer; at the
-        benchmark model the last block's 109 rows by 1000 samples were the largest
-        array of the pass), except that every segment is taken in one piece when the
-        longest one fits in ``SEGMENT_SLACK * BLOCK_ELEMS`` (benchmark, n = 1000: 8
-        instead of 12 products for the last block, peak memory unchanged). A single
-        unit with every weight positive (the output node of a convex loss) is scaled
-        through its inputs in place (``ucat *= w``: no scaled copy of the gradient
-        factor) and taken whole, in one product.
+        piece per segment unless a segment is longer), except that every segment is
+        taken in one piece when the longest one fits in ``SEGMENT_SLACK * BLOCK_ELEMS``.
+        A single unit with every weight positive (the output node of a convex loss) is
+        scaled through its inputs in place (``ucat *= w``: no scaled copy of the
+        gradient factor).
         """
         pool, acc = self.pool, self.acc
         assert acc is not None and ru.var is not None
@@ -158,22 +232,22 @@ class RankUpdates:
         prescaled = m == 1 and bool(order.npos[0] == n)
         if prescaled:
             ucat *= order.w[0]
-        budget = rows * n if prescaled else BLOCK_ELEMS
-        nblocks = max(1, -(-rows * n // budget))
+        nblocks = max(1, -(-rows * n // BLOCK_ELEMS))
         width = -(-n // nblocks)
         longest = int(max(order.npos.max(), order.nneg.max(), (n - order.npos - order.nneg).max()))
-        if rows * longest <= SEGMENT_SLACK * budget:  # every segment in one piece
+        if rows * longest <= SEGMENT_SLACK * BLOCK_ELEMS:  # every segment in one piece
             width = max(width, longest)
         buf = pool.empty((rows, width))
         vbuf = None if prescaled else pool.empty((var.shape[0], width))
         ubuf = pool.empty((ucat.shape[0], width)) if np.any(order.npos < n) else None
         gbuf = pool.empty((rows, rows))
+        gram = gbuf.T  # Fortran order: updated in place by dsyrk, lower triangle only
+        gram.fill(0.0)
         prod = pool.empty((m, nleft, rest)) if nleft else None
-        hrr = acc[:rest, :rest]
         for r in range(m):
             a, b = int(order.npos[r]), int(order.npos[r] + order.nneg[r])
             pr = None if prod is None else prod[r]
-            fresh = True  # pr not yet written for this unit
+            loose: list[np.ndarray] = []  # left rows against the negligible segment
             # each sign segment in pieces of at most `width` columns (one piece each unless
             # a segment is longer than the buffer); the negligible one only for the left rows
             for lo, hi, sign in ((0, a, 1.0), (a, b, -1.0), (b, n if pr is not None else b, 0.0)):
@@ -182,32 +256,25 @@ class RankUpdates:
                     x = _front(buf, c1 - c0)
                     self._sorted_block(ru, r, order, ucat, ustarts, left, x, vbuf, ubuf, c0, c1)
                     if sign == 0.0:
-                        assert pr is not None
-                        np.matmul(x[rest:], x[:rest].T, out=gbuf[rest:, :rest])
-                        gl = gbuf[rest:, :rest]
-                        if fresh:
-                            pr[...] = gl
-                        else:
-                            pr += gl
-                        fresh = False
-                        continue
-                    # symmetric rank update (numpy calls syrk for A @ A.T, also with out=)
-                    g = np.matmul(x, x.T, out=gbuf)
-                    if sign > 0:
-                        hrr += g[:rest, :rest]
+                        loose.append(x[rest:] @ x[:rest].T)
                     else:
-                        hrr -= g[:rest, :rest]
-                    if pr is not None:
-                        gl = g[rest:, :rest]
-                        if fresh:
-                            np.multiply(gl, sign, out=pr)
-                        elif sign > 0:
-                            pr += gl
-                        else:
-                            pr -= gl
-                    fresh = False
-            if pr is not None and fresh:
-                pr.fill(0.0)
+                        # gram += sign * x x^T (lower triangle): the rest x rest block sums
+                        # over units, the left rows' block is this unit's (taken below)
+                        out = dsyrk(sign, x.T, beta=1.0, c=gram, trans=1, lower=1, overwrite_c=1)
+                        if out is not gram:  # f2py copied (not expected: gram is Fortran)
+                            gram[...] = out
+            if pr is not None:
+                np.copyto(pr, gram[rest:, :rest])
+                gram[rest:, :rest] = 0.0
+                for g in loose:
+                    pr += g
+        # the rest x rest block: only its lower triangle T was formed; acc is symmetrised
+        # as (acc + acc^T) / 2 (see FloatPass), so adding 2T - diag(T) adds T + T^T - diag(T)
+        hrr, trr = acc[:rest, :rest], gram[:rest, :rest]
+        hrr += trr
+        hrr += trr
+        diag = acc.reshape(-1)[: rest * (acc.shape[0] + 1) : acc.shape[0] + 1]
+        diag -= np.diagonal(trr)
         pool.release(buf, vbuf, ubuf, ucat, gbuf)
         return prod
 
