@@ -15,9 +15,10 @@ factored form that keeps the heavy work in BLAS products with inner dimension
   ``(dim, dout)`` matrices, and their Hessian blocks need only products with
   the slot inputs;
 * the remaining ("rest") rows of ``sum_{i,r} c_{r,i} grad p_r grad p_r^T``, with
-  the per-unit left rows riding along, are symmetric rank updates
-  (:mod:`verify.engine.rank_updates`: per unit and sign of ``c`` on samples sorted
-  by sign, or one unsorted GEMM over all units when ``rest`` is small);
+  the per-unit left rows riding along, come from :mod:`verify.engine.rank_updates`:
+  one symmetric rank update per unit and sign of ``c`` on samples sorted by sign, or,
+  for several units, one GEMM per pair of dense slots with the units summed first and
+  the left rows in GEMMs;
 * a fed matmul whose output reaches the output along a linear path (the last
   block's ``V`` under a readout) works on the ``d_out`` seed rows instead of its
   ``dim(y)`` adjoint rows (:class:`~verify.engine.scratch.Feed`);
