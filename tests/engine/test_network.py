@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from fractions import Fraction
+from typing import Any
 
 import flint
 import numpy as np
@@ -82,10 +83,14 @@ def _point(model: Model, n: int, seed: int, scale: float = 0.8) -> tuple[np.ndar
     return theta, x
 
 
-def _direct(net: Network, theta: np.ndarray, x: np.ndarray, seed: np.ndarray | None):
+def _direct(
+    net: Network, theta: np.ndarray, x: np.ndarray, seed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, Any]:
     """The direct (dense-Jacobian) engine, run on float arrays: the reference."""
     fw = net.forward(theta, x, F)
-    return net._generic_jacobian_and_curvature(fw, seed)
+    jf, curv, kink = net._generic_jacobian_and_curvature(fw, seed)
+    assert curv is not None  # a seed was given
+    return jf, curv, kink
 
 
 # ---- float fast path == direct engine ----------------------------------------
@@ -181,13 +186,16 @@ def _objective(data: st.DataObject, acts: tuple[str, ...]) -> tuple[Objective, n
     return Objective(model, loss("squared"), ds), data.draw(parameter_points(model))
 
 
-def _engine(obj: Objective, theta: np.ndarray, arith: Arithmetic):
+def _engine(
+    obj: Objective, theta: np.ndarray, arith: Arithmetic
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Any]:
     x, y = obj.arrays(arith)
     fw = obj.network.forward(obj.theta(theta, arith), x, arith)
     seed = obj.loss.d1(arith, fw.output, y)
     weight = obj.loss.d2(arith, fw.output, y)
     jf, curv, kink = obj.network.jacobian_and_curvature(fw, seed)
     grad, hess, _ = obj.network.gradient_and_hessian(fw, seed, weight)
+    assert curv is not None  # a seed was given
     return jf, curv, grad, hess, kink
 
 
@@ -223,6 +231,7 @@ def test_exact_hessian_of_known_model() -> None:
     fw = obj.network.forward(obj.theta(theta, Arithmetic.EXACT), x, Arithmetic.EXACT)
     seed = np.array([[flint.fmpq(1)]], dtype=object)
     _, curv, _ = obj.network.jacobian_and_curvature(fw, seed)
+    assert curv is not None
     # f = w (x + V U x) for U x > 0: d2f/dU dV = w x, d2f/dU dw = V x, d2f/dV dw = U x
     want = [[0, Fraction(2, 3), 6], [Fraction(2, 3), 0, 1], [6, 1, 0]]
     assert [[Fraction(int(v.p), int(v.q)) for v in row] for row in curv] == want
@@ -243,6 +252,7 @@ def test_results_do_not_alias_scratch() -> None:
     fw = net.forward(theta, x, F)
     first = net.jacobian_and_curvature(fw, seed)
     first_gh = net.gradient_and_hessian(fw, seed, seed)
+    assert first[1] is not None  # a seed was given
     keep = [a.copy() for a in (first[0], first[1], first_gh[0], first_gh[1])]
     for s in range(3):  # other points, other sample counts: the pool is reused
         t2, x2 = _point(model, n=40 + 7 * s, seed=10 + s)
@@ -252,6 +262,7 @@ def test_results_do_not_alias_scratch() -> None:
     for a, b in zip((first[0], first[1], first_gh[0], first_gh[1]), keep, strict=True):
         assert np.array_equal(a, b)
     again = net.jacobian_and_curvature(fw, seed)
+    assert again[1] is not None
     assert np.array_equal(again[0], keep[0]) and np.array_equal(again[1], keep[1])
 
 

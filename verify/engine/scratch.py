@@ -77,8 +77,6 @@ class Pool:
         self._plan: tuple[Hashable, list[tuple[int, int]], list[int], int] | None = None
         self._arena: np.ndarray | None = None
         self._log: list[tuple[int, int]] | None = None  # (size, -1) alloc, (-1, seq) release
-        # recording: id(buffer) -> (seq, buffer); the reference keeps the id from being
-        # reused by another array while the buffer is tracked
         # recording: id(buffer) -> (seq, buffer); holding the buffer keeps its id from
         # being reused by another array while it is tracked (a buffer dropped without
         # release lives, in the record, to the end of the pass)
