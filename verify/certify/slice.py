@@ -41,6 +41,7 @@ The identities are tested at random rational points in exact arithmetic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,24 +109,49 @@ def newton_on_slice(objective: Objective, th: np.ndarray, rows: np.ndarray, cols
     return True
 
 
-def krawczyk_on_slice(objective: Objective, c_box: Box, rows: np.ndarray, cols: np.ndarray,
-                      ca: Any, cg: Any, r: float, eye: Any) -> tuple[Box, np.ndarray, float] | None:
-    """One Krawczyk test of ``grad R[rows] = 0`` in the coordinates ``cols`` over the box of
-    radius ``r`` on ``cols`` (0 elsewhere) around ``c_box``: ``(box, its balls, ub)`` with
-    ``ub`` an upper bound of ``|K(X) - c|`` (``ub < r``: a unique zero in the box), or
-    ``None`` if the box meets a kink. ``ca`` the preconditioner, ``cg = ca g(c)``."""
-    radius = np.zeros(len(c_box.centre))
-    radius[cols] = r
-    box = Box(c_box.centre, radius)
-    evb = evaluate_box(objective, box, order=2)
-    if not evb.smooth or evb.hessian is None:
-        return None
-    jb = np.asarray(evb.hessian, dtype=object)[np.ix_(rows, cols)]
-    a = eye - ca * flint.arb_mat(jb.tolist())
-    balls = box.balls()
-    dx = flint.arb_mat([[balls[i] - flint.arb(box.centre[i])] for i in cols])
-    klo, khi = entry_bounds(np.array((a * dx - cg).entries(), dtype=object))
-    return box, balls, float(np.max(np.maximum(-klo, khi)))
+def krawczyk_on_slice(
+    objective: Objective,
+    th: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    cmat: np.ndarray,
+    accept: Callable[[np.ndarray], bool] | None = None,
+) -> tuple[Box, float, float] | None:
+    """Krawczyk tests of ``grad R[rows] = 0`` in the coordinates ``cols`` around the exact
+    values of the floats ``th``, with the float preconditioner ``cmat``: boxes of
+    radius ``r`` on ``cols`` (0 elsewhere), starting at ``4 |C g(c)|`` (at least ``2^-44
+    max(1, |th|)``) and grown to ``max(2 ub, 4 r)`` up to six times while ``r <= 0.01
+    max(1, |th|)``. Returns ``(box, ub, r)`` of the first test with ``ub < r`` (``ub`` an
+    upper bound of ``|K(X) - c|``: a unique zero in the box) whose balls ``accept`` also
+    passes, or ``None`` (a box meets a kink, or no test succeeds)."""
+    c_box = Box(th)  # exact centre (the floats' exact values)
+    g0 = evaluate_box(objective, c_box, order=1).gradient
+    ca = flint.arb_mat(cmat.tolist())
+    cg = ca * flint.arb_mat([[g0[i] if isinstance(g0[i], flint.arb) else flint.arb(g0[i])]
+                             for i in rows])
+    cscale = max(1.0, float(np.max(np.abs(th))))
+    r = max(4.0 * max(upper_bound(abs(v)) for v in cg.entries()), 2.0**-44 * cscale)
+    n = cols.size
+    eye = flint.arb_mat([[1 if i == j else 0 for j in range(n)] for i in range(n)])
+    for _ in range(6):
+        if r > 0.01 * cscale:
+            return None
+        radius = np.zeros(len(c_box.centre))
+        radius[cols] = r
+        box = Box(c_box.centre, radius)
+        evb = evaluate_box(objective, box, order=2)
+        if not evb.smooth or evb.hessian is None:
+            return None
+        jb = np.asarray(evb.hessian, dtype=object)[np.ix_(rows, cols)]
+        a = eye - ca * flint.arb_mat(jb.tolist())
+        balls = box.balls()
+        dx = flint.arb_mat([[balls[i] - flint.arb(box.centre[i])] for i in cols])
+        klo, khi = entry_bounds(np.array((a * dx - cg).entries(), dtype=object))
+        ub = float(np.max(np.maximum(-klo, khi)))
+        if ub < r and (accept is None or accept(balls)):
+            return box, ub, r
+        r = max(2.0 * ub, 4.0 * r) if np.isfinite(ub) else 4.0 * r
+    return None
 
 
 def scaling_orbits(objective: Objective) -> list[ScalingOrbit]:
@@ -210,50 +236,37 @@ def sliced_critical_point(
     if not small > 0 or scale / small > max_condition:
         return None
     cmat = np.linalg.inv(h)
-    c_box = Box(th)  # exact centre (the floats' exact values)
-    if any(c_box.centre[k] == 0 for _, k in scaled):  # fixed scaling coordinates must be != 0
+    if any(th[k] == 0 for _, k in scaled):  # fixed scaling coordinates must be != 0
         return None
-    g0 = evaluate_box(objective, c_box, order=1).gradient
-    gf = [g0[i] if isinstance(g0[i], flint.arb) else flint.arb(g0[i]) for i in free]
-    ca = flint.arb_mat(cmat.tolist())
-    cg = ca * flint.arb_mat([[v] for v in gf])
-    off = max(upper_bound(abs(v)) for v in cg.entries())
-    cscale = max(1.0, float(np.max(np.abs(th))))
-    r = max(4.0 * off, 2.0**-44 * cscale)
-    n = free.size
-    eye = flint.arb_mat([[1 if i == j else 0 for j in range(n)] for i in range(n)])
     lay = _layout(objective)
-    for _ in range(6):
-        if r > 0.01 * cscale:
-            return None
-        step = krawczyk_on_slice(objective, c_box, free, free, ca, cg, r, eye)
-        if step is None:
-            return None
-        box, balls, ub = step
-        w_ok = True
-        if j0 is not None:
-            assert lay is not None
-            wlo, whi = ball_bounds(np.array([balls[lay[0][j0]]], dtype=object))
-            w_ok = bool(wlo[0] > 0 or whi[0] < 0)
-        if ub < r and w_ok:
-            enclosure = np.zeros(th.size)
-            enclosure[free] = ub
-            return Evidence(
-                Verdict.HOLDS,
-                Method.CERTIFIED,
-                _reason(objective, j0, scaled, ub, r),
-                margin=r - ub,
-                tolerance=0.0,
-                witness={
-                    "centre": Box(c_box.centre).to_dict()["centre"],
-                    "radius": [float(x) for x in box.radius],
-                    "enclosure_radius": [float(x) for x in enclosure],
-                    "slice": _slice_witness(objective, j0, scaled),
-                    "condition": scale / small,
-                },
-            )
-        r = max(2.0 * ub, 4.0 * r) if np.isfinite(ub) else 4.0 * r
-    return None
+
+    def w_nonzero(balls: np.ndarray) -> bool:  # the kept row of V_L needs w_{j0} != 0
+        if j0 is None:
+            return True
+        assert lay is not None
+        wlo, whi = ball_bounds(np.array([balls[lay[0][j0]]], dtype=object))
+        return bool(wlo[0] > 0 or whi[0] < 0)
+
+    found = krawczyk_on_slice(objective, th, free, free, cmat, w_nonzero)
+    if found is None:
+        return None
+    box, ub, r = found
+    enclosure = np.zeros(th.size)
+    enclosure[free] = ub
+    return Evidence(
+        Verdict.HOLDS,
+        Method.CERTIFIED,
+        _reason(objective, j0, scaled, ub, r),
+        margin=r - ub,
+        tolerance=0.0,
+        witness={
+            "centre": Box(box.centre).to_dict()["centre"],
+            "radius": [float(x) for x in box.radius],
+            "enclosure_radius": [float(x) for x in enclosure],
+            "slice": _slice_witness(objective, j0, scaled),
+            "condition": scale / small,
+        },
+    )
 
 
 def _slice_witness(objective: Objective, j0: int | None,

@@ -22,11 +22,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import flint
 import numpy as np
 
-from verify.certify.box import Box, evaluate_box
-from verify.certify.inertia import upper_bound
+from verify.certify.box import Box
 from verify.certify.slice import krawczyk_on_slice, newton_on_slice
 from verify.models import ResidualBlock
 from verify.numbers.arithmetic import Arithmetic
@@ -85,47 +83,31 @@ def zero_output_critical_point(
     if not (np.all(np.isfinite(sv)) and sv[-1] > 0 and sv[0] / sv[-1] <= max_condition):
         return None
     cmat = np.linalg.inv(jac)
-    c_box = Box(th)  # exact centre; w = 0 exactly
-    g0 = evaluate_box(objective, c_box, order=1).gradient
-    ca = flint.arb_mat(cmat.tolist())
-    cf = ca * flint.arb_mat([[g0[i] if isinstance(g0[i], flint.arb) else flint.arb(g0[i])]
-                             for i in w_idx])
-    off = max(upper_bound(abs(v)) for v in cf.entries())
-    cscale = max(1.0, float(np.max(np.abs(th))))
-    r = max(4.0 * off, 2.0**-44 * cscale)
-    n = free.size
-    eye = flint.arb_mat([[1 if i == j else 0 for j in range(n)] for i in range(n)])
-    for _ in range(6):
-        if r > 0.01 * cscale:
-            return None
-        step = krawczyk_on_slice(objective, c_box, w_idx, free, ca, cf, r, eye)
-        if step is None:
-            return None
-        box, _, ub = step
-        if ub < r:
-            enclosure = np.zeros(th.size)
-            enclosure[free] = ub
-            block = f"blocks[{len(objective.model.stages) - 1}].V"
-            return Evidence(
-                Verdict.HOLDS,
-                Method.CERTIFIED,
-                (
-                    f"Krawczyk test on the w = 0 slice (w = 0 exactly; every parameter fixed "
-                    f"except column {u0} of {block}): grad_w R = E[g h_L] has exactly one zero "
-                    f"within {ub:.3g} of the polished point (box radius {r:.3g} on that column, "
-                    "0 elsewhere); at w = 0 every other derivative of R is 0 identically "
-                    "(the prediction w^T h_L does not depend on them), so it is a critical "
-                    "point of R (unique within the slice, not in the full box)."
-                ),
-                margin=r - ub,
-                tolerance=0.0,
-                witness={
-                    "centre": Box(c_box.centre).to_dict()["centre"],
-                    "radius": [float(x) for x in box.radius],
-                    "enclosure_radius": [float(x) for x in enclosure],
-                    "slice": {"zero_output": True, "free_column_of": block, "free_column": u0},
-                    "condition": float(sv[0] / sv[-1]),
-                },
-            )
-        r = max(2.0 * ub, 4.0 * r) if np.isfinite(ub) else 4.0 * r
-    return None
+    found = krawczyk_on_slice(objective, th, w_idx, free, cmat)  # w = 0 exactly
+    if found is None:
+        return None
+    box, ub, r = found
+    enclosure = np.zeros(th.size)
+    enclosure[free] = ub
+    block = f"blocks[{len(objective.model.stages) - 1}].V"
+    return Evidence(
+        Verdict.HOLDS,
+        Method.CERTIFIED,
+        (
+            f"Krawczyk test on the w = 0 slice (w = 0 exactly; every parameter fixed "
+            f"except column {u0} of {block}): grad_w R = E[g h_L] has exactly one zero "
+            f"within {ub:.3g} of the polished point (box radius {r:.3g} on that column, "
+            "0 elsewhere); at w = 0 every other derivative of R is 0 identically "
+            "(the prediction w^T h_L does not depend on them), so it is a critical "
+            "point of R (unique within the slice, not in the full box)."
+        ),
+        margin=r - ub,
+        tolerance=0.0,
+        witness={
+            "centre": Box(box.centre).to_dict()["centre"],
+            "radius": [float(x) for x in box.radius],
+            "enclosure_radius": [float(x) for x in enclosure],
+            "slice": {"zero_output": True, "free_column_of": block, "free_column": u0},
+            "condition": float(sv[0] / sv[-1]),
+        },
+    )
