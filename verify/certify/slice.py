@@ -250,21 +250,32 @@ def sliced_critical_point(
     found = krawczyk_on_slice(objective, th, free, free, cmat, w_nonzero)
     if found is None:
         return None
+    _, ub, r = found
+    return slice_evidence(
+        found, free, _reason(objective, j0, scaled, ub, r),
+        _slice_witness(objective, j0, scaled), scale / small,
+    )
+
+
+def slice_evidence(found: tuple[Box, float, float], cols: np.ndarray, reason: str,
+                   slice_info: dict[str, Any], condition: float) -> Evidence:
+    """HOLDS (CERTIFIED) for a successful :func:`krawczyk_on_slice` ``(box, ub, r)`` on the
+    coordinates ``cols``: the box, the enclosure radius ``ub`` on ``cols``, the slice."""
     box, ub, r = found
-    enclosure = np.zeros(th.size)
-    enclosure[free] = ub
+    enclosure = np.zeros(len(box.centre))
+    enclosure[cols] = ub
     return Evidence(
         Verdict.HOLDS,
         Method.CERTIFIED,
-        _reason(objective, j0, scaled, ub, r),
+        reason,
         margin=r - ub,
         tolerance=0.0,
         witness={
             "centre": Box(box.centre).to_dict()["centre"],
             "radius": [float(x) for x in box.radius],
             "enclosure_radius": [float(x) for x in enclosure],
-            "slice": _slice_witness(objective, j0, scaled),
-            "condition": scale / small,
+            "slice": slice_info,
+            "condition": condition,
         },
     )
 

@@ -24,12 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from verify.certify.box import Box
-from verify.certify.slice import krawczyk_on_slice, newton_on_slice
+from verify.certify.slice import krawczyk_on_slice, newton_on_slice, slice_evidence
 from verify.models import ResidualBlock
 from verify.numbers.arithmetic import Arithmetic
 from verify.objectives.empirical import Objective
-from verify.verdict import Evidence, Method, Verdict
+from verify.verdict import Evidence
 
 
 def zero_output_layout(objective: Objective) -> tuple[np.ndarray, np.ndarray] | None:
@@ -86,28 +85,15 @@ def zero_output_critical_point(
     found = krawczyk_on_slice(objective, th, w_idx, free, cmat)  # w = 0 exactly
     if found is None:
         return None
-    box, ub, r = found
-    enclosure = np.zeros(th.size)
-    enclosure[free] = ub
+    _, ub, r = found
     block = f"blocks[{len(objective.model.stages) - 1}].V"
-    return Evidence(
-        Verdict.HOLDS,
-        Method.CERTIFIED,
-        (
-            f"Krawczyk test on the w = 0 slice (w = 0 exactly; every parameter fixed "
-            f"except column {u0} of {block}): grad_w R = E[g h_L] has exactly one zero "
-            f"within {ub:.3g} of the polished point (box radius {r:.3g} on that column, "
-            "0 elsewhere); at w = 0 every other derivative of R is 0 identically "
-            "(the prediction w^T h_L does not depend on them), so it is a critical "
-            "point of R (unique within the slice, not in the full box)."
-        ),
-        margin=r - ub,
-        tolerance=0.0,
-        witness={
-            "centre": Box(box.centre).to_dict()["centre"],
-            "radius": [float(x) for x in box.radius],
-            "enclosure_radius": [float(x) for x in enclosure],
-            "slice": {"zero_output": True, "free_column_of": block, "free_column": u0},
-            "condition": float(sv[0] / sv[-1]),
-        },
+    reason = (
+        f"Krawczyk test on the w = 0 slice (w = 0 exactly; every parameter fixed "
+        f"except column {u0} of {block}): grad_w R = E[g h_L] has exactly one zero "
+        f"within {ub:.3g} of the polished point (box radius {r:.3g} on that column, "
+        "0 elsewhere); at w = 0 every other derivative of R is 0 identically "
+        "(the prediction w^T h_L does not depend on them), so it is a critical "
+        "point of R (unique within the slice, not in the full box)."
     )
+    info = {"zero_output": True, "free_column_of": block, "free_column": u0}
+    return slice_evidence(found, free, reason, info, float(sv[0] / sv[-1]))
